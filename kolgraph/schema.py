@@ -1,0 +1,81 @@
+"""Input schema: column names, interaction kinds and their aliases, and the project's errors.
+
+One place says what an input row may contain, so readers, the generator and the Neo4j store agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "KINDS",
+    "KIND_ALIASES",
+    "DEFAULT_KIND_WEIGHTS",
+    "REQUIRED_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "USER_COLUMNS",
+    "EDGE_COLUMNS",
+    "KolgraphError",
+    "InputError",
+    "ConfigError",
+    "UnknownAccountError",
+    "normalise_kind",
+]
+
+#: The three interaction kinds, in canonical spelling. ``u -> v``: u acted on content of v.
+KINDS: tuple[str, ...] = ("repost", "reply", "mention")
+
+#: Accepted spellings (compared after ``strip().lower()``) mapped to the canonical kind.
+KIND_ALIASES: dict[str, str] = {
+    "repost": "repost", "reposts": "repost", "retweet": "repost", "rt": "repost",
+    "share": "repost", "转发": "repost",
+    "reply": "reply", "replies": "reply", "comment": "reply", "comments": "reply",
+    "评论": "reply", "回复": "reply",
+    "mention": "mention", "mentions": "mention", "at": "mention", "@": "mention",
+    "提及": "mention",
+}
+
+#: Influence weight per kind (methods page, section 1); an edge's weight is kind weight x count.
+DEFAULT_KIND_WEIGHTS: dict[str, float] = {"repost": 1.0, "reply": 0.5, "mention": 0.3}
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("src", "dst", "kind")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("timestamp", "text", "sentiment", "post_id", "weight")
+#: Columns of the optional users table; ``user_id`` is required there.
+USER_COLUMNS: tuple[str, ...] = ("user_id", "display_name", "followers", "verified")
+#: Columns of the collapsed edge table (one row per src, dst, kind).
+EDGE_COLUMNS: tuple[str, ...] = (
+    "src", "dst", "kind", "count", "weight", "first_ts", "last_ts", "sentiment",
+)
+
+
+class KolgraphError(Exception):
+    """Base class for errors a user can act on; the CLI prints the message without a traceback."""
+
+
+class ConfigError(KolgraphError):
+    """A configuration value or file is invalid."""
+
+
+class UnknownAccountError(KolgraphError):
+    """An account id given by the user is not in the graph."""
+
+
+@dataclass
+class InputError(KolgraphError):
+    """Bad input: names the file, the row (1-based data row, header excluded) where known, and why."""
+
+    path: str
+    reason: str
+    row: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}, row {self.row}" if self.row is not None else self.path
+        return f"{where}: {self.reason}"
+
+
+def normalise_kind(value: str) -> str | None:
+    """Canonical kind for an alias (case- and space-insensitive), or None when unknown."""
+    return KIND_ALIASES.get(str(value).strip().lower())
