@@ -1,0 +1,422 @@
+"""Camps: every user's affinity to the brand camp versus the critic camp, from the network alone.
+
+Given a few seed accounts per side (brand accounts; optionally known critics), the seeds' labels
+are propagated over endorsement ties (reposts by default) and each user gets a signed affinity in
+[-1, 1]: +1 brand camp, -1 critic camp, 0 undecided or unreachable.
+
+Method (defaults in :class:`CampParams`):
+
+1. **Projection.** Edges of the chosen kinds (default reposts only), self-loops dropped, are summed
+   into the symmetrised weighted graph ``S = W + W^T``: a repost either way is a tie of endorsement.
+   A seed that the kind filter leaves without any edge keeps its own edges of all kinds, so it can
+   still reach the network (the other users' edges stay filtered); these seeds are listed in the
+   result's ``parameters["fallback_seeds"]``. A graph without a ``kind`` edge attribute uses all
+   edges; a missing ``weight`` attribute counts each edge as 1.
+2. **Propagation** (``method="spread"``, the default): label spreading (Zhou et al. 2004),
+   ``f = (I - alpha D^-1/2 S D^-1/2)^-1 y``, solved by conjugate gradients to a relative tolerance,
+   one solve per camp. ``method="ppr"``: personalised PageRank on the random walk ``D^-1 S`` with
+   restart to the seeds (damping ``damping``), by power iteration to a tolerance.
+   Each camp's result is normalised to total mass 1 (class mass normalisation, Zhu et al. 2003),
+   so the two camps weigh equally whatever their seed counts.
+3. **Self-training** (``rounds`` > 0, needs seeds on both sides): in round ``r = 1..rounds`` the
+   top ``r / rounds`` share of each provisional camp (users leaning that way), ranked by affinity,
+   becomes pseudo-seeds of that camp, and the propagation is rerun from seeds plus pseudo-seeds.
+   A few seeds alone mostly light up their own neighbourhoods; pseudo-seeds carry the labels
+   across the whole camp. The growing share lets confident users settle first.
+4. **Scores.** ``brand_score`` / ``critic_score`` are lifts: the camp's mass on a user divided by
+   the mass a uniform seed set (every reachable user) would put there; 1 means "as much as a
+   random seed set", so hubs get no bonus for being hubs. ``affinity = (b - c) / (b + c)`` in
+   [-1, 1]; ``camp`` is the sign ("brand" > 0, "critic" < 0, "none" at 0).
+   With no critic seeds, the reference is that uniform seed set: ``affinity = (b - 1) / (b + 1)``
+   (positive: closer to the brand seeds than a random account is), ``critic_score`` holds the
+   reference lift (1), no self-training is done, and the camp is "brand" (affinity > 0) or "none".
+
+Groups tied to neither camp. Self-training assigns every reachable user to a camp, including a
+community that engages with neither side. ``min_lift`` (default 0, off) guards against this: a
+user whose lift is at most ``min_lift`` for both camps is never a pseudo-seed and gets camp "none"
+(its affinity keeps its sign). ``min_lift=1`` ("no closer to either camp than a random account")
+keeps a third, unrelated community out of both camps in tests, but when the two camps cover
+the whole graph lifts sit near 1 (near 1 / camp share at most) and it leaves many true camp
+members undecided (on Congress about 20%), which is why it is off by default.
+
+Seeds are clamped to their side (affinity +1 / -1, their camp). A seed whose own propagated
+affinity points to the other camp is listed in ``contested_seeds``: the network places it with the
+other side, so it is a poor seed (with one seed per side, such a seed can invert the answer).
+Users in no connected component (of the projection) that holds a seed get affinity 0, scores 0 and
+camp "none". Deterministic: no random step; ``seed`` is accepted and recorded for the common
+algorithm contract. The input graph is never modified.
+
+Measured on the US-Congress Twitter graph (475 members, party as camp, 20 draws of 5 seed members
+per party): mean accuracy 0.947 (min 0.933) against 0.912 for plain PPR and 0.923 for label
+spreading without self-training; alpha from 0.8 to 0.99 all give 0.945 to 0.95 with
+self-training. See ``benchmarks/camps_congress.py``.
+
+References: Zhou, Bousquet, Lal, Weston, Schoelkopf (2004), Learning with local and global
+consistency. Zhu, Ghahramani, Lafferty (2003), Semi-supervised learning using Gaussian fields and
+harmonic functions. Page, Brin et al. (1999); Haveliwala (2002), topic-sensitive PageRank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable, Mapping
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import LinearOperator, cg
+
+from ..schema import ConfigError, InputError, KolgraphError, UnknownAccountError, normalise_kind
+
+__all__ = ["CampParams", "CampResult", "camp_affinity", "METHODS"]
+
+#: Propagation methods: label spreading (default) and personalised PageRank (the plain baseline).
+METHODS: tuple[str, ...] = ("spread", "ppr")
+
+
+@dataclass(frozen=True)
+class CampParams:
+    """Parameters of :func:`camp_affinity` (config section ``[camps]``).
+
+    - ``method``: "spread" (label spreading) or "ppr" (personalised PageRank).
+    - ``alpha``: spreading strength in (0, 1); 0.9 keeps affinities readable (camp members around
+      +-0.4 on Congress) while self-training carries labels across the graph; near 1 every
+      user's scores approach the same global profile and affinities shrink towards 0.
+    - ``damping``: PageRank damping in (0, 1), the usual 0.85 (``method="ppr"`` only).
+    - ``rounds``: self-training rounds (>= 0); 0 is plain propagation from the seeds.
+    - ``min_lift``: >= 0; a user needs a lift above this for a camp to be its pseudo-seed or to get
+      that camp label; 0 (default) is off, 1 keeps groups tied to neither camp out (module doc).
+    - ``tol``: relative residual (spread) or L1 change (ppr) at which iteration stops.
+    - ``max_iter``: iteration cap per solve; not converging by then raises an error.
+    """
+
+    method: str = "spread"
+    alpha: float = 0.9
+    damping: float = 0.85
+    rounds: int = 5
+    min_lift: float = 0.0
+    tol: float = 1e-10
+    max_iter: int = 10_000
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        if not 0.0 < float(self.alpha) < 1.0:
+            raise ValueError(f"alpha must be in (0, 1), got {self.alpha!r}")
+        if not 0.0 < float(self.damping) < 1.0:
+            raise ValueError(f"damping must be in (0, 1), got {self.damping!r}")
+        if int(self.rounds) != self.rounds or self.rounds < 0:
+            raise ValueError(f"rounds must be a non-negative integer, got {self.rounds!r}")
+        if not (np.isfinite(self.min_lift) and self.min_lift >= 0):
+            raise ValueError(f"min_lift must be a finite number >= 0, got {self.min_lift!r}")
+        if not 0.0 < float(self.tol) < 1.0:
+            raise ValueError(f"tol must be in (0, 1), got {self.tol!r}")
+        if int(self.max_iter) != self.max_iter or self.max_iter < 1:
+            raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}")
+
+
+@dataclass(frozen=True)
+class CampResult:
+    """Camp affinities of every user (Series indexed by user id, the vertex ``name``).
+
+    ``affinity`` in [-1, 1] (+1 brand camp, -1 critic camp, 0 undecided or unreachable);
+    ``brand_score`` / ``critic_score`` >= 0 are lifts over a uniform seed set (1 = no lean; with no
+    critic seeds ``critic_score`` is that reference, 1); ``camp`` is "brand", "critic" or "none";
+    ``reached`` says whether the user shares a connected component with a seed;
+    ``contested_seeds`` are seeds the network places with the other camp.
+    """
+
+    method: str
+    parameters: Mapping[str, Any]
+    seed: int | None
+    brand_seeds: tuple[str, ...]
+    critic_seeds: tuple[str, ...]
+    affinity: pd.Series
+    brand_score: pd.Series
+    critic_score: pd.Series
+    camp: pd.Series
+    reached: pd.Series = field(repr=False)
+    contested_seeds: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per user, indexed by ``user_id``: affinity, camp, the two scores, reached, seed."""
+        seed_side = pd.Series("", index=self.affinity.index)
+        seed_side[list(self.brand_seeds)] = "brand"
+        seed_side[list(self.critic_seeds)] = "critic"
+        return pd.DataFrame({
+            "affinity": self.affinity,
+            "camp": self.camp,
+            "brand_score": self.brand_score,
+            "critic_score": self.critic_score,
+            "reached": self.reached,
+            "seed": seed_side,
+        })
+
+
+def camp_affinity(
+    g: ig.Graph,
+    brand_seeds: Iterable[str],
+    critic_seeds: Iterable[str] = (),
+    *,
+    kinds: Iterable[str] | None = ("repost",),
+    weight: str | None = "weight",
+    method: str = CampParams.method,
+    alpha: float = CampParams.alpha,
+    damping: float = CampParams.damping,
+    rounds: int = CampParams.rounds,
+    min_lift: float = CampParams.min_lift,
+    tol: float = CampParams.tol,
+    max_iter: int = CampParams.max_iter,
+    seed: int | None = None,
+) -> CampResult:
+    """Affinity of every user to the brand camp versus the critic camp (see the module docstring).
+
+    ``brand_seeds`` / ``critic_seeds`` are user ids (vertex ``name``); an unknown one raises
+    :class:`~kolgraph.schema.UnknownAccountError` naming it. ``kinds``: edge kinds used (aliases
+    accepted), ``None`` for all; ignored when the graph has no ``kind`` attribute. ``weight``: edge
+    attribute holding non-negative weights, ``None`` (or absent) for 1 per edge. Other parameters:
+    :class:`CampParams`. ``parameters`` in the result records what was used (kinds, weight,
+    fallback seeds, number of reachable users).
+
+    Example::
+
+        res = camp_affinity(g, ["lumio_official"], ["angry_reviewer"])
+        res.to_frame().sort_values("affinity")
+    """
+    try:
+        params = CampParams(method=method, alpha=alpha, damping=damping, rounds=rounds,
+                            min_lift=min_lift, tol=tol, max_iter=max_iter)
+    except ValueError as exc:
+        raise ConfigError(f"camp_affinity: {exc}") from None
+    if not isinstance(g, ig.Graph):
+        raise TypeError(f"camp_affinity needs an igraph.Graph, got {type(g).__name__}")
+
+    n = g.vcount()
+    if "name" not in g.vs.attributes():
+        raise KolgraphError("camp_affinity: the graph has no 'name' vertex attribute (user ids)")
+    names = pd.Index([str(x) for x in g.vs["name"]], name="user_id")
+    if not names.is_unique:
+        dup = names[names.duplicated()].unique()[:5].tolist()
+        raise KolgraphError(f"camp_affinity: vertex names (user ids) repeat, e.g. {', '.join(map(repr, dup))}")
+    brand = _as_seed_tuple(brand_seeds)
+    critic = _as_seed_tuple(critic_seeds)
+    if not brand:
+        raise ConfigError("camp_affinity: give at least one brand seed account")
+    both = sorted(set(brand) & set(critic))
+    if both:
+        raise ConfigError(f"camp_affinity: account(s) given as both brand and critic seed: "
+                          f"{', '.join(map(repr, both))}")
+    b_idx = _seed_indices(names, brand, "brand")
+    c_idx = _seed_indices(names, critic, "critic")
+
+    kinds_req = _normalise_kinds(kinds)
+    src, dst, w, kinds_used, weight_used, fallback = _edges(g, kinds_req, weight, np.r_[b_idx, c_idx])
+    W = sp.csr_matrix((w, (src, dst)), shape=(n, n))
+    S = (W + W.T).tocsr()
+    S.eliminate_zeros()
+
+    # Users sharing a connected component with a seed are reachable; the rest stay at 0 / "none".
+    _, comp = connected_components(S, directed=False)
+    reached = np.isin(comp, comp[np.r_[b_idx, c_idx]])
+
+    propagate = _make_propagator(S, params)
+    ref = _normalised(propagate(reached.astype(float)))  # uniform seed set over reachable users
+    safe_ref = np.where(reached, ref, 1.0)
+
+    b_lab = _indicator(n, b_idx)
+    bm = _normalised(propagate(b_lab))
+    two_sided = len(c_idx) > 0
+    min_lift = params.min_lift
+    if two_sided:
+        c_lab = _indicator(n, c_idx)
+        cm = _normalised(propagate(c_lab))
+        aff = _ratio(bm, cm)
+        free = reached & (b_lab == 0) & (c_lab == 0)
+        for r in range(1, params.rounds + 1):
+            share = r / params.rounds
+            pb = _top_share(np.where(free & (aff > 0) & (bm > min_lift * safe_ref), aff, 0.0), share)
+            pc = _top_share(np.where(free & (aff < 0) & (cm > min_lift * safe_ref), -aff, 0.0), share)
+            bm = _normalised(propagate(np.maximum(b_lab, pb)))
+            cm = _normalised(propagate(np.maximum(c_lab, pc)))
+            aff = _ratio(bm, cm)
+    else:
+        cm = ref
+        aff = _ratio(bm, ref)
+
+    aff = np.where(reached, aff, 0.0)
+    contested = [names[i] for i in b_idx if aff[i] < 0] + [names[i] for i in c_idx if aff[i] > 0]
+    aff[b_idx] = 1.0
+    aff[c_idx] = -1.0
+    brand_score = np.where(reached, bm / safe_ref, 0.0)
+    critic_score = np.where(reached, cm / safe_ref, 0.0)
+    if two_sided:
+        decided = reached & (np.maximum(brand_score, critic_score) > min_lift)
+        camp = np.where(decided & (aff > 0), "brand", np.where(decided & (aff < 0), "critic", "none"))
+    else:
+        camp = np.where(reached & (aff > 0) & (brand_score > min_lift), "brand", "none")
+    camp[b_idx] = "brand"
+    camp[c_idx] = "critic"
+
+    parameters = {
+        **asdict(params),
+        "rounds": params.rounds if two_sided else 0,
+        "kinds": None if kinds_req is None else list(kinds_req),
+        "kinds_used": kinds_used,
+        "fallback_seeds": [names[i] for i in fallback],
+        "weight": weight_used,
+        "reference": "critic seeds" if two_sided else "uniform seed set",
+        "n_reached": int(reached.sum()),
+    }
+    return CampResult(
+        method=params.method,
+        parameters=parameters,
+        seed=seed,
+        brand_seeds=brand,
+        critic_seeds=critic,
+        affinity=pd.Series(aff, index=names, name="affinity"),
+        brand_score=pd.Series(brand_score, index=names, name="brand_score"),
+        critic_score=pd.Series(critic_score, index=names, name="critic_score"),
+        camp=pd.Series(camp, index=names, name="camp"),
+        reached=pd.Series(reached, index=names, name="reached"),
+        contested_seeds=tuple(contested),
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _as_seed_tuple(seeds: Iterable[str] | str | None) -> tuple[str, ...]:
+    if seeds is None:
+        return ()
+    if isinstance(seeds, str):
+        seeds = [seeds]
+    return tuple(dict.fromkeys(str(s) for s in seeds))
+
+
+def _seed_indices(names: pd.Index, seeds: tuple[str, ...], side: str) -> np.ndarray:
+    idx = names.get_indexer(list(seeds)) if seeds else np.zeros(0, dtype=np.intp)
+    missing = [s for s, i in zip(seeds, idx) if i < 0]
+    if missing:
+        raise UnknownAccountError(
+            f"unknown {side} seed account(s), not in the graph: {', '.join(map(repr, missing))}")
+    return np.asarray(idx, dtype=np.intp)
+
+
+def _normalise_kinds(kinds: Iterable[str] | str | None) -> tuple[str, ...] | None:
+    if kinds is None:
+        return None
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    out = []
+    for k in kinds:
+        canon = normalise_kind(k)
+        if canon is None:
+            raise ConfigError(f"camp_affinity: unknown edge kind {k!r}; use repost, reply or mention")
+        out.append(canon)
+    if not out:
+        raise ConfigError("camp_affinity: kinds is empty; pass None to use all edge kinds")
+    return tuple(dict.fromkeys(out))
+
+
+def _edges(g: ig.Graph, kinds: tuple[str, ...] | None, weight: str | None, seeds: np.ndarray):
+    """Edge arrays (src, dst, weight) of the projection, self-loops dropped; kinds and weight
+    attribute actually used; seeds given back their own edges of all kinds (fallback)."""
+    m = g.ecount()
+    el = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(m, 2)
+    src, dst = el[:, 0], el[:, 1]
+    if weight is not None and weight in g.es.attributes():
+        w = np.asarray(g.es[weight], dtype=float)
+        if not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise InputError("<graph>", f"edge attribute {weight!r} must be finite and >= 0")
+        weight_used = weight
+    else:
+        w = np.ones(m)
+        weight_used = None
+    keep = src != dst
+    fallback = np.zeros(0, dtype=np.intp)
+    if kinds is None or "kind" not in g.es.attributes():
+        kinds_used: Any = "all"
+    else:
+        kinds_used = list(kinds)
+        kind_ok = np.isin(np.asarray(g.es["kind"], dtype=object).astype(str), list(kinds))
+        sel = keep & kind_ok
+        n = g.vcount()
+        deg_sel = np.bincount(src[sel], minlength=n) + np.bincount(dst[sel], minlength=n)
+        deg_all = np.bincount(src[keep], minlength=n) + np.bincount(dst[keep], minlength=n)
+        fallback = np.unique(seeds[(deg_sel[seeds] == 0) & (deg_all[seeds] > 0)])
+        if fallback.size:
+            own = np.isin(src, fallback) | np.isin(dst, fallback)
+            sel = sel | (keep & own)
+        keep = sel
+    return src[keep], dst[keep], w[keep], kinds_used, weight_used, fallback
+
+
+def _make_propagator(S: sp.csr_matrix, params: CampParams):
+    """A function y -> f spreading the label vector y over S (method of ``params``)."""
+    n = S.shape[0]
+    deg = np.asarray(S.sum(axis=1)).ravel()
+    if params.method == "spread":
+        dinv = np.where(deg > 0, 1.0 / np.sqrt(np.where(deg > 0, deg, 1.0)), 0.0)
+        Sn = (sp.diags(dinv) @ S @ sp.diags(dinv)).tocsr()
+        alpha = params.alpha
+        op = LinearOperator((n, n), matvec=lambda x: x - alpha * (Sn @ x), dtype=float)
+
+        def spread(y: np.ndarray) -> np.ndarray:
+            if not y.any():
+                return np.zeros(n)
+            # (I - alpha Sn) is symmetric positive definite (eigenvalues of Sn lie in [-1, 1]).
+            f, info = cg(op, y, x0=y.copy(), rtol=params.tol, atol=0.0, maxiter=params.max_iter)
+            if info != 0:
+                raise KolgraphError(f"camp_affinity: label spreading did not converge in "
+                                    f"{params.max_iter} iterations; raise max_iter or tol")
+            return np.clip(f, 0.0, None)
+
+        return spread
+
+    dinv = np.where(deg > 0, 1.0 / np.where(deg > 0, deg, 1.0), 0.0)
+    PT = (S @ sp.diags(dinv)).tocsr()  # column-stochastic transpose of D^-1 S (S is symmetric)
+    dangling = deg == 0
+    d = params.damping
+
+    def ppr(y: np.ndarray) -> np.ndarray:
+        if not y.any():
+            return np.zeros(n)
+        v = y / y.sum()
+        x = v.copy()
+        for _ in range(params.max_iter):
+            x_new = d * (PT @ x + x[dangling].sum() * v) + (1.0 - d) * v
+            if np.abs(x_new - x).sum() < params.tol:
+                return x_new
+            x = x_new
+        raise KolgraphError(f"camp_affinity: PageRank did not converge in {params.max_iter} "
+                            f"iterations; raise max_iter or tol")
+
+    return ppr
+
+
+def _normalised(f: np.ndarray) -> np.ndarray:
+    total = f.sum()
+    return f / total if total > 0 else f
+
+
+def _ratio(b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    tot = b + c
+    return np.where(tot > 0, (b - c) / np.where(tot > 0, tot, 1.0), 0.0)
+
+
+def _indicator(n: int, idx: np.ndarray) -> np.ndarray:
+    y = np.zeros(n)
+    y[idx] = 1.0
+    return y
+
+
+def _top_share(strength: np.ndarray, share: float) -> np.ndarray:
+    """Indicator of the top ``share`` of the positive entries of ``strength`` (ties by position)."""
+    cand = np.flatnonzero(strength > 0)
+    k = int(np.floor(share * cand.size + 1e-9))
+    out = np.zeros(strength.size)
+    if k:
+        order = cand[np.argsort(-strength[cand], kind="stable")]
+        out[order[:k]] = 1.0
+    return out
