@@ -14,12 +14,16 @@ from typing import Mapping
 import igraph as ig
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..schema import DEFAULT_KIND_WEIGHTS, EDGE_COLUMNS, KINDS, InputError
 
 __all__ = [
     "collapse_interactions",
     "vertex_names",
+    "factorize_ids",
+    "index_of",
     "build_graph",
     "graph_from_interactions",
     "edge_frame",
@@ -42,28 +46,60 @@ def _kind_codes(kind: pd.Series) -> np.ndarray:
     return codes
 
 
+def _arrow_strings(values) -> pa.Array:
+    """Any string-like column as one contiguous Arrow (large) string array."""
+    if isinstance(values, pd.Index):
+        values = values.to_series()
+    array = pa.chunked_array([pa.array(np.asarray(values, dtype=object), type=pa.large_string())]) \
+        if not isinstance(getattr(values, "array", None), pd.arrays.ArrowStringArray) else values.array._pa_array
+    return pc.cast(array, pa.large_string()).combine_chunks()
+
+
+def factorize_ids(*columns) -> tuple[list[np.ndarray], pd.Index]:
+    """Integer codes for several id columns over one shared vocabulary, in order of first appearance.
+
+    Arrow's hash-based dictionary encoding: about twice as fast as ``pandas.factorize`` on
+    Arrow-backed strings at 10M rows, and the codes make ``get_indexer`` look-ups unnecessary.
+    """
+    arrays = [_arrow_strings(c) for c in columns]
+    if not arrays or sum(len(a) for a in arrays) == 0:
+        return [np.zeros(len(a), dtype=np.int64) for a in arrays], pd.Index([], dtype="str", name="user_id")
+    encoded = pc.dictionary_encode(pa.concat_arrays(arrays))
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    bounds = np.cumsum([0] + [len(a) for a in arrays])
+    names = pd.Index(pd.array(encoded.dictionary.cast(pa.string()), dtype="str"), name="user_id")
+    return [codes[bounds[i]:bounds[i + 1]] for i in range(len(arrays))], names
+
+
+def index_of(names: pd.Index, values) -> np.ndarray:
+    """Position of each value in ``names`` (-1 when absent), via Arrow's hash look-up."""
+    found = pc.index_in(_arrow_strings(values), value_set=_arrow_strings(names))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+
+
 def vertex_names(interactions: pd.DataFrame, users: pd.DataFrame | None = None) -> pd.Index:
     """All user ids: the users table's in its order, then ids first seen in interactions (src, dst)."""
-    parts = []
-    if users is not None and len(users):
-        parts.append(users["user_id"].astype("str"))
-    parts += [interactions["src"].astype("str"), interactions["dst"].astype("str")]
-    _, uniques = pd.factorize(pd.concat(parts, ignore_index=True))
-    return pd.Index(uniques, dtype="str", name="user_id")
+    parts = ([users["user_id"]] if users is not None and len(users) else []) + [interactions["src"], interactions["dst"]]
+    return factorize_ids(*parts)[1]
 
 
 def collapse_interactions(interactions: pd.DataFrame, *, names: pd.Index | None = None,
+                          codes: tuple[np.ndarray, np.ndarray] | None = None,
                           kind_weights: Mapping[str, float] | None = None) -> pd.DataFrame:
     """One row per (src, dst, kind): count, weight, first_ts, last_ts, mean sentiment.
 
     Rows are ordered by (src, dst) position in ``names`` (default: order of first appearance) and
-    then kind, so the same interactions always give the same table.
+    then kind, so the same interactions always give the same table. ``codes`` (positions of src and
+    dst in ``names``, from :func:`factorize_ids`) skips the id look-up when the caller has them.
     """
     weights = {**DEFAULT_KIND_WEIGHTS, **(kind_weights or {})}
-    names = vertex_names(interactions) if names is None else names
+    if codes is not None and names is not None:
+        src, dst = codes
+    elif names is None:
+        (src, dst), names = factorize_ids(interactions["src"], interactions["dst"])
+    else:
+        src, dst = index_of(names, interactions["src"]), index_of(names, interactions["dst"])
     n = len(names)
-    src = names.get_indexer(interactions["src"].astype("str")).astype(np.int64)
-    dst = names.get_indexer(interactions["dst"].astype("str")).astype(np.int64)
     if (src < 0).any() or (dst < 0).any():
         raise InputError("(interactions)", "an interaction names a user missing from the vertex list")
     kind = _kind_codes(interactions["kind"])
@@ -128,8 +164,7 @@ def build_graph(edges: pd.DataFrame, vertices: pd.DataFrame | pd.Index | None = 
         names = names.append(extra)
     n = len(names)
     index_type = np.int32 if n < 2**31 - 1 else np.int64
-    pairs = np.column_stack([names.get_indexer(edges["src"].astype("str")),
-                             names.get_indexer(edges["dst"].astype("str"))]).astype(index_type)
+    pairs = np.column_stack([index_of(names, edges["src"]), index_of(names, edges["dst"])]).astype(index_type)
     g = ig.Graph(n=n, edges=pairs, directed=True)
     g.vs["name"] = names.tolist()
     for attribute in VERTEX_ATTRIBUTES:
@@ -149,8 +184,9 @@ def build_graph(edges: pd.DataFrame, vertices: pd.DataFrame | pd.Index | None = 
 def graph_from_interactions(interactions: pd.DataFrame, users: pd.DataFrame | None = None, *,
                             kind_weights: Mapping[str, float] | None = None) -> ig.Graph:
     """Collapse validated interactions and build the graph in one step (see :func:`build_graph`)."""
-    names = vertex_names(interactions, users)
-    edges = collapse_interactions(interactions, names=names, kind_weights=kind_weights)
+    codes, names = factorize_ids(*([users["user_id"]] if users is not None and len(users) else []),
+                                 interactions["src"], interactions["dst"])
+    edges = collapse_interactions(interactions, names=names, codes=(codes[-2], codes[-1]), kind_weights=kind_weights)
     table = pd.DataFrame({"user_id": names})
     if users is not None and len(users):
         table = table.merge(users.drop_duplicates("user_id"), on="user_id", how="left")

@@ -502,6 +502,18 @@ def _validate_users(frame: pd.DataFrame, _cache: dict) -> tuple[pd.DataFrame, np
     return out, reasons
 
 
+def _duplicated_strings(values: pd.Series) -> np.ndarray:
+    """``Series.duplicated(keep="first")`` for string ids via Arrow hashing (fast at 10M rows)."""
+    from .graph import factorize_ids
+
+    (codes,), uniques = factorize_ids(values)
+    if len(uniques) == len(codes):
+        return np.zeros(len(codes), dtype=bool)
+    first = np.full(len(uniques), len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    return first[codes] != np.arange(len(codes))
+
+
 def _raw_for_rejects(frame: pd.DataFrame, mask: np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
     present = [c for c in columns if c in frame.columns]
     raw = frame.loc[mask, present].copy()
@@ -566,8 +578,13 @@ def _ingest(paths: Sequence[str | os.PathLike], *, kind: str, column_map: Mappin
         has_key = frame[dedup_key].notna().to_numpy() if dedup_key in frame else np.zeros(len(frame), bool)
         dup_key = np.zeros(len(frame), bool)
         if has_key.any():
-            dup_key[has_key] = frame.loc[has_key, dedup_key].duplicated(keep="first").to_numpy()
-        dup_row = frame.duplicated(subset=value_columns, keep="first").to_numpy() & ~dup_key
+            dup_key[has_key] = _duplicated_strings(frame.loc[has_key, dedup_key])
+        # Rows with the same post_id are caught above, and identical rows share their post_id, so the
+        # (costly) whole-row comparison is only needed among rows without one.
+        dup_row = np.zeros(len(frame), bool)
+        no_key = ~has_key
+        if kind == "interactions" and no_key.any():
+            dup_row[no_key] = frame.loc[no_key, value_columns].duplicated(keep="first").to_numpy()
         dup = dup_key | dup_row
         if dup.any():
             key_label = f"same {dedup_key}" if kind == "interactions" else "same user_id"

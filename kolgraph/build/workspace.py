@@ -37,7 +37,7 @@ import pandas as pd
 from .. import __version__
 from .._io import atomic_path, write_json, write_table
 from ..schema import DEFAULT_KIND_WEIGHTS, KINDS, InputError, KolgraphError
-from .graph import build_graph, collapse_interactions, vertex_names
+from .graph import build_graph, collapse_interactions, factorize_ids
 from .readers import IngestResult, read_interactions, read_users
 
 __all__ = ["Workspace", "BuildReport", "build_workspace", "write_workspace", "open_workspace",
@@ -195,8 +195,10 @@ def write_workspace(out: str | os.PathLike, interactions: IngestResult, users: I
     if unknown:
         raise InputError("--kind-weight", f"unknown kind(s) {', '.join(sorted(unknown))}")
     users_frame = users.frame if users is not None else None
-    names = vertex_names(interactions.frame, users_frame)
-    edges = collapse_interactions(interactions.frame, names=names, kind_weights=weights)
+    frame = interactions.frame
+    codes, names = factorize_ids(*([users_frame["user_id"]] if users_frame is not None and len(users_frame) else []),
+                                 frame["src"], frame["dst"])
+    edges = collapse_interactions(frame, names=names, codes=(codes[-2], codes[-1]), kind_weights=weights)
     vertices = pd.DataFrame({"user_id": names.astype("str")})
     if users_frame is not None:
         vertices = vertices.merge(users_frame, on="user_id", how="left")
