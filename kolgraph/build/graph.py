@@ -77,6 +77,13 @@ def index_of(names: pd.Index, values) -> np.ndarray:
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 
 
+def _python_strings(values) -> list:
+    """A string column as a list of Python str (None where missing), via Arrow (fast at 1M+ rows)."""
+    return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True).to_pylist() \
+        if not isinstance(getattr(values, "array", None), pd.arrays.ArrowStringArray) \
+        else values.array._pa_array.to_pylist()
+
+
 def vertex_names(interactions: pd.DataFrame, users: pd.DataFrame | None = None) -> pd.Index:
     """All user ids: the users table's in its order, then ids first seen in interactions (src, dst)."""
     parts = ([users["user_id"]] if users is not None and len(users) else []) + [interactions["src"], interactions["dst"]]
@@ -157,24 +164,26 @@ def build_graph(edges: pd.DataFrame, vertices: pd.DataFrame | pd.Index | None = 
     else:
         table = vertices.reset_index(drop=True)
     names = pd.Index(table["user_id"].astype("str"))
-    extra = pd.Index(pd.unique(pd.concat([edges["src"], edges["dst"]], ignore_index=True).astype("str")))
-    extra = extra[~extra.isin(names)] if len(names) else extra
-    if len(extra):
+    src, dst = index_of(names, edges["src"]), index_of(names, edges["dst"])
+    if (src < 0).any() or (dst < 0).any():
+        _, extra = factorize_ids(edges["src"][src < 0], edges["dst"][dst < 0])
         table = pd.concat([table, pd.DataFrame({"user_id": extra})], ignore_index=True)
         names = names.append(extra)
+        src, dst = index_of(names, edges["src"]), index_of(names, edges["dst"])
     n = len(names)
-    index_type = np.int32 if n < 2**31 - 1 else np.int64
-    pairs = np.column_stack([index_of(names, edges["src"]), index_of(names, edges["dst"])]).astype(index_type)
+    # C-contiguous int64 pairs: igraph reads them through the buffer protocol.
+    pairs = np.ascontiguousarray(np.column_stack([src, dst]), dtype=np.int64)
     g = ig.Graph(n=n, edges=pairs, directed=True)
-    g.vs["name"] = names.tolist()
+    g.vs["name"] = _python_strings(names)
     for attribute in VERTEX_ATTRIBUTES:
         if attribute in table:
             column = table[attribute]
             if attribute == "display_name":
-                g.vs[attribute] = column.astype(object).where(column.notna(), None).tolist()
+                g.vs[attribute] = _python_strings(column)
             else:
                 g.vs[attribute] = column.to_numpy(dtype="float64", na_value=np.nan).tolist()
-    g.es["kind"] = edges["kind"].astype("str").tolist()
+    kind_codes = _kind_codes(edges["kind"])
+    g.es["kind"] = np.array(KINDS, dtype=object)[kind_codes].tolist()
     g.es["count"] = edges["count"].to_numpy(dtype=np.int64).tolist()
     for attribute in ("weight", "first_ts", "last_ts", "sentiment"):
         g.es[attribute] = edges[attribute].to_numpy(dtype="float64", na_value=np.nan).tolist()
