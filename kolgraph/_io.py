@@ -17,6 +17,8 @@ import pandas as pd
 __all__ = ["atomic_path", "write_text", "write_json", "write_table", "read_table", "TABLE_FORMATS"]
 
 TABLE_FORMATS = ("csv", "tsv", "json", "jsonl", "parquet")
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 @contextlib.contextmanager
@@ -27,6 +29,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    os.chmod(tmp_path, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual permissions
     try:
         yield tmp_path
         os.replace(tmp_path, target)
