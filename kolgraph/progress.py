@@ -12,7 +12,11 @@ T = TypeVar("T")
 
 
 def progress(iterable: Iterable[T] | None = None, *, quiet: bool = False, **kwargs) -> tqdm:
-    """A tqdm bar on stderr; ``quiet=True`` disables it (the iterable still iterates)."""
+    """A tqdm bar on stderr; ``quiet=True`` disables it (the iterable still iterates).
+
+    The bar only appears once the work has taken a second, so quick steps stay silent.
+    """
+    kwargs.setdefault("delay", 1.0)
     kwargs.setdefault("leave", False)
     kwargs.setdefault("dynamic_ncols", True)
     return tqdm(iterable, disable=quiet, **kwargs)
