@@ -33,7 +33,9 @@ report = build_workspace([sys.argv[1]], sys.argv[2], quiet=True)
 t1 = time.perf_counter()
 g = report.workspace.graph_
 t2 = time.perf_counter()
-print(json.dumps({"build_s": t1 - t0, "graph_s": t2 - t1, "vertices": g.vcount(), "edges": g.ecount()}))
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print(json.dumps({"build_s": t1 - t0, "graph_s": t2 - t1, "vertices": g.vcount(), "edges": g.ecount(),
+                  "hwm_kb": int(hwm)}))
 """
 
 NETWORKX_STEP = r"""
@@ -49,23 +51,26 @@ g = nx.MultiDiGraph()
 g.add_edges_from((s, d, k, {"count": c, "weight": w, "first_ts": f, "last_ts": l}) for s, d, k, c, w, f, l in
                  edges[["src", "dst", "kind", "count", "weight", "first_ts", "last_ts"]].itertuples(index=False))
 t1 = time.perf_counter()
-print(json.dumps({"build_s": t1 - t0, "graph_s": 0.0, "vertices": g.number_of_nodes(), "edges": g.number_of_edges()}))
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print(json.dumps({"build_s": t1 - t0, "graph_s": 0.0, "vertices": g.number_of_nodes(), "edges": g.number_of_edges(),
+                  "hwm_kb": int(hwm)}))
 """
 
 
 def run_step(code: str, *args: str) -> dict:
-    """Run one step in a fresh interpreter; wall time and the child's own peak RSS."""
+    """Run one step in a fresh interpreter; wall time and the child's own peak RSS.
+
+    Peak memory is the child's VmHWM (read by the child itself): ``ru_maxrss`` from ``wait4`` would
+    carry the parent's high-water mark across ``exec`` and inflate the figure.
+    """
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
-    out = proc.stdout.read()
-    proc.stdout.close()
-    if status != 0:
-        raise SystemExit(f"step failed with status {status}: {out}")
-    result = json.loads(out.strip().splitlines()[-1])
+    if proc.returncode != 0:
+        raise SystemExit(f"step failed with status {proc.returncode}: {proc.stdout}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["wall_s"] = wall
-    result["peak_gb"] = usage.ru_maxrss / 1024 / 1024  # ru_maxrss is in KiB on Linux
+    result["peak_gb"] = result.pop("hwm_kb") / 1024 / 1024
     return result
 
 
