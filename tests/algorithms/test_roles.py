@@ -1,0 +1,259 @@
+"""Role rules on hand-made metric tables: each tag's thresholds, just above and just below."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kolgraph.algorithms.roles import (
+    ROLE_TAGS,
+    RoleParams,
+    assign_roles,
+    brand_communities,
+    format_fixed,
+)
+from kolgraph.schema import KolgraphError
+
+N_FILLER = 200  # plain users, so that "top 1%" and "top 5%" are small fixed counts
+
+
+def base_table(n_filler: int = N_FILLER) -> pd.DataFrame:
+    """Filler users who hold no role: low PageRank, neutral, in community 1, no reposts."""
+    return pd.DataFrame({
+        "user_id": [f"f{i}" for i in range(n_filler)],
+        "community": 1,
+        "pagerank": np.linspace(0.001, 0.002, n_filler),
+        "distinct_engagers": 2,
+        "coreness": 2.0,
+        "participation": 0.1,
+        "degree": 3,
+        "betweenness": 0.0,
+        "stance": 0.0,
+        "stance_support": 0,
+        "brand_interactions": 0,
+        "out_strength_repost": 0.0,
+        "in_strength": 5.0,
+    })
+
+
+def with_users(rows: list[dict], n_filler: int = N_FILLER) -> pd.DataFrame:
+    base = base_table(n_filler)
+    extra = pd.DataFrame([{**base.iloc[0].to_dict(), **r} for r in rows])
+    return pd.concat([extra, base], ignore_index=True)
+
+
+def roles_of(result, user: str) -> set[str]:
+    frame = result.to_frame().set_index("user_id")
+    tags = frame.loc[user, "roles"]
+    return set(tags.split("|")) if tags else set()
+
+
+def reason_of(result, user: str) -> str:
+    return result.to_frame().set_index("user_id").loc[user, "reasons"]
+
+
+def test_kol_needs_top_rank_and_enough_engagers():
+    # 203 users: top 1% -> ceil(2.03) = 3, but at least kol_min_count; use min 2 to probe the edge
+    params = RoleParams(kol_min_count=2, kol_top_share=0.01)
+    m = with_users([
+        {"user_id": "big", "pagerank": 0.5, "distinct_engagers": 20},       # rank 1, engagers at the edge
+        {"user_id": "lonely", "pagerank": 0.4, "distinct_engagers": 19},    # rank 2, one engager short
+        {"user_id": "third", "pagerank": 0.3, "distinct_engagers": 50},     # rank 3 = cutoff ceil(2.03)=3
+        {"user_id": "fourth", "pagerank": 0.2, "distinct_engagers": 50},    # rank 4: just outside
+    ])
+    res = assign_roles(m, params=params)
+    assert "kol" in roles_of(res, "big")
+    assert "kol" not in roles_of(res, "lonely")
+    assert "kol" in roles_of(res, "third")
+    assert "kol" not in roles_of(res, "fourth")
+    assert res.parameters["kol_rank_cutoff"] == 3
+    assert reason_of(res, "big") == "kol: PageRank rank 1 <= 3 (top 1%, at least 2), 20 distinct engagers >= 20"
+    # "at least the top 20" wins over 1% of a small graph
+    res20 = assign_roles(m)
+    assert res20.parameters["kol_rank_cutoff"] == 20
+    assert "kol" in roles_of(res20, "fourth")
+
+
+def core_fan_row(**kw):
+    row = {"user_id": "fan", "community": 0, "stance": 0.62, "stance_support": 7, "brand_interactions": 9,
+           "coreness": 6.0}
+    row.update(kw)
+    return row
+
+
+def brand_table(rows):
+    """A brand community 0 (brand account + members) holding most brand engagement, coreness median 4."""
+    members = [{"user_id": f"m{i}", "community": 0, "coreness": c, "brand_interactions": 10}
+               for i, c in enumerate([2, 3, 4, 4, 5, 5])]
+    return with_users([{"user_id": "brand", "community": 0, "coreness": 4, "brand_interactions": 50}]
+                      + members + rows)
+
+
+def test_core_fan_reason_names_values_and_thresholds():
+    res = assign_roles(brand_table([core_fan_row()]), brand_accounts=["brand"])
+    assert roles_of(res, "fan") == {"core_fan"}
+    assert reason_of(res, "fan") == ("core_fan: stance 0.62 >= 0.30 (support 7 >= 3), 9 brand interactions >= 3, "
+                                     "coreness 6 >= community 0 median 4")
+    assert res.brand_communities == (0,)
+
+
+@pytest.mark.parametrize("change, is_fan", [
+    ({"stance": 0.30}, True), ({"stance": 0.29}, False),
+    ({"stance_support": 3}, True), ({"stance_support": 2}, False),
+    ({"brand_interactions": 3}, True), ({"brand_interactions": 2}, False),
+    ({"coreness": 4.0}, True), ({"coreness": 3.0}, False),
+    ({"community": 1}, False),   # warm and engaged, but outside the brand community (9 of 69 < 20%)
+])
+def test_core_fan_threshold_edges(change, is_fan):
+    res = assign_roles(brand_table([core_fan_row(**change)]), brand_accounts=["brand"])
+    assert ("core_fan" in roles_of(res, "fan")) is is_fan
+
+
+def test_brand_account_is_not_its_own_fan_and_brand_engagement_excludes_it():
+    res = assign_roles(brand_table([core_fan_row(user_id="brand2")]), brand_accounts=["brand", "brand2"])
+    assert roles_of(res, "brand2") == {"brand_account"}
+    assert roles_of(res, "brand") == {"brand_account"}
+    table = res.communities.set_index("community")
+    # the six members' ten interactions each plus brand2's nine would be 69: brand accounts are excluded
+    assert table.loc[0, "brand_engagement"] == 60
+
+
+def test_several_brand_communities_by_share():
+    rows = [{"user_id": f"a{i}", "community": 0, "brand_interactions": 6} for i in range(10)]     # 60
+    rows += [{"user_id": f"b{i}", "community": 2, "brand_interactions": 3} for i in range(10)]   # 30
+    rows += [{"user_id": f"c{i}", "community": 3, "brand_interactions": 1} for i in range(10)]   # 10
+    m = with_users(rows)
+    shares = brand_communities(m, params=RoleParams()).set_index("community")
+    assert shares.loc[0, "brand_engagement_share"] == pytest.approx(0.6)
+    assert bool(shares.loc[0, "is_brand"]) and bool(shares.loc[2, "is_brand"])  # 30% >= 20%
+    assert not bool(shares.loc[3, "is_brand"]) and not bool(shares.loc[1, "is_brand"])
+    only_top = brand_communities(m, params=RoleParams(brand_community_min_share=0.5)).set_index("community")
+    assert only_top["is_brand"].sum() == 1
+
+
+@pytest.mark.parametrize("stance, support, is_critic", [
+    (-0.30, 3, True), (-0.29, 3, False), (-0.9, 2, False), (-0.9, 3, True)])
+def test_critic_threshold_edges(stance, support, is_critic):
+    res = assign_roles(with_users([{"user_id": "c", "stance": stance, "stance_support": support}]))
+    assert ("critic" in roles_of(res, "c")) is is_critic
+    if is_critic:
+        assert reason_of(res, "c").startswith(f"critic: stance {stance:.2f} <= -0.30 (support {support} >= 3)")
+
+
+def test_critic_kol_is_critic_and_kol():
+    m = with_users([
+        {"user_id": "loud", "stance": -0.7, "stance_support": 9, "pagerank": 0.9, "distinct_engagers": 300},
+        {"user_id": "quiet", "stance": -0.7, "stance_support": 9},
+        {"user_id": "star", "stance": 0.1, "stance_support": 9, "pagerank": 0.8, "distinct_engagers": 300},
+    ])
+    res = assign_roles(m)
+    assert {"critic", "kol", "critic_kol"} <= roles_of(res, "loud")
+    assert "critic_kol" not in roles_of(res, "quiet") and "critic" in roles_of(res, "quiet")
+    assert "critic_kol" not in roles_of(res, "star") and "kol" in roles_of(res, "star")
+    assert "critic_kol: critic and kol" in reason_of(res, "loud")
+
+
+@pytest.mark.parametrize("participation, degree, is_bridge", [
+    (0.50, 5, True), (0.49, 5, False), (0.50, 4, False), (0.9, 30, True)])
+def test_bridge_by_participation_edges(participation, degree, is_bridge):
+    res = assign_roles(with_users([{"user_id": "b", "participation": participation, "degree": degree}]))
+    assert ("bridge" in roles_of(res, "b")) is is_bridge
+    if is_bridge:
+        assert f"participation {participation:.2f} >= 0.50 with degree {degree} >= 5" in reason_of(res, "b")
+
+
+def test_bridge_by_top_betweenness():
+    # 203 users: top 1% = 3 ranks; betweenness 0 never counts
+    m = with_users([{"user_id": f"t{i}", "betweenness": 0.5 - 0.1 * i} for i in range(4)])
+    res = assign_roles(m)
+    assert [("bridge" in roles_of(res, f"t{i}")) for i in range(4)] == [True, True, True, False]
+    assert reason_of(res, "t0") == "bridge: betweenness rank 1 <= 3 (top 1%)"
+    assert res.counts()["bridge"] == 3
+
+
+def test_brand_bridge_needs_ties_on_both_sides():
+    m = brand_table([
+        {"user_id": "x", "community": 1, "participation": 0.6, "degree": 6},
+        {"user_id": "y", "community": 1, "participation": 0.6, "degree": 6},
+    ])
+    links = pd.DataFrame({
+        "src": ["x", "x", "x", "y", "y"],
+        "dst": ["m0", "m1", "f0", "f0", "f1"],     # x: 2/3 to brand community 0; y: none
+        "weight": [1.0, 1.0, 1.0, 1.0, 1.0],
+    })
+    res = assign_roles(m, brand_accounts=["brand"], links=links)
+    assert {"bridge", "brand_bridge"} <= roles_of(res, "x")
+    assert "brand_bridge: 67% of ties to brand communities (0) >= 10%, 33% to other communities >= 10%" \
+        in reason_of(res, "x")
+    assert "brand_bridge" not in roles_of(res, "y") and "bridge" in roles_of(res, "y")
+    no_links = assign_roles(m, brand_accounts=["brand"])
+    assert no_links.counts()["brand_bridge"] == 0
+    assert no_links.parameters["brand_bridge"].startswith("not assigned")
+
+
+def test_amplifier_top_reposts_and_rarely_engaged():
+    # 204 users: top 5% = ceil(10.2) = 11 ranks
+    rows = [{"user_id": "amp", "out_strength_repost": 50.0, "in_strength": 1.0},
+            {"user_id": "popular", "out_strength_repost": 60.0, "in_strength": 1.5},
+            {"user_id": "low", "out_strength_repost": 1.0, "in_strength": 0.0}]
+    rows += [{"user_id": f"r{i}", "out_strength_repost": 10.0 + i} for i in range(9)]  # ranks 3..11
+    rows.append({"user_id": "r_edge", "out_strength_repost": 5.0, "in_strength": 0.0})  # rank 12
+    res = assign_roles(with_users(rows))
+    assert "amplifier" in roles_of(res, "amp")
+    assert reason_of(res, "amp") == ("amplifier: repost out-strength 50.0 rank 2 <= 11 (top 5%), "
+                                     "in-strength 1.0 <= 1.0")
+    assert "amplifier" not in roles_of(res, "popular")   # engaged with: in-strength above 1.0
+    assert "amplifier" not in roles_of(res, "r_edge")    # rank 12 > 11
+    assert "amplifier" not in roles_of(res, "low")
+
+
+def test_roles_and_reasons_are_joined_in_tag_order():
+    m = brand_table([{"user_id": "multi", "community": 0, "stance": -0.8, "stance_support": 5,
+                      "participation": 0.7, "degree": 9, "pagerank": 0.9, "distinct_engagers": 99}])
+    res = assign_roles(m, brand_accounts=["brand"])
+    frame = res.to_frame().set_index("user_id")
+    assert frame.loc["multi", "roles"] == "kol|critic|critic_kol|bridge"
+    parts = frame.loc["multi", "reasons"].split("; ")
+    assert [p.split(":")[0] for p in parts] == ["kol", "critic", "critic_kol", "bridge"]
+    assert frame.loc["f5", "roles"] == "" and frame.loc["f5", "reasons"] == ""
+    flags = res.flag_frame().set_index("user_id")
+    assert list(flags.columns) == [f"is_{t}" for t in ROLE_TAGS]
+    assert bool(flags.loc["multi", "is_critic_kol"]) and not bool(flags.loc["f5", "is_critic"])
+
+
+def test_missing_columns_are_named():
+    m = base_table().drop(columns=["coreness", "in_strength"])
+    with pytest.raises(KolgraphError, match="core_fan needs coreness.*amplifier needs in_strength"):
+        assign_roles(m)
+
+
+def test_params_validate_and_are_recorded():
+    with pytest.raises(ValueError):
+        RoleParams(kol_top_share=1.5)
+    with pytest.raises(ValueError):
+        RoleParams(core_fan_min_support=-1)
+    with pytest.raises(ValueError):
+        RoleParams(core_fan_min_stance=2)
+    res = assign_roles(base_table(), params=RoleParams(critic_max_stance=-0.5))
+    assert res.parameters["critic_max_stance"] == -0.5
+    assert set(dataclasses.asdict(RoleParams())) <= set(res.parameters)
+
+
+def test_pure_and_deterministic():
+    m = brand_table([core_fan_row()])
+    before = m.copy()
+    a = assign_roles(m, brand_accounts=["brand"]).to_frame()
+    b = assign_roles(m, brand_accounts=["brand"]).to_frame()
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(m, before)
+    empty = assign_roles(base_table(0))
+    assert len(empty.to_frame()) == 0
+
+
+def test_format_fixed_is_fixed_point():
+    assert format_fixed([-0.624, 0.004, 12, np.nan, -0.0001], 2).to_pylist() == ["-0.62", "0.00", "12.00", "nan",
+                                                                                "0.00"]
+    assert format_fixed([6.0, 4.4], 0).to_pylist() == ["6", "4"]

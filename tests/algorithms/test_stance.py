@@ -1,0 +1,214 @@
+"""Brand stance and attitudes: what the numbers mean on small hand-made tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kolgraph.algorithms.stance import (
+    StanceParams,
+    attitudes,
+    brand_directed,
+    index_texts,
+    interaction_sentiment,
+    keyword_pattern,
+    user_stance,
+)
+from kolgraph.config import BrandConfig
+
+BRAND = BrandConfig(accounts=("lumio",), keywords=("Lumio", "流明", "a.b"), name="Lumio")
+
+
+def frame(rows, sentiment=True):
+    cols = ["src", "dst", "kind", "text"] + (["sentiment"] if sentiment else [])
+    df = pd.DataFrame(rows, columns=cols)
+    for c in ("src", "dst", "text"):
+        df[c] = df[c].astype("str")
+    return df
+
+
+class FixedModel:
+    """Scores texts by a lookup table and records what it was asked, to check what gets scored."""
+
+    def __init__(self, table, default=0.0):
+        self.table, self.default, self.calls = table, default, []
+
+    def score(self, texts, quiet=True):
+        texts = list(texts)
+        self.calls.append(texts)
+        return np.array([self.table.get(t, self.default) for t in texts], dtype=float)
+
+
+def test_brand_directed_by_account_keyword_or_neither():
+    df = frame([
+        ("u1", "lumio", "reply", "nice phone", np.nan),        # targets a brand account
+        ("u2", "kol", "reply", "my LUMIO broke", np.nan),      # keyword, other case
+        ("u3", "kol", "mention", "我的流明手机", np.nan),       # Chinese keyword
+        ("u4", "kol", "reply", "nothing about it", np.nan),    # neither
+        ("u5", "kol", "reply", "", np.nan),                    # empty text
+        ("u6", "kol", "reply", "aXb is not a.b", np.nan),      # keyword with a regex metacharacter, literal
+        ("u7", "kol", "reply", "axb only", np.nan),            # '.' must not act as a wildcard
+    ])
+    got = brand_directed(df, BRAND)
+    assert got.tolist() == [True, True, True, False, False, True, False]
+    # no keywords: only the account target counts
+    assert brand_directed(df, BrandConfig(accounts=("lumio",))).tolist() == [True] + [False] * 6
+
+
+def test_keyword_pattern_escapes_and_prefers_longer():
+    assert keyword_pattern([]) is None
+    assert keyword_pattern(["a", "ab", " "]) == "ab|a"
+    assert keyword_pattern(["c++"]) == r"c\+\+"
+
+
+def test_one_warm_reply_gives_one_third_not_one():
+    df = frame([("fan", "lumio", "reply", "love it", 1.0)])
+    res = user_stance(df, interaction_sentiment(df), BRAND, k0=2.0)
+    out = res.to_frame().set_index("user_id")
+    assert out.loc["fan", "stance"] == pytest.approx(1 / 3)
+    assert out.loc["fan", "stance_support"] == 1
+    # the target itself acted on nothing: stance 0 with no support
+    assert out.loc["lumio", "stance"] == 0 and out.loc["lumio", "stance_support"] == 0
+
+
+def test_stance_is_shrunk_mean_over_brand_directed_rows_with_known_sentiment():
+    df = frame([
+        ("a", "lumio", "repost", "", 0.9),
+        ("a", "x", "reply", "Lumio rocks", 0.6),
+        ("a", "x", "reply", "unrelated", -1.0),     # not brand-directed: ignored
+        ("a", "lumio", "reply", "", np.nan),        # brand-directed but unknown and no text: ignored
+        ("b", "lumio", "reply", "", -0.8),
+        ("b", "lumio", "reply", "", -0.7),
+        ("b", "lumio", "reply", "", -0.9),
+    ])
+    s = interaction_sentiment(df)
+    res = user_stance(df, s, BRAND, k0=2.0).to_frame().set_index("user_id")
+    assert res.loc["a", "stance"] == pytest.approx((0.9 + 0.6) / (2 + 2))
+    assert res.loc["a", "stance_support"] == 2
+    assert res.loc["b", "stance"] == pytest.approx(-2.4 / 5)
+    assert res.loc["b", "stance_support"] == 3
+    # k0 = 0 is the plain mean
+    plain = user_stance(df, s, BRAND, k0=0).to_frame().set_index("user_id")
+    assert plain.loc["b", "stance"] == pytest.approx(-0.8)
+    assert plain.loc["x", "stance"] == 0  # no support: 0, not NaN
+
+
+def test_sentiment_column_wins_over_model_and_model_fills_the_rest():
+    df = frame([
+        ("a", "lumio", "reply", "terrible", 0.5),       # input value wins over the text
+        ("b", "lumio", "reply", "terrible", np.nan),    # model scores the text
+        ("c", "lumio", "reply", "terrible", np.nan),    # same text: scored once
+        ("d", "x", "repost", "great", np.nan),          # not needed: not scored
+    ])
+    model = FixedModel({"terrible": -0.9, "great": 0.9})
+    need = np.array([True, True, True, False])
+    s = interaction_sentiment(df, model, mask=need)
+    assert s[0] == 0.5 and s[1] == -0.9 and s[2] == -0.9 and np.isnan(s[3])
+    assert model.calls == [["terrible"]]  # each distinct needed text exactly once
+    stance = user_stance(df, s, BRAND).to_frame().set_index("user_id")
+    assert stance.loc["a", "stance"] == pytest.approx(0.5 / 3)
+    assert stance.loc["b", "stance"] == pytest.approx(-0.9 / 3)
+
+
+def test_no_model_is_loaded_when_no_row_needs_a_text_score():
+    df = frame([("a", "lumio", "reply", "text", 0.2)])
+
+    class Exploding:
+        def score(self, texts, quiet=True):
+            raise AssertionError("must not score")
+
+    assert interaction_sentiment(df, Exploding()).tolist() == [0.2]
+    no_column = frame([("a", "lumio", "reply", "text")], sentiment=False)
+    assert np.isnan(interaction_sentiment(no_column, Exploding(), mask=np.array([False]))).all()
+
+
+def test_text_index_marks_empty_and_missing_texts():
+    df = frame([("a", "b", "reply", "x", 0.0), ("a", "b", "reply", "  ", 0.0), ("a", "b", "reply", "x", 0.0)])
+    df.loc[1, "text"] = None
+    ti = index_texts(df)
+    assert ti.codes.tolist() == [0, -1, 0]
+
+
+def test_interactions_between_brand_accounts_are_not_stance():
+    brand = BrandConfig(accounts=("lumio", "lumio_ceo"), keywords=("Lumio",))
+    df = frame([
+        ("lumio_ceo", "lumio", "repost", "Lumio launch!", 1.0),   # internal promotion: excluded
+        ("lumio_ceo", "fan", "reply", "thanks for choosing Lumio", 0.8),  # to a user: counts
+    ])
+    s = interaction_sentiment(df)
+    res = user_stance(df, s, brand).to_frame().set_index("user_id")
+    assert res.loc["lumio_ceo", "stance_support"] == 1
+    assert res.loc["lumio_ceo", "stance"] == pytest.approx(0.8 / 3)
+    kept = user_stance(df, s, brand, exclude_brand_internal=False).to_frame().set_index("user_id")
+    assert kept.loc["lumio_ceo", "stance_support"] == 2
+
+
+def test_users_fix_order_and_include_silent_users():
+    df = frame([("b", "lumio", "reply", "", 0.6)])
+    res = user_stance(df, interaction_sentiment(df), BRAND, users=["zed", "b", "lumio"]).to_frame()
+    assert res["user_id"].tolist() == ["zed", "b", "lumio"]
+    assert res["stance_support"].tolist() == [0, 1, 0]
+
+
+def test_attitudes_per_pair_over_replies_and_mentions_only():
+    df = frame([
+        ("fan", "critic", "reply", "", -0.9),
+        ("fan", "critic", "mention", "", -0.6),
+        ("fan", "critic", "repost", "", 0.9),    # reposts carry no attitude by default
+        ("critic", "fan", "reply", "", -0.3),    # the reverse direction is its own pair
+        ("fan", "fan", "reply", "", 1.0),        # self: dropped
+        ("other", "critic", "reply", "", np.nan),  # unknown sentiment: no support
+    ])
+    att = attitudes(df, interaction_sentiment(df), k0=2.0).to_frame()
+    pairs = att.set_index(["src", "dst"])
+    assert set(pairs.index) == {("fan", "critic"), ("critic", "fan")}
+    assert pairs.loc[("fan", "critic"), "attitude"] == pytest.approx(-1.5 / 4)
+    assert pairs.loc[("fan", "critic"), "support"] == 2
+    assert pairs.loc[("critic", "fan"), "attitude"] == pytest.approx(-0.3 / 3)
+    assert list(att.columns) == ["src", "dst", "attitude", "support"]
+    with_reposts = attitudes(df, interaction_sentiment(df), kinds=("reply", "mention", "repost")).to_frame()
+    assert with_reposts.set_index(["src", "dst"]).loc[("fan", "critic"), "support"] == 3
+
+
+def test_inputs_are_not_modified_and_results_repeat():
+    df = frame([("a", "lumio", "reply", "Lumio", np.nan), ("b", "a", "reply", "meh", 0.1)])
+    before = df.copy()
+    model = FixedModel({"Lumio": 0.7})
+    s1 = interaction_sentiment(df, model)
+    s2 = interaction_sentiment(df, model)
+    np.testing.assert_array_equal(s1, s2)
+    pd.testing.assert_frame_equal(attitudes(df, s1).to_frame(), attitudes(df, s2).to_frame())
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_params_validate():
+    with pytest.raises(ValueError):
+        StanceParams(k0=-1)
+    with pytest.raises(ValueError):
+        StanceParams(attitude_kinds=("like",))
+    assert StanceParams(attitude_kinds=("评论",)).attitude_kinds == ("reply",)
+
+
+def test_precomputed_positions_give_the_same_results():
+    from kolgraph.algorithms.stance import user_positions
+
+    df = frame([
+        ("a", "lumio", "reply", "Lumio!", 0.9),
+        ("b", "a", "mention", "hey", -0.4),
+        ("a", "b", "reply", "流明", 0.2),
+        ("lumio", "a", "reply", "thanks", 0.5),
+        ("b", "a", "reply", "", -0.2),
+    ])
+    users = pd.Index(["lumio", "b", "a", "silent"], dtype="str")
+    codes = (user_positions(df["src"], users), user_positions(df["dst"], users))
+    assert codes[0].tolist() == [2, 1, 2, 0, 1]
+    s = interaction_sentiment(df)
+    plain = user_stance(df, s, BRAND, users=users).to_frame()
+    fast = user_stance(df, s, BRAND, users=users, codes=codes).to_frame()
+    pd.testing.assert_frame_equal(plain, fast)
+    assert brand_directed(df, BRAND, users=users, codes=codes).tolist() == brand_directed(df, BRAND).tolist()
+    a1 = attitudes(df, s).to_frame().sort_values(["src", "dst"]).reset_index(drop=True)
+    a2 = attitudes(df, s, users=users, codes=codes).to_frame().sort_values(["src", "dst"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a1, a2)
+    assert a2.set_index(["src", "dst"]).loc[("b", "a"), "support"] == 2
