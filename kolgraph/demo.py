@@ -1,7 +1,9 @@
 """``kolgraph demo``: every analysis on the shipped sample event, end to end.
 
-Each step calls the same public function the CLI command would, so the demo is also a smoke test of
+Each step calls the same public function its CLI command calls, so the demo is also a smoke test of
 the whole pipeline on realistic data. The outputs land in one folder whose paths are printed.
+Which KOLs the what-if compares is read from the analysis, not fixed: the most influential critic
+KOL against the most influential KOL who is neither a brand account nor a critic.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -23,21 +27,68 @@ class DemoResult:
 
     def summary_lines(self) -> list[str]:
         lines = [f"kolgraph demo on the sample event -> {self.out}"]
-        lines += [f"  {name:<14} {path}" for name, path in self.outputs]
-        lines += self.headlines
+        lines += [f"  {name:<16} {path}" for name, path in self.outputs]
+        lines += [""] + self.headlines
         return lines
 
 
-def run_demo(out: str | os.PathLike = "kolgraph-demo", *, quiet: bool = True) -> DemoResult:
-    """Build a workspace from the sample event and run every analysis on it."""
+def _top_holder(users, tag: str, exclude: tuple[str, ...] = ()) -> str | None:
+    """The highest-PageRank user holding role ``tag`` and none of ``exclude``."""
+    tags = users["roles"].fillna("").str.split("|")
+    mask = tags.map(lambda t: tag in t and not any(x in t for x in exclude)).to_numpy(dtype=bool)
+    chosen = users[mask].sort_values("pagerank", ascending=False)
+    return None if chosen.empty else str(chosen["user_id"].iloc[0])
+
+
+def run_demo(out: str | os.PathLike = "kolgraph-demo", *, quiet: bool = True, runs: int = 200,
+             seed: int = 0) -> DemoResult:
+    """Build a workspace from the sample event and run every analysis on it; returns what was written."""
+    from .algorithms.scoring import score_file
+    from .algorithms.whatif import whatif_workspace
+    from .analysis import analyze_workspace
     from .build.workspace import build_workspace
+    from .config import load_config
     from .datasets import load_sample
 
     sample = load_sample()
     out = Path(out)
     result = DemoResult(out=out)
     report = build_workspace([sample.interactions], out / "workspace", users_path=sample.users, quiet=quiet)
-    result.outputs.append(("workspace", report.workspace.path))
-    result.outputs.append(("rejects", report.rejects_path))
+    ws = report.workspace
+    result.outputs += [("workspace", ws.path), ("rejects", report.rejects_path)]
     result.headlines.append(report.summary())
+
+    config = load_config(sample.config)
+    analysis = analyze_workspace(ws, config.brand, config=config, seed=seed, quiet=quiet)
+    result.outputs += [(f"analysis {name}", Path(path)) for name, path in analysis.files.items()
+                       if str(path).endswith((".csv", ".json"))]
+    result.headlines += analysis.summary_lines()
+
+    critic = _top_holder(analysis.users, "critic_kol")
+    friendly = _top_holder(analysis.users, "kol", exclude=("brand_account", "critic", "critic_kol"))
+    candidates = [c for c in (critic, friendly) if c]
+    if candidates:
+        run = whatif_workspace(ws, candidates, config=config, runs=runs, seed=seed, quiet=quiet)
+        result.outputs += [(f"whatif {name}", Path(path)) for name, path in run.files.items()
+                           if str(path).endswith((".json", ".csv"))][:3]
+        result.headlines += ["", "what-if (partner with ...):"] + ["  " + line for line in run.result.summary_lines()]
+
+    candidate_list = sample.folder / "candidates.csv"
+    if candidate_list.is_file():
+        scored_path = out / "scored_candidates.csv"
+        scored = score_file(ws, candidate_list, scored_path, config=config, seed=seed, quiet=quiet)
+        result.outputs.append(("scored list", scored_path))
+        result.headlines += ["", "batch scoring: " + scored.summary_line()]
+
+    try:
+        from .viz.maps import write_map
+        from .viz.report import write_report
+    except ImportError:  # the viz layer is optional in a partial install
+        return result
+    map_path = out / "map.html"
+    write_map(ws, map_path)
+    result.outputs.append(("map", map_path))
+    report_path = out / "report.html"
+    write_report(ws, report_path)
+    result.outputs.append(("report", report_path))
     return result
