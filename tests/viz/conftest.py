@@ -1,0 +1,34 @@
+"""Fixtures for the map and report tests (the data itself is in vizdata.py)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/browser.py (the Chromium driver)
+
+from vizdata import make_workspace  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def planted_ws(tmp_path_factory):
+    """A workspace with a fabricated analysis (read-only: tests must not write into it)."""
+    return make_workspace(tmp_path_factory.mktemp("planted"))
+
+
+@pytest.fixture(scope="session")
+def raw_ws(tmp_path_factory):
+    """The same event without any analysis results."""
+    return make_workspace(tmp_path_factory.mktemp("raw"), analysis=False)
+
+
+@pytest.fixture(scope="session")
+def artefact_dir(tmp_path_factory) -> Path:
+    """Where browser screenshots go (printed by the tests); KOLGRAPH_ARTEFACTS overrides."""
+    explicit = os.environ.get("KOLGRAPH_ARTEFACTS")
+    path = Path(explicit) if explicit else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
