@@ -65,3 +65,13 @@ def test_kind_weight_option(tmp_path):
     assert manifest["parameters"]["kind_weights"]["repost"] == 2.5
     bad = run("build", tmp_path / "i.csv", "-o", tmp_path / "ws", "--kind-weight", "like=2")
     assert bad.exit_code == 1 and "unknown kind(s) like" in bad.output
+
+
+def test_public_api_resolves_lazily():
+    import subprocess
+    import sys
+
+    code = ("import sys, kolgraph; assert 'igraph' not in sys.modules and 'neo4j' not in sys.modules; "
+            "[getattr(kolgraph, n) for n in kolgraph.__all__]; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
