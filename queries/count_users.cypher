@@ -1,0 +1,5 @@
+// Number of :User nodes.
+// @internal
+// @returns users
+MATCH (u:User)
+RETURN count(u) AS users
