@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import pandas as pd
 
-__all__ = ["atomic_path", "write_text", "write_json", "write_table", "read_table", "TABLE_FORMATS"]
+__all__ = ["atomic_path", "write_text", "write_json", "write_table", "read_table", "json_default", "TABLE_FORMATS"]
 
 TABLE_FORMATS = ("csv", "tsv", "json", "jsonl", "parquet")
 _UMASK = os.umask(0o022)
@@ -47,10 +47,11 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
 
 def write_json(path: str | os.PathLike, obj: Any) -> Path:
     """Write JSON (UTF-8, indented, non-ASCII kept) atomically."""
-    return write_text(path, json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    return write_text(path, json.dumps(obj, ensure_ascii=False, indent=2, default=json_default) + "\n")
 
 
-def _json_default(obj: Any) -> Any:
+def json_default(obj: Any) -> Any:
+    """``json.dumps(default=...)`` for numpy scalars and arrays, sets, timestamps and paths (NaN -> null)."""
     import numpy as np
 
     if isinstance(obj, np.integer):
@@ -59,6 +60,8 @@ def _json_default(obj: Any) -> Any:
         return None if np.isnan(obj) else float(obj)
     if isinstance(obj, np.ndarray):
         return obj.tolist()
+    if isinstance(obj, (tuple, set, frozenset)):
+        return list(obj)
     if isinstance(obj, (pd.Timestamp,)):
         return obj.isoformat()
     if isinstance(obj, Path):

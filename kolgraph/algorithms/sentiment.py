@@ -40,7 +40,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .. import __version__
-from .._io import atomic_path
+from .._io import atomic_path, json_default
 from ..progress import progress
 from ..schema import InputError, KolgraphError
 
@@ -312,7 +312,7 @@ class SentimentModel:
     def with_metadata(self, **updates: Any) -> "SentimentModel":
         """A copy with metadata fields added or replaced (e.g. a held-out evaluation)."""
         meta = copy.deepcopy(dict(self.metadata))
-        meta.update(json.loads(json.dumps(updates, default=_json_default)))
+        meta.update(json.loads(json.dumps(updates, default=json_default)))
         return SentimentModel(self.pooled, dict(self.by_target), meta)
 
     # -- scoring
@@ -418,7 +418,7 @@ class SentimentModel:
         meta = dict(copy.deepcopy(dict(self.metadata)))
         meta["format"] = _FORMAT
         meta["submodels"] = [t for t, _ in subs]
-        arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta, ensure_ascii=False, default=_json_default))}
+        arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta, ensure_ascii=False, default=json_default))}
         for i, (_, sub) in enumerate(subs):
             arrays.update(sub.arrays(f"m{i}"))
         with atomic_path(path) as tmp:
@@ -452,20 +452,6 @@ class SentimentModel:
         meta.pop("format", None)
         by_target = {str(t): s for t, s in zip(targets[1:], subs[1:])}
         return cls(subs[0], by_target, meta)
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return None if np.isnan(obj) else float(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (tuple, set)):
-        return list(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
 @functools.lru_cache(maxsize=1)

@@ -25,8 +25,6 @@ import importlib.resources
 import json
 import os
 import re
-import shutil
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -40,7 +38,7 @@ from ..progress import progress
 from ..schema import DEFAULT_KIND_WEIGHTS, EDGE_COLUMNS, KINDS, InputError, KolgraphError, UnknownAccountError
 from .dialect import (FALKORDB, NEO4J, REL_TYPES, KIND_OF_TYPE, BatchTooLargeError, Dialect, WireColumn,
                       get_dialect)
-from .workspace import FORMAT_VERSION, MANIFEST, Workspace, _now, _swap_into_place, open_workspace, package_versions
+from .workspace import Workspace, open_workspace, write_tables
 
 __all__ = [
     "GraphStore",
@@ -1015,48 +1013,12 @@ def write_workspace_from_edges(out: str | os.PathLike, edges: pd.DataFrame, vert
     interactions["src"] = interactions["src"].astype("str")
     interactions["dst"] = interactions["dst"].astype("str")
     n_rows = int(len(interactions))
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "created": _now(),
-        "inputs": {"interactions": [], "users": [], "graph_database": dict(source or {})},
-        "counts": {
-            "interactions": {"read": n_rows, "kept": n_rows, "rejected": 0, "duplicate": 0},
-            "users": {"read": int(len(vertices)), "kept": int(len(vertices)), "rejected": 0, "duplicate": 0},
-        },
-        "graph": {
-            "vertices": int(len(table)),
-            "edges": int(len(edges)),
-            "self_loop_edges": int((edges["src"] == edges["dst"]).sum()),
-            "edges_by_kind": {k: int(v) for k, v in edges["kind"].value_counts()
-                              .reindex(list(KINDS), fill_value=0).items()},
-            "interactions_by_kind": {k: int(v) for k, v in edges.groupby("kind", observed=False)["count"].sum()
-                                     .reindex(list(KINDS), fill_value=0).items()},
-            "time_range": ([None if np.isnan(x) else float(x)
-                            for x in (edges["first_ts"].min(), edges["last_ts"].max())]
-                           if len(edges) else [None, None]),
-        },
-        "parameters": {"kind_weights": weights, "interactions": "rebuilt from edges (count rows per edge)"},
-        "packages": package_versions(),
-        "files": {"interactions": "interactions.parquet", "edges": "edges.parquet",
-                  "vertices": "vertices.parquet", "rejects": "rejects.csv"},
-        "results": {},
-    }
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_dir, 0o777 & ~umask)
-    try:
-        interactions.to_parquet(tmp_dir / "interactions.parquet", index=False)
-        edges.to_parquet(tmp_dir / "edges.parquet", index=False)
-        table.to_parquet(tmp_dir / "vertices.parquet", index=False)
-        pd.DataFrame(columns=["file", "row", "category", "reason"]).to_csv(tmp_dir / "rejects.csv", index=False)
-        (tmp_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
-                                        encoding="utf-8")
-        _swap_into_place(tmp_dir, target)
-    finally:
-        if tmp_dir.exists():
-            shutil.rmtree(tmp_dir, ignore_errors=True)
-    return Workspace(target)
+    return write_tables(
+        target, interactions=interactions, edges=edges, vertices=table, rejects=None,
+        inputs={"interactions": [], "users": [], "graph_database": dict(source or {})},
+        counts={"interactions": {"read": n_rows, "kept": n_rows, "rejected": 0, "duplicate": 0},
+                "users": {"read": int(len(vertices)), "kept": int(len(vertices)), "rejected": 0, "duplicate": 0}},
+        parameters={"kind_weights": weights, "interactions": "rebuilt from edges (count rows per edge)"})
 
 
 # ---- one-call entry points (what the CLI calls) -------------------------------------------------------

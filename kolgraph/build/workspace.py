@@ -40,7 +40,8 @@ from ..schema import DEFAULT_KIND_WEIGHTS, KINDS, InputError, KolgraphError
 from .graph import build_graph, collapse_interactions, factorize_ids
 from .readers import IngestResult, read_interactions, read_users
 
-__all__ = ["Workspace", "BuildReport", "build_workspace", "write_workspace", "open_workspace",
+__all__ = ["Workspace", "BuildReport", "build_workspace", "write_workspace", "write_tables", "graph_summary",
+           "open_workspace",
            "package_versions", "MANIFEST", "FORMAT_VERSION"]
 
 MANIFEST = "manifest.json"
@@ -184,6 +185,62 @@ def _swap_into_place(tmp_dir: Path, target: Path) -> None:
         os.replace(tmp_dir, target)
 
 
+def graph_summary(edges: pd.DataFrame, vertices: pd.DataFrame) -> dict[str, Any]:
+    """The manifest's ``graph`` section: sizes, self-loops, edges and interactions by kind, time range."""
+    return {
+        "vertices": int(len(vertices)),
+        "edges": int(len(edges)),
+        "self_loop_edges": int((edges["src"] == edges["dst"]).sum()),
+        "edges_by_kind": {k: int(v) for k, v in edges["kind"].value_counts().reindex(list(KINDS), fill_value=0).items()},
+        "interactions_by_kind": {k: int(v) for k, v in edges.groupby("kind", observed=False)["count"].sum()
+                                 .reindex(list(KINDS), fill_value=0).items()},
+        "time_range": ([None if np.isnan(x) else float(x) for x in (edges["first_ts"].min(), edges["last_ts"].max())]
+                       if len(edges) else [None, None]),
+    }
+
+
+def write_tables(out: str | os.PathLike, *, interactions: pd.DataFrame, edges: pd.DataFrame,
+                 vertices: pd.DataFrame, rejects: pd.DataFrame | None, inputs: Mapping[str, Any],
+                 counts: Mapping[str, Any], parameters: Mapping[str, Any]) -> Workspace:
+    """Write a complete workspace atomically: tables and manifest into a temporary folder, then rename.
+
+    The one writer of workspaces (``kolgraph build`` and ``kolgraph neo4j pull`` both end here), so
+    every workspace has the same files and manifest sections.
+    """
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "created": _now(),
+        "inputs": dict(inputs),
+        "counts": dict(counts),
+        "graph": graph_summary(edges, vertices),
+        "parameters": dict(parameters),
+        "packages": package_versions(),
+        "files": {"interactions": "interactions.parquet", "edges": "edges.parquet",
+                  "vertices": "vertices.parquet", "rejects": "rejects.csv"},
+        "results": {},
+    }
+    if rejects is None:
+        rejects = pd.DataFrame(columns=["file", "row", "category", "reason"])
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_dir, 0o777 & ~umask)
+    try:
+        interactions.to_parquet(tmp_dir / "interactions.parquet", index=False)
+        edges.to_parquet(tmp_dir / "edges.parquet", index=False)
+        vertices.to_parquet(tmp_dir / "vertices.parquet", index=False)
+        rejects.to_csv(tmp_dir / "rejects.csv", index=False, encoding="utf-8")
+        (tmp_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
+                                        encoding="utf-8")
+        _swap_into_place(tmp_dir, target)
+    finally:
+        if tmp_dir.exists():
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+    return Workspace(target)
+
+
 def write_workspace(out: str | os.PathLike, interactions: IngestResult, users: IngestResult | None = None, *,
                     kind_weights: Mapping[str, float] | None = None,
                     parameters: Mapping[str, Any] | None = None) -> Workspace:
@@ -205,50 +262,14 @@ def write_workspace(out: str | os.PathLike, interactions: IngestResult, users: I
     for column, dtype in (("display_name", "str"), ("followers", "float64"), ("verified", "float64")):
         if column not in vertices:
             vertices[column] = pd.Series(np.nan if dtype == "float64" else None, index=vertices.index, dtype=dtype)
-    rejects = pd.concat([r.rejects for r in (interactions, users) if r is not None and len(r.rejects)],
-                        ignore_index=True) if any(r is not None and len(r.rejects) for r in (interactions, users)) \
-        else pd.DataFrame(columns=["file", "row", "category", "reason"])
-    self_loops = int((edges["src"] == edges["dst"]).sum())
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "created": _now(),
-        "inputs": {
-            "interactions": [f.to_dict() for f in interactions.files],
-            "users": [f.to_dict() for f in users.files] if users is not None else [],
-        },
-        "counts": {
-            "interactions": interactions.counts(),
-            "users": users.counts() if users is not None else None,
-        },
-        "graph": {
-            "vertices": int(len(vertices)),
-            "edges": int(len(edges)),
-            "self_loop_edges": self_loops,
-            "edges_by_kind": {k: int(v) for k, v in edges["kind"].value_counts().reindex(list(KINDS), fill_value=0).items()},
-            "interactions_by_kind": {k: int(v) for k, v in edges.groupby("kind", observed=False)["count"].sum().reindex(list(KINDS), fill_value=0).items()},
-            "time_range": [None if np.isnan(x) else float(x) for x in (edges["first_ts"].min(), edges["last_ts"].max())] if len(edges) else [None, None],
-        },
-        "parameters": {"kind_weights": weights, **dict(parameters or {})},
-        "packages": package_versions(),
-        "files": {"interactions": "interactions.parquet", "edges": "edges.parquet",
-                  "vertices": "vertices.parquet", "rejects": "rejects.csv"},
-        "results": {},
-    }
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_dir, 0o777 & ~umask)
-    try:
-        interactions.frame.to_parquet(tmp_dir / "interactions.parquet", index=False)
-        edges.to_parquet(tmp_dir / "edges.parquet", index=False)
-        vertices.to_parquet(tmp_dir / "vertices.parquet", index=False)
-        rejects.to_csv(tmp_dir / "rejects.csv", index=False, encoding="utf-8")
-        (tmp_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        _swap_into_place(tmp_dir, target)
-    finally:
-        if tmp_dir.exists():
-            shutil.rmtree(tmp_dir, ignore_errors=True)
-    return Workspace(target)
+    parts = [r.rejects for r in (interactions, users) if r is not None and len(r.rejects)]
+    return write_tables(
+        target, interactions=frame, edges=edges, vertices=vertices,
+        rejects=pd.concat(parts, ignore_index=True) if parts else None,
+        inputs={"interactions": [f.to_dict() for f in interactions.files],
+                "users": [f.to_dict() for f in users.files] if users is not None else []},
+        counts={"interactions": interactions.counts(), "users": users.counts() if users is not None else None},
+        parameters={"kind_weights": weights, **dict(parameters or {})})
 
 
 def build_workspace(interaction_paths: Sequence[str | os.PathLike] | str | os.PathLike, out: str | os.PathLike, *,
