@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 from ..schema import KolgraphError
 
 __all__ = ["ROLE_TAGS", "RoleParams", "RoleResult", "assign_roles", "brand_communities", "brand_link_share",
-           "format_fixed", "format_number"]
+           "format_fixed", "format_number", "has_role"]
 
 #: Role tags in the order they are listed in ``roles``.
 ROLE_TAGS: tuple[str, ...] = ("brand_account", "kol", "core_fan", "critic", "critic_kol", "bridge",
@@ -445,3 +445,12 @@ def _combine(n: int, flags: Mapping[str, np.ndarray], reasons: Mapping[str, tupl
     roles = _join_present(tag_cols, "|")
     text = _join_present(reason_cols, "; ")
     return pd.Series(roles, dtype="str"), pd.Series(text, dtype="str")
+
+
+def has_role(roles: pd.Series, *tags: str) -> np.ndarray:
+    """Whether each "|"-joined roles string holds any of ``tags`` (vectorised over users)."""
+    padded = "|" + roles.fillna("").astype("str") + "|"
+    mask = np.zeros(len(roles), dtype=bool)
+    for tag in tags:
+        mask |= padded.str.contains(f"|{tag}|", regex=False).to_numpy(dtype=bool, na_value=False)
+    return mask

@@ -94,6 +94,7 @@ from ..candidates import STATUSES, CandidateTable, HandleIndex, read_candidates,
 from ..config import KolgraphConfig, load_config, params_from_mapping
 from ..progress import progress
 from ..schema import ConfigError, KINDS, KolgraphError, normalise_kind
+from .roles import has_role
 
 __all__ = [
     "ScoringParams",
@@ -372,11 +373,6 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def _has_tag(roles: pd.Series, tag: str) -> np.ndarray:
-    padded = "|" + roles.fillna("").astype("str") + "|"
-    return padded.str.contains(f"|{tag}|", regex=False).to_numpy(dtype=bool)
-
-
 def candidate_metrics(user_ids: Sequence[str], inputs: ScoringInputs, *,
                       params: ScoringParams | None = None) -> pd.DataFrame:
     """Per-candidate metrics (module docstring), one row per id of ``user_ids`` in order, keyed by user_id.
@@ -496,8 +492,8 @@ def candidate_metrics(user_ids: Sequence[str], inputs: ScoringInputs, *,
     comm = out["community"].to_numpy(dtype="float64")
     out["in_brand_community"] = np.isin(comm, np.asarray(inputs.brand_communities, dtype="float64")) & np.isfinite(comm)
     roles = out["roles"]
-    out["bridge"] = _has_tag(roles, "bridge")
-    out["brand_bridge"] = _has_tag(roles, "brand_bridge")
+    out["bridge"] = has_role(roles, "bridge")
+    out["brand_bridge"] = has_role(roles, "brand_bridge")
     for col in ("whatif_shift", "whatif_low", "whatif_high"):
         out[col] = np.nan
     out["whatif_runs"] = 0
@@ -595,8 +591,8 @@ def risk_tiers(metrics: pd.DataFrame, params: ScoringParams | None = None) -> tu
                      "fan_attitude_pairs", "attitude_to_fans", "attitude_to_fans_pairs", "controversy",
                      "reactions", "negative_reactions", "stance", "stance_support")}
     roles = metrics["roles"] if "roles" in metrics else pd.Series([""] * n)
-    is_critic = _has_tag(roles, "critic") | _has_tag(roles, "critic_kol")
-    is_critic_kol = _has_tag(roles, "critic_kol")
+    is_critic = has_role(roles, "critic", "critic_kol")
+    is_critic_kol = has_role(roles, "critic_kol")
     enough_r = col["fan_reactions"] >= max(p.min_reactions, 1)
     enough_all = col["reactions"] >= max(p.min_reactions, 1)
     enough_in = col["fan_attitude_pairs"] >= max(p.min_pairs, 1)
@@ -917,7 +913,7 @@ class ScoreResult:
         Only ``ok`` rows, brand accounts left out (the brand cannot partner with itself).
         """
         t = self.table
-        ok = t[(t["status"] == "ok").to_numpy() & ~_has_tag(t["roles"], "brand_account")]
+        ok = t[(t["status"] == "ok").to_numpy() & ~has_role(t["roles"], "brand_account")]
         rank = ok["risk_tier"].map({"green": 0, "amber": 1, "red": 2}).fillna(3).to_numpy()
         pr = -ok["pagerank_pct"].to_numpy(dtype="float64", na_value=np.nan)
         sh = -ok["whatif_shift"].to_numpy(dtype="float64", na_value=np.nan)

@@ -87,7 +87,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -102,6 +101,7 @@ from ..config import BrandConfig, KolgraphConfig, load_config, params_from_mappi
 from ..progress import progress
 from ..schema import (DEFAULT_KIND_WEIGHTS, KINDS, ConfigError, InputError, KolgraphError, UnknownAccountError,
                       normalise_kind)
+from .roles import has_role
 
 __all__ = [
     "WhatIfScenario",
@@ -1300,12 +1300,6 @@ class WhatIfInputs:
     communities: pd.Series | None
 
 
-def _has_role(roles: pd.Series, tag: str) -> np.ndarray:
-    """Rows whose "|"-joined role tags include ``tag`` (vectorised)."""
-    text = roles.astype("str").fillna("")
-    return text.str.contains(rf"(?:^|\|){re.escape(tag)}(?:\||$)", regex=True).to_numpy(dtype=bool, na_value=False)
-
-
 def load_whatif_inputs(ws, *, listen_kinds: Sequence[str] = ("repost", "reply")) -> WhatIfInputs:
     """Read the graph and ``analysis/`` outputs of a workspace (path or :class:`Workspace`).
 
@@ -1330,10 +1324,10 @@ def load_whatif_inputs(ws, *, listen_kinds: Sequence[str] = ("repost", "reply"))
             raise InputError(str(ws.result_path("analysis", "users.parquet")), f"missing column {col!r}; "
                              "re-run `kolgraph analyze`")
     roles = users["roles"]
-    brand_ids = list(brand_raw.get("accounts", [])) + users.loc[_has_role(roles, "brand_account"), "user_id"].astype("str").tolist()
+    brand_ids = list(brand_raw.get("accounts", [])) + users.loc[has_role(roles, "brand_account"), "user_id"].astype("str").tolist()
     brand = BrandConfig(accounts=tuple(brand_ids), keywords=tuple(brand_raw.get("keywords", [])),
                         name=str(brand_raw.get("name", "")))
-    core = tuple(users.loc[_has_role(roles, "core_fan"), "user_id"].astype("str"))
+    core = tuple(users.loc[has_role(roles, "core_fan"), "user_id"].astype("str"))
     stance = pd.Series(pd.to_numeric(users["stance"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan),
                        index=pd.Index(users["user_id"].astype("str"), dtype="str"))
     communities = None

@@ -47,6 +47,7 @@ from ..progress import progress
 from ..schema import KINDS, KolgraphError, UnknownAccountError
 from . import _html
 from ._map_page import MAP_CSS, MAP_JS
+from ..algorithms.roles import has_role
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -298,14 +299,6 @@ def _primary_role(roles: pd.Series) -> np.ndarray:
     return out
 
 
-def _has_role(roles: pd.Series, names: tuple[str, ...]) -> np.ndarray:
-    padded = "|" + roles.astype("str") + "|"
-    mask = np.zeros(len(roles), dtype=bool)
-    for role in names:
-        mask |= padded.str.contains(f"|{role}|", regex=False).to_numpy()
-    return mask
-
-
 def _size_score(pagerank: np.ndarray, *, min_decades: float = 2.0) -> np.ndarray:
     """PageRank on a log scale mapped to [0, 1] over the drawn nodes (1 = largest).
 
@@ -464,8 +457,8 @@ def backbone_map(inputs: MapInputs, *, max_nodes: int = 1000, max_edges: int = 5
         top = (community >= 0) & np.isin(community, large) & (rank <= per_community)
         tier[top] = 1
         second[top] = rank[top]
-    tier[_has_role(roles, ("kol",)) & (tier == 3)] = 2
-    tier[_has_role(roles, ("brand_account", "critic_kol"))] = 0
+    tier[has_role(roles, "kol") & (tier == 3)] = 2
+    tier[has_role(roles, "brand_account", "critic_kol")] = 0
     order = np.lexsort((np.arange(n), -pr, second, tier))
     codes = order[:max_nodes]
     edges, dropped = _induced(inputs, codes, max_edges)
@@ -659,7 +652,7 @@ def ego_map(inputs: MapInputs, focus: str, *, hops: int = 1, max_nodes: int = 10
     np.add.at(direct, np.where(src[touches] == f, dst[touches], src[touches]), w[touches])
     group = np.full(n, len(_EGO_GROUPS), dtype=np.int64)  # users without a role form the last group
     for i, role in reversed(list(enumerate(_EGO_GROUPS))):  # 9 groups, not a loop over users
-        group[_has_role(users["roles"], (role,))] = i
+        group[has_role(users["roles"], role)] = i
     pr = users["pagerank"].fillna(0).to_numpy()
     # Within each (hop, group): the heaviest direct interaction with the focus first, then PageRank.
     ranked = reach[np.lexsort((reach, -pr[reach], -direct[reach], group[reach], hop[reach]))]

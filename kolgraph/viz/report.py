@@ -33,6 +33,7 @@ from ..progress import progress
 from ..schema import KolgraphError
 from . import _html
 from .maps import MapData, backbone_map, community_colour, load_map_inputs, render_map_html
+from ..algorithms.roles import has_role
 
 __all__ = ["ReportResult", "render_report", "write_report", "load_whatif", "WhatIfResults"]
 
@@ -125,14 +126,6 @@ class ReportResult:
 # ---- pieces ---------------------------------------------------------------------------------
 
 
-def _has_any(roles: pd.Series, tags: tuple[str, ...]) -> np.ndarray:
-    padded = "|" + roles.astype("str") + "|"
-    mask = np.zeros(len(roles), dtype=bool)
-    for tag in tags:
-        mask |= padded.str.contains(f"|{tag}|", regex=False).to_numpy()
-    return mask
-
-
 def _name(frame: pd.DataFrame) -> pd.Series:
     name = frame["display_name"].astype(object)
     return name.where(name.notna() & (name.astype(str).str.strip() != "") & (name.astype(str) != "nan"),
@@ -149,7 +142,7 @@ def _share(value: Any) -> str:
 
 def _people_table(users: pd.DataFrame, tags: tuple[str, ...], sort: str, top: int) -> tuple[str, int]:
     """An escaped table of the top holders of any of ``tags`` and how many hold them."""
-    holders = users.loc[_has_any(users["roles"], tags)]
+    holders = users.loc[has_role(users["roles"], *tags)]
     total = len(holders)
     if sort in holders:
         holders = holders.sort_values(sort, ascending=False, kind="stable")
@@ -507,7 +500,7 @@ def render_report(workspace, *, top: int = 15, top_communities: int = 30, embed_
     # Summary figures.
     roles = users["roles"]
     stance_known = users["stance_support"].fillna(0) > 0
-    role_counts = {tag: int(_has_any(roles, (tag,)).sum()) for tag in
+    role_counts = {tag: int(has_role(roles, tag).sum()) for tag in
                    ("kol", "core_fan", "critic", "critic_kol", "bridge", "brand_bridge", "amplifier", "brand_account")}
     n_comm = int(users.loc[users["community"] >= 0, "community"].nunique())
     cards = [("users", _html.fmt_int(len(users))), ("interactions", _html.fmt_int(counts.get("kept", summary.get("interactions")))),
