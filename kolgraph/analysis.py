@@ -14,9 +14,10 @@ by ``kolgraph build`` and writes, atomically, under ``WORKSPACE/analysis/``:
   members with stance support > 0; NaN if none), stance_users (how many), core_fans, critics,
   top_members (the five highest-PageRank members' ids, "|"-joined) and top_member_names.
 - ``attitudes.parquet``: the signed attitude table (src, dst, attitude, support).
-- ``interaction_sentiment.parquet``: per kept interaction row (``row`` = 0-based row of
-  ``interactions.parquet``): src, dst, kind, sentiment used (NaN unknown), sentiment_source
-  (input / model / none) and brand_directed.
+- ``interaction_sentiment.parquet``: per kept interaction row: ``row`` (0-based row of the
+  workspace's ``interactions.parquet``, to join on for src, dst, kind and text), sentiment used
+  (NaN unknown), sentiment_source (input / model / none) and brand_directed. The ids are not
+  repeated here: at 10M rows they would cost more to write than everything else in this file.
 - ``analysis.json``: parameters, brand, seed, the critic seeds used and why, summary counts and
   the time per step. The run is also recorded in the workspace manifest (``results.analysis``).
 
@@ -89,22 +90,33 @@ class CommunityParams:
 
     ``method``: leiden (default), louvain or label_propagation, on the weighted undirected
     projection; ``resolution`` > 0 (modularity resolution); ``runs``: seeds of the consensus
-    (>= 1; 1 means a single run, without confidence and stability).
+    (>= 1; 1 means a single run, without confidence and stability). Left unset, ``runs`` is 10 on
+    graphs of at most ``consensus_max_users`` users and 1 above: each run costs a full Leiden pass
+    (about 30 s at 1M users on this project's 2-core machine), so the default keeps a 1M-user analysis
+    within minutes; set ``runs`` to get confidence and stability at any size.
     """
 
     method: str = "leiden"
     resolution: float = 1.0
-    runs: int = 10
+    runs: int | None = None
+    consensus_max_users: int = 200_000
+
+    def runs_for(self, n_users: int) -> int:
+        """The number of runs used on a graph of ``n_users`` users."""
+        if self.runs is not None:
+            return self.runs
+        return 10 if n_users <= self.consensus_max_users else 1
 
     def __post_init__(self) -> None:
         if self.method not in COMMUNITY_METHODS:
             raise ValueError(f"method must be one of {', '.join(COMMUNITY_METHODS)}, got {self.method!r}")
         if not (math.isfinite(float(self.resolution)) and float(self.resolution) > 0):
             raise ValueError(f"resolution must be > 0, got {self.resolution!r}")
-        if isinstance(self.runs, bool) or int(self.runs) != self.runs or self.runs < 1:
-            raise ValueError(f"runs must be a positive integer, got {self.runs!r}")
+        if self.runs is not None:
+            if isinstance(self.runs, bool) or int(self.runs) != self.runs or self.runs < 1:
+                raise ValueError(f"runs must be a positive integer, got {self.runs!r}")
+            object.__setattr__(self, "runs", int(self.runs))
         object.__setattr__(self, "resolution", float(self.resolution))
-        object.__setattr__(self, "runs", int(self.runs))
 
 
 @dataclass(frozen=True)
@@ -121,8 +133,8 @@ class AnalysisResult:
 
     def holders(self, tag: str) -> pd.DataFrame:
         """Users holding a role tag, highest PageRank first."""
-        mask = self.users["roles"].str.split("|").apply(lambda tags: tag in tags) if len(self.users) else []
-        return self.users[np.asarray(mask, dtype=bool)].sort_values("pagerank", ascending=False)
+        return self.users[_has_tag(self.users["roles"], tag)].sort_values(["pagerank", "user_id"],
+                                                                          ascending=[False, True])
 
     def summary_lines(self, top: int = 5) -> list[str]:
         """A short plain-text summary: counts per role, top KOLs, core fans, critics, brand communities."""
@@ -285,15 +297,16 @@ def analyze_workspace(
     try:
         # ---- load
         step("load")
-        edges = ws.edges()
         vertices = ws.vertices()
-        g = build_graph(edges, vertices)  # the workspace's graph, from the edge table read once
-        names = pd.Index(g.vs["name"] if g.vcount() else [], dtype="str", name="user_id")
-        _check_accounts(names, brand.accounts, "brand account(s)", "--brand-account or [brand] accounts")
-        _check_accounts(names, critic_accounts, "critic account(s)", "--critic-account")
+        known_ids = pd.Index(vertices["user_id"].astype("str"))  # every user of a workspace (checked first: cheap)
+        _check_accounts(known_ids, brand.accounts, "brand account(s)", "--brand-account or [brand] accounts")
+        _check_accounts(known_ids, critic_accounts, "critic account(s)", "--critic-account")
         both = sorted(set(brand.accounts) & set(critic_accounts))
         if both:
             raise ConfigError(f"account(s) given both as brand and as critic: {', '.join(map(repr, both))}")
+        edges = ws.edges()
+        g = build_graph(edges, vertices)  # the workspace's graph, from the edge table read once
+        names = pd.Index(g.vs["name"] if g.vcount() else [], dtype="str", name="user_id")
         cols = ["src", "dst", "kind", "text", "sentiment"]
         inter = ws.interactions(columns=cols)
         codes = (user_positions(inter["src"], names), user_positions(inter["dst"], names))
@@ -317,6 +330,7 @@ def analyze_workspace(
         sentiment = interaction_sentiment(inter, model, mask=need, text_index=text_index, quiet=quiet)
         known = ~np.isnan(sentiment)
         source = np.where(given, 1, np.where(known, 2, 0)).astype(np.int8)
+        model_info["rows_scored_by_model"] = int((source == 2).sum())
         done("sentiment")
 
         # ---- stance and attitudes
@@ -339,8 +353,9 @@ def analyze_workspace(
         step("communities")
         from .algorithms.communities import consensus_communities, detect_communities
 
-        if comm_params.runs > 1:
-            comm = consensus_communities(g, method=comm_params.method, runs=comm_params.runs, seed=seed,
+        community_runs = comm_params.runs_for(n)
+        if community_runs > 1:
+            comm = consensus_communities(g, method=comm_params.method, runs=community_runs, seed=seed,
                                          resolution=comm_params.resolution)
             confidence = np.asarray(comm.confidence, dtype="float64")
             comm_frame = comm.community_frame()
@@ -357,7 +372,7 @@ def analyze_workspace(
         step("centrality")
         from .algorithms.centrality import centrality_table
 
-        cent_result = centrality_table(g, membership=membership, seed=seed)
+        cent_result = centrality_table(g, membership=membership, seed=seed, quiet=quiet)
         cent = cent_result.to_frame()
         cent = cent.set_index(cent["user_id"].astype("str")).reindex(names).reset_index(drop=True)
         cent = cent.drop(columns=["user_id"])
@@ -404,9 +419,6 @@ def analyze_workspace(
         communities = _communities_table(users, roles, stability)
         sent_table = pd.DataFrame({
             "row": np.arange(len(inter), dtype=np.int64),
-            "src": _as_categorical(codes[0], names),
-            "dst": _as_categorical(codes[1], names),
-            "kind": inter["kind"],
             "sentiment": sentiment,
             "sentiment_source": pd.Categorical.from_codes(source, categories=["none", "input", "model"]),
             "brand_directed": directed,
@@ -428,7 +440,8 @@ def analyze_workspace(
             "seed": seed, "brand": brand.to_dict(), "critic_accounts": list(critic_accounts),
             "stance": {**dataclasses.asdict(stance_params), "attitude_kinds": list(stance_params.attitude_kinds),
                        **model_info},
-            "communities": {**dataclasses.asdict(comm_params), "result_method": getattr(comm, "method", None),
+            "communities": {**dataclasses.asdict(comm_params), "runs_used": community_runs,
+                            "result_method": getattr(comm, "method", None),
                             "result_parameters": _jsonable(getattr(comm, "parameters", {}))},
             "centrality": {"method": _jsonable(getattr(cent_result, "method", None)),
                            "parameters": _jsonable(getattr(cent_result, "parameters", {}))},
@@ -475,11 +488,6 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, (str, int, float, bool)) or obj is None:
         return obj
     return str(obj)
-
-
-def _as_categorical(positions: np.ndarray, names: pd.Index) -> pd.Categorical:
-    """User ids as a categorical over ``names`` (cheap to build and to write as Parquet dictionaries)."""
-    return pd.Categorical.from_codes(np.asarray(positions, dtype=np.int64), categories=pd.Index(names, dtype="str"))
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> Path:

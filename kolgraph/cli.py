@@ -328,7 +328,7 @@ def stance_score_command(texts, model_path, target, as_json):
 @click.option("--resolution", "resolution", type=float, default=None,
               help="Community resolution (> 0; larger gives more, smaller communities). Default 1.0.")
 @click.option("--runs", "runs", type=click.IntRange(min=1), default=None,
-              help="Community detection runs in the consensus (1 = a single run). Default 10.")
+              help="Community detection runs in the consensus (1 = a single run). Default: 10 up to 200,000 users, 1 above.")
 @click.pass_context
 @handle_errors
 def analyze_command(ctx, workspace, brand_accounts, brand_keywords, critic_accounts, config, stance_model, seed,

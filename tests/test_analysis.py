@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -60,8 +59,9 @@ def test_sample_writes_every_file_with_documented_columns(sample_run):
     assert list(att.columns) == ["src", "dst", "attitude", "support"]
     assert att["attitude"].between(-1, 1).all() and (att["support"] >= 1).all()
     sent = pd.read_parquet(out / "interaction_sentiment.parquet")
-    assert list(sent.columns) == ["row", "src", "dst", "kind", "sentiment", "sentiment_source", "brand_directed"]
+    assert list(sent.columns) == ["row", "sentiment", "sentiment_source", "brand_directed"]
     assert len(sent) == ws.manifest["counts"]["interactions"]["kept"]
+    assert sent["row"].tolist() == list(range(len(sent)))
     assert set(sent["sentiment_source"].astype(str)) <= {"input", "model", "none"}
     # the sample has no sentiment column: every score used came from the text model
     assert (sent["sentiment_source"].astype(str) != "input").all()
@@ -70,7 +70,9 @@ def test_sample_writes_every_file_with_documented_columns(sample_run):
     # a user's stance support counts exactly their scored brand-directed rows (brand accounts among
     # themselves excepted)
     brand = set(result.parameters["brand"]["accounts"])
-    src, dst = sent["src"].astype(str), sent["dst"].astype(str)
+    rows = ws.interactions(columns=["src", "dst"]).iloc[sent["row"]]
+    src, dst = rows["src"].astype(str).to_numpy(), rows["dst"].astype(str).to_numpy()
+    src, dst = pd.Series(src, index=sent.index), pd.Series(dst, index=sent.index)
     used = sent["brand_directed"] & scored & ~(src.isin(brand) & dst.isin(brand))
     support = used.groupby(src).sum()
     got = users.set_index("user_id")["stance_support"]
@@ -252,3 +254,12 @@ def test_cli_analyze_prints_summary_and_errors(two_groups_ws):
     assert bad.exit_code == 1 and "'nobody'" in bad.output and "Traceback" not in bad.output
     none = runner.invoke(main, ["-q", "analyze", str(two_groups_ws.path)])
     assert none.exit_code == 1 and "--brand-account" in none.output
+
+
+def test_consensus_runs_default_depends_on_graph_size():
+    from kolgraph.analysis import CommunityParams
+
+    default = CommunityParams()
+    assert default.runs_for(3_000) == 10 and default.runs_for(1_000_000) == 1
+    assert CommunityParams(runs=4).runs_for(1_000_000) == 4
+    assert CommunityParams(consensus_max_users=10).runs_for(11) == 1

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import BrandConfig
-from ..schema import KINDS, ConfigError, normalise_kind
+from ..schema import KINDS, normalise_kind
 
 __all__ = [
     "StanceParams",
