@@ -75,3 +75,17 @@ def test_public_api_resolves_lazily():
             "[getattr(kolgraph, n) for n in kolgraph.__all__]; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_the_suite_collects_every_test_folder():
+    """pytest skips folders named like build outputs by default; tests/build must still be collected."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+                         cwd=root, capture_output=True, text=True)
+    collected = {line.split("::")[0].rsplit("/", 1)[0] for line in out.stdout.splitlines() if "::" in line}
+    expected = {str(p.parent.relative_to(root)) for p in (root / "tests").rglob("test_*.py")}
+    assert expected <= collected, f"not collected: {sorted(expected - collected)}"
