@@ -20,6 +20,7 @@ __all__ = [
     "ConfigError",
     "UnknownAccountError",
     "normalise_kind",
+    "normalise_kinds",
 ]
 
 #: The three interaction kinds, in canonical spelling. ``u -> v``: u acted on content of v.
@@ -79,3 +80,18 @@ class InputError(KolgraphError):
 def normalise_kind(value: str) -> str | None:
     """Canonical kind for an alias (case- and space-insensitive), or None when unknown."""
     return KIND_ALIASES.get(str(value).strip().lower())
+
+
+def normalise_kinds(kinds, *, what: str = "kinds") -> tuple[str, ...]:
+    """Canonical kinds for one alias or a list of aliases, without repeats; :class:`ConfigError` if unknown or empty."""
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    out = []
+    for kind in kinds:
+        canonical = normalise_kind(kind)
+        if canonical is None:
+            raise ConfigError(f"{what}: unknown interaction kind {kind!r}; use {', '.join(KINDS)}")
+        out.append(canonical)
+    if not out:
+        raise ConfigError(f"{what}: give at least one interaction kind")
+    return tuple(dict.fromkeys(out))

@@ -68,7 +68,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import LinearOperator, cg
 
-from ..schema import ConfigError, InputError, KolgraphError, UnknownAccountError, normalise_kind
+from ..schema import ConfigError, InputError, KolgraphError, UnknownAccountError, normalise_kinds
 
 __all__ = ["CampParams", "CampResult", "camp_affinity", "METHODS"]
 
@@ -304,19 +304,8 @@ def _seed_indices(names: pd.Index, seeds: tuple[str, ...], side: str) -> np.ndar
 
 
 def _normalise_kinds(kinds: Iterable[str] | str | None) -> tuple[str, ...] | None:
-    if kinds is None:
-        return None
-    if isinstance(kinds, str):
-        kinds = [kinds]
-    out = []
-    for k in kinds:
-        canon = normalise_kind(k)
-        if canon is None:
-            raise ConfigError(f"camp_affinity: unknown edge kind {k!r}; use repost, reply or mention")
-        out.append(canon)
-    if not out:
-        raise ConfigError("camp_affinity: kinds is empty; pass None to use all edge kinds")
-    return tuple(dict.fromkeys(out))
+    """None (all edges) or the canonical kinds; pass None to use every edge kind."""
+    return None if kinds is None else normalise_kinds(kinds, what="camp_affinity kinds")
 
 
 def _edges(g: ig.Graph, kinds: tuple[str, ...] | None, weight: str | None, seeds: np.ndarray):

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import BrandConfig
-from ..schema import KINDS, normalise_kind
+from ..schema import ConfigError, normalise_kinds
 
 __all__ = [
     "StanceParams",
@@ -77,17 +77,10 @@ class StanceParams:
 
 
 def _canonical_kinds(kinds: Iterable[str] | str) -> tuple[str, ...]:
-    if isinstance(kinds, str):
-        kinds = [kinds]
-    out = []
-    for k in kinds:
-        c = normalise_kind(k)
-        if c is None:
-            raise ValueError(f"unknown interaction kind {k!r}; use {', '.join(KINDS)}")
-        out.append(c)
-    if not out:
-        raise ValueError("give at least one interaction kind")
-    return tuple(dict.fromkeys(out))
+    try:
+        return normalise_kinds(kinds, what="attitude kinds")
+    except ConfigError as exc:  # dataclass validation speaks ValueError (params_from_mapping maps it)
+        raise ValueError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- texts
