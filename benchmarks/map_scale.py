@@ -37,25 +37,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the Chromium driver
 
-from browser import Browser, find_chromium, png_colours  # noqa: E402
+from browser import Browser, find_chromium, map_ready_script, png_colours  # noqa: E402
 from kolgraph.build.workspace import build_workspace, open_workspace  # noqa: E402
 from kolgraph.viz.maps import write_gexf, write_map  # noqa: E402
 from kolgraph.viz.report import write_report  # noqa: E402
 
-READY = """
-new Promise(function (resolve, reject) {
-  var started = performance.now();
-  (function wait() {
-    var m = %s;
-    if (m && m.ready) { m.ready.then(function () {
-      resolve({nodes: m.nodeCount, edges: m.edgeCount, ms: m.stabilizationMs, setup_ms: m.setupMs,
-               since_navigation: performance.now(), physics: m.network.physics.options.enabled});
-    }); return; }
-    if (performance.now() - started > 120000) { reject(new Error("map never started")); return; }
-    setTimeout(wait, 20);
-  })();
-})
-"""
 
 
 def ensure_workspace(workdir: Path, users: int, seed: int) -> tuple[Path, Path]:
@@ -143,7 +129,7 @@ def in_browser(browser: Browser | None, page: Path, shots: Path, frame: str = "w
         return {}
     t = time.perf_counter()
     visit = browser.open(page.resolve().as_uri(), timeout=120)
-    state = browser.evaluate(READY % frame, timeout=180)
+    state = browser.evaluate(map_ready_script(frame, timeout_ms=120_000), timeout=180)
     wall = time.perf_counter() - t
     browser.drain(0.3)
     shot = browser.screenshot(shots / f"{page.stem}.png")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["find_chromium", "Browser", "Visit", "BrowserError", "CHROMIUM_FLAGS", "png_colours"]
+__all__ = ["find_chromium", "Browser", "Visit", "BrowserError", "CHROMIUM_FLAGS", "png_colours", "map_ready_script"]
 
 #: The flags the issue asks for, plus quiet defaults for a clean profile.
 CHROMIUM_FLAGS = (
@@ -288,3 +288,20 @@ def png_colours(path: str | os.PathLike, *, region: tuple[int, int, int, int] | 
     return int(len(np.unique(rgb[:, 0] << 16 | rgb[:, 1] << 8 | rgb[:, 2])))
 
 
+def map_ready_script(map_expression: str, *, timeout_ms: int = 30_000) -> str:
+    """JS that resolves once the kolgraph map at ``map_expression`` has stabilised, with what it drew."""
+    return """
+new Promise(function (resolve, reject) {
+  var started = performance.now();
+  (function wait() {
+    var m = %s;
+    if (m && m.ready) { m.ready.then(function () {
+      resolve({nodes: m.nodeCount, edges: m.edgeCount, stabilized: m.stabilized, ms: m.stabilizationMs,
+               setup_ms: m.setupMs, since_navigation: performance.now(),
+               physics: m.network.physics.options.enabled, drawn: m.network.body.nodeIndices.length});
+    }); return; }
+    if (performance.now() - started > %d) { reject(new Error("map never started")); return; }
+    setTimeout(wait, 20);
+  })();
+})
+""" % (map_expression, timeout_ms)

