@@ -89,6 +89,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
+from .._arrays import unique_sorted
 from .._io import write_table
 from ..candidates import STATUSES, CandidateTable, HandleIndex, read_candidates, resolve_candidates
 from ..config import KolgraphConfig, load_config, params_from_mapping
@@ -408,7 +409,7 @@ def candidate_metrics(user_ids: Sequence[str], inputs: ScoringInputs, *,
     out["interactions_received"] = np.bincount(e_pos, weights=e_count, minlength=m)
     src_codes, src_names = pd.factorize(e_src) if len(e_src) else (np.zeros(0, np.int64), pd.Index([], dtype="str"))
     n_src = max(len(src_names), 1)
-    pairs = np.unique(e_pos.astype(np.int64) * n_src + src_codes)        # distinct (candidate, engager)
+    pairs = unique_sorted(e_pos.astype(np.int64) * n_src + src_codes)        # distinct (candidate, engager)
     pair_pos = pairs // n_src
     engagers = np.bincount(pair_pos, minlength=m).astype("float64")
     fan_code = _member(pd.Series(src_names, dtype="str"), fans) if len(src_names) else np.zeros(1, dtype=bool)
@@ -433,7 +434,7 @@ def candidate_metrics(user_ids: Sequence[str], inputs: ScoringInputs, *,
         if who.size:
             base = days.min()
             span = int(days.max() - base) + 1
-            uniq = np.unique(who.astype(np.int64) * span + (days - base))
+            uniq = unique_sorted(who.astype(np.int64) * span + (days - base))
             active = np.bincount(uniq // span, minlength=m).astype("float64")
         else:
             active = np.zeros(m)
@@ -710,9 +711,9 @@ def core_fan_shifts(network, stance: pd.Series, attitudes: pd.DataFrame, core_fa
     out = pd.DataFrame({"user_id": pd.array(cands, dtype="str"), "whatif_shift": np.nan, "whatif_low": np.nan,
                         "whatif_high": np.nan, "whatif_runs": 0, "whatif_shocked": 0})
     bidx = network.index_of(list(brand_accounts))
-    brand_idx = np.unique(bidx[bidx >= 0])
+    brand_idx = unique_sorted(bidx[bidx >= 0])
     cidx = network.index_of(list(core_fans))
-    core_idx = np.unique(cidx[cidx >= 0])
+    core_idx = unique_sorted(cidx[cidx >= 0])
     core_idx = core_idx[~np.isin(core_idx, brand_idx)]
     is_brand = np.zeros(n, dtype=bool)
     is_brand[brand_idx] = True
@@ -722,7 +723,7 @@ def core_fan_shifts(network, stance: pd.Series, attitudes: pd.DataFrame, core_fa
         if on_progress:
             on_progress(K)
         return out
-    draws = wi._draw(scenario)
+    draws = wi.draw_runs(scenario)
     lam = draws.lam
     # ---- the attitude pairs (u, k) that can carry a shock
     att = attitudes.drop_duplicates(["src", "dst"])
@@ -773,7 +774,7 @@ def core_fan_shifts(network, stance: pd.Series, attitudes: pd.DataFrame, core_fa
         rows = by_cand[bounds[i]:bounds[i + 1]]
         if rows.size:
             su, sinv = np.unique(u[rows], return_inverse=True)
-            U = wi._uniforms(draws.key, names[su], runs)[sinv]
+            U = wi.exposure_uniforms(draws.key, names[su], runs)[sinv]
             s_u = s0[u[rows]][:, None]
             a_neg = np.minimum(a[rows], 0.0)[:, None]
             a_pos = (np.maximum(a[rows], 0.0) * (1.0 - s0[u[rows]]))[:, None]

@@ -97,6 +97,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
+from .._arrays import unique_sorted
 from ..config import BrandConfig, KolgraphConfig, load_config, params_from_mapping
 from ..progress import progress
 from ..schema import (DEFAULT_KIND_WEIGHTS, KINDS, ConfigError, InputError, KolgraphError, UnknownAccountError,
@@ -872,10 +873,10 @@ def _prepare(g: ig.Graph | WhatIfNetwork, stance, attitudes: pd.DataFrame, core_
     names = net.names
     brand_ids = _ids(brand_accounts)
     bidx = net.index_of(brand_ids)
-    brand_idx = np.unique(bidx[bidx >= 0])
+    brand_idx = unique_sorted(bidx[bidx >= 0])
     core_ids = _ids(core_fans)
     cidx = net.index_of(core_ids)
-    core_idx = np.unique(cidx[cidx >= 0])
+    core_idx = unique_sorted(cidx[cidx >= 0])
     core_idx = core_idx[~np.isin(core_idx, brand_idx)]
     s0 = _stance_vector(stance, names)
     att = _attitude_frame(attitudes)
