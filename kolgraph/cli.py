@@ -65,6 +65,17 @@ def is_quiet(ctx: click.Context) -> bool:
     return bool((ctx.find_root().obj or {}).get("quiet"))
 
 
+def _set_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.find_root().ensure_object(dict)["quiet"] = True
+    return value
+
+
+#: ``--quiet`` on a subcommand, the same as ``kolgraph --quiet`` before it.
+quiet_option = click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_set_quiet,
+                            help="No progress bars or status lines on stderr (same as kolgraph --quiet).")
+
+
 def echo_err(ctx: click.Context, message: str) -> None:
     """A status line on stderr, unless --quiet."""
     if not is_quiet(ctx):
@@ -89,6 +100,7 @@ def echo_err(ctx: click.Context, message: str) -> None:
 @click.option("--strict", is_flag=True, help="Stop at the first bad row instead of rejecting it.")
 @click.option("--rejects", "rejects", type=click.Path(dir_okay=False, path_type=Path),
               help="Also copy the rejects table here (it is always in WORKSPACE/rejects.csv).")
+@quiet_option
 @click.pass_context
 @handle_errors
 def build_command(ctx, interactions, out, users, columns, user_columns, kind_weights, strict, rejects):
@@ -119,6 +131,7 @@ def build_command(ctx, interactions, out, users, columns, user_columns, kind_wei
 @main.command("demo")
 @click.option("-o", "--out", "out", default="kolgraph-demo", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the demo's outputs.")
+@quiet_option
 @click.pass_context
 @handle_errors
 def demo_command(ctx, out):
@@ -149,6 +162,7 @@ def demo_command(ctx, out):
               help="File format of the interactions table.")
 @click.option("--with-sentiment", is_flag=True,
               help="Add a 'sentiment' column with the true tone in [-1, 1] (otherwise stance must come from text).")
+@quiet_option
 @click.pass_context
 @handle_errors
 def generate_command(ctx, out, n_users, n_interactions, seed, fmt, with_sentiment):
@@ -254,6 +268,7 @@ def stance_evaluate_command(file, model_path, fmt, text_column, label_column, ta
               help="Model file to write (.npz).")
 @_labelled_file_options
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Random seed.")
+@quiet_option
 @click.pass_context
 @handle_errors
 def stance_train_command(ctx, file, out, fmt, text_column, label_column, target_column, seed):
@@ -329,6 +344,7 @@ def stance_score_command(texts, model_path, target, as_json):
               help="Community resolution (> 0; larger gives more, smaller communities). Default 1.0.")
 @click.option("--runs", "runs", type=click.IntRange(min=1), default=None,
               help="Community detection runs in the consensus (1 = a single run). Default: 10 up to 200,000 users, 1 above.")
+@quiet_option
 @click.pass_context
 @handle_errors
 def analyze_command(ctx, workspace, brand_accounts, brand_keywords, critic_accounts, config, stance_model, seed,
@@ -427,6 +443,7 @@ def _neo4j_store_args(uri, user, database, password_env, dialect, batch_rows, ba
               help="Also write WORKSPACE/analysis results: user properties, Community nodes, MEMBER_OF.")
 @click.option("--replace", is_flag=True, help="Delete all User and Community nodes first (default: merge).")
 @_neo4j_options
+@quiet_option
 @click.pass_context
 @handle_errors
 def neo4j_push_command(ctx, workspace, with_analysis, replace, **connection):
@@ -459,6 +476,7 @@ def neo4j_push_command(ctx, workspace, with_analysis, replace, **connection):
 @click.option("--page-rows", "page_rows", type=click.IntRange(min=4), default=10_000, show_default=True,
               help="Rows per read page.")
 @_neo4j_options
+@quiet_option
 @click.pass_context
 @handle_errors
 def neo4j_pull_command(ctx, out, since, until, accounts, hops, page_rows, **connection):
@@ -489,6 +507,7 @@ def neo4j_pull_command(ctx, out, since, until, accounts, hops, page_rows, **conn
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--list", "list_only", is_flag=True, help="List the queries with their parameters.")
 @_neo4j_options
+@quiet_option
 @click.pass_context
 @handle_errors
 def neo4j_query_command(ctx, name, params, fmt, list_only, **connection):
@@ -587,10 +606,10 @@ def _whatif_table(result) -> str:
               help="TOML file whose [whatif] section sets priors, q, runs, tol (see WhatIfScenario).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON instead of a table.")
 @click.option("--no-write", "no_write", is_flag=True, help="Do not write WORKSPACE/whatif/.")
-@click.option("--quiet", "-q", "quiet", is_flag=True, help="No progress bar or status lines on stderr.")
+@quiet_option
 @click.pass_context
 @handle_errors
-def whatif_run_command(ctx, workspace, kols, runs, seed, config, as_json, no_write, quiet):
+def whatif_run_command(ctx, workspace, kols, runs, seed, config, as_json, no_write):
     """Simulate partnering with each --kol and compare them side by side.
 
     Prints, per candidate, the core-fan mean stance shift and the share of core fans turning
@@ -608,7 +627,7 @@ def whatif_run_command(ctx, workspace, kols, runs, seed, config, as_json, no_wri
 
     from .algorithms.whatif import whatif_workspace
 
-    quiet = quiet or is_quiet(ctx)
+    quiet = is_quiet(ctx)
     run = whatif_workspace(workspace, list(kols), config=config, runs=runs, seed=seed, quiet=quiet,
                            write=not no_write)
     if as_json:
@@ -633,10 +652,10 @@ def whatif_run_command(ctx, workspace, kols, runs, seed, config, as_json, no_wri
 @click.option("--write-config", "write_config", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the fitted priors as a [whatif] TOML section to this (new) file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the fit as JSON.")
-@click.option("--quiet", "-q", "quiet", is_flag=True, help="No progress bars on stderr.")
+@quiet_option
 @click.pass_context
 @handle_errors
-def whatif_calibrate_command(ctx, before, after, kol, cutoff, config, seed, bootstrap, write_config, as_json, quiet):
+def whatif_calibrate_command(ctx, before, after, kol, cutoff, config, seed, bootstrap, write_config, as_json):
     """Fit alpha, beta and susceptibility from a past partnership.
 
     Give two workspaces (built from the periods before and after the partnership with --kol) or
@@ -654,7 +673,7 @@ def whatif_calibrate_command(ctx, before, after, kol, cutoff, config, seed, boot
     from ._io import write_text
     from .algorithms.calibration import calibrate_cutoff, calibrate_workspaces
 
-    quiet = quiet or is_quiet(ctx)
+    quiet = is_quiet(ctx)
     if (after is None) == (cutoff is None):
         raise click.UsageError("give either AFTER (a second workspace) or --cutoff TIME, not both or neither")
     if write_config is not None and write_config.exists():
@@ -685,10 +704,10 @@ def whatif_calibrate_command(ctx, before, after, kol, cutoff, config, seed, boot
 @click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML file whose [whatif] section sets the priors and ranges swept.")
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON records.")
-@click.option("--quiet", "-q", "quiet", is_flag=True, help="No progress bar on stderr.")
+@quiet_option
 @click.pass_context
 @handle_errors
-def whatif_sensitivity_command(ctx, workspace, kols, runs, seed, config, as_json, quiet):
+def whatif_sensitivity_command(ctx, workspace, kols, runs, seed, config, as_json):
     """One-at-a-time sweep: alpha, beta, susceptibility and q at low / mid / high of their ranges.
 
     Each row fixes one parameter and keeps the others' priors, under the same draws, so the
@@ -700,7 +719,7 @@ def whatif_sensitivity_command(ctx, workspace, kols, runs, seed, config, as_json
     """
     from .algorithms.whatif import sensitivity_workspace
 
-    quiet = quiet or is_quiet(ctx)
+    quiet = is_quiet(ctx)
     table, path = sensitivity_workspace(workspace, list(kols), config=config, runs=runs, seed=seed, quiet=quiet)
     if as_json:
         click.echo(table.to_json(orient="records", force_ascii=False, indent=2))
@@ -735,10 +754,10 @@ def whatif_sensitivity_command(ctx, workspace, kols, runs, seed, config, as_json
               help="TOML file whose [scoring] section sets the tier thresholds.")
 @click.option("--no-whatif", "no_whatif", is_flag=True,
               help="Skip the what-if simulation (faster; tiers rest on the other signs).")
-@click.option("--quiet", "-q", "quiet", is_flag=True, help="No progress bar or summary on stderr.")
+@quiet_option
 @click.pass_context
 @handle_errors
-def score_command(ctx, workspace, candidates, out, handle_column, top, runs, seed, config, no_whatif, quiet):
+def score_command(ctx, workspace, candidates, out, handle_column, top, runs, seed, config, no_whatif):
     """Score a list of candidate KOLs: reach, audience, stance, antagonism, what-if and a risk tier.
 
     CANDIDATES is CSV, TSV, JSONL/JSON, Parquet or plain text (one handle a line). Handles are
@@ -755,7 +774,7 @@ def score_command(ctx, workspace, candidates, out, handle_column, top, runs, see
     """
     from .algorithms.scoring import score_file
 
-    quiet = quiet or is_quiet(ctx)
+    quiet = is_quiet(ctx)
     result = score_file(workspace, candidates, out, handle_column=handle_column, config=config, runs=runs, seed=seed,
                         whatif=not no_whatif, quiet=quiet)
     if not quiet:
@@ -791,6 +810,7 @@ def score_command(ctx, workspace, candidates, out, handle_column, top, runs, see
                    "Default: from the -o extension (.gexf), else html.")
 @click.option("--title", default=None, help="Page title (default: the view's name).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the initial layout.")
+@quiet_option
 @click.pass_context
 @handle_errors
 def map_command(ctx, workspace, out, communities, focus, hops, max_nodes, max_edges, fmt, title, seed):
@@ -831,6 +851,7 @@ def map_command(ctx, workspace, out, communities, focus, hops, max_nodes, max_ed
               help="Nodes in the embedded backbone map.")
 @click.option("--no-map", is_flag=True, help="Do not embed the map (a smaller page).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the map's layout.")
+@quiet_option
 @click.pass_context
 @handle_errors
 def report_command(ctx, workspace, out, top, map_max_nodes, no_map, seed):

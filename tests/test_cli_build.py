@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 
 from click.testing import CliRunner
@@ -36,6 +37,30 @@ def test_quiet_silences_the_summary(tmp_path):
     (tmp_path / "i.csv").write_text(CSV)
     result = run("--quiet", "build", tmp_path / "i.csv", "-o", tmp_path / "ws")
     assert result.exit_code == 0 and result.stderr == ""
+    loud = run("build", tmp_path / "i.csv", "-o", tmp_path / "ws2")
+    assert loud.exit_code == 0 and loud.stderr != ""
+    for flag in ("--quiet", "-q"):  # after the subcommand too, as users type it
+        result = run("build", tmp_path / "i.csv", "-o", tmp_path / "ws3", flag)
+        assert result.exit_code == 0 and result.stderr == "", result.output
+
+
+def test_every_command_that_takes_a_context_accepts_quiet():
+    import click
+
+    def leaves(cmd, path=()):
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                yield from leaves(sub, (*path, name))
+        else:
+            yield path, cmd
+
+    checked = []
+    for path, cmd in leaves(main):
+        opts = {o for p in cmd.params for o in getattr(p, "opts", [])}
+        if "ctx" in inspect.signature(cmd.callback).parameters:  # follows the decorators' __wrapped__
+            assert {"--quiet", "-q"} <= opts, f"kolgraph {' '.join(path)} has no --quiet"
+            checked.append(path)
+    assert ("demo",) in checked and ("whatif", "run") in checked and len(checked) >= 14
 
 
 def test_strict_fails_with_file_row_reason(tmp_path):
