@@ -32,12 +32,17 @@ other runs gives each user a ``confidence`` (mean over those runs of the share o
 community members that land in the user's community of that run) and each community a
 ``stability`` (the mean confidence of its members = how often pairs of its members stay together).
 Everything is computed from label arrays with grouped counts; no n x n matrix is ever built.
+The runs are independent, so on large graphs they run in parallel worker processes (forked, so
+the projection is shared, not copied); each run is seeded on its own, so the result is the same
+whatever the number of workers.
 """
 
 from __future__ import annotations
 
 import gc
 import itertools
+import multiprocessing
+import os
 import random
 import threading
 from contextlib import contextmanager
@@ -64,6 +69,11 @@ __all__ = [
 METHODS: tuple[str, ...] = ("leiden", "louvain", "label_propagation")
 
 _RNG_LOCK = threading.Lock()
+
+#: Consensus runs go to worker processes from this many users up (below, forking costs more than it saves).
+PARALLEL_MIN_USERS = 50_000
+
+_SHARED_PROJECTION: dict[str, ig.Graph] = {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,15 +404,49 @@ def _ari(x: np.ndarray, y: np.ndarray) -> float:
     return float((index - expected) / (maximum - expected))
 
 
+def _run_on_shared(args: tuple) -> np.ndarray:
+    return _run(_SHARED_PROJECTION["h"], *args)[0]
+
+
+def _consensus_workers(workers: int | None, runs: int, n: int) -> int:
+    """How many processes run the consensus: ``workers`` if given, else the cores when n is large."""
+    if workers is not None:
+        if int(workers) != workers or workers < 1:
+            raise ConfigError(f"workers must be an integer >= 1, got {workers!r}")
+        wanted = int(workers)
+    else:
+        wanted = (os.cpu_count() or 1) if n >= PARALLEL_MIN_USERS else 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(wanted, runs))
+
+
+def _seeded_runs(h: ig.Graph, method: str, resolution: float, seeds: tuple[int, ...], tol: float,
+                 max_iterations: int, workers: int) -> list[np.ndarray]:
+    """The raw membership of each seeded run, in seed order, over ``workers`` forked processes."""
+    jobs = [(method, resolution, s, tol, max_iterations) for s in seeds]
+    if workers <= 1:
+        return [_run(h, *job)[0] for job in jobs]
+    _SHARED_PROJECTION["h"] = h  # inherited by the forked workers, never pickled
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_run_on_shared, jobs, chunksize=1)
+    finally:
+        _SHARED_PROJECTION.clear()
+
+
 def consensus_communities(g: ig.Graph, *, method: str = "leiden", runs: int = 10, seed: int = 0,
                           resolution: float = 1.0, weight: str | None = "weight",
-                          tol: float = 1e-5, max_iterations: int = 50) -> ConsensusResult:
+                          tol: float = 1e-5, max_iterations: int = 50,
+                          workers: int | None = None) -> ConsensusResult:
     """Run a community method ``runs`` times with derived seeds and keep the medoid partition.
 
     Seeds: ``numpy.random.default_rng(seed).integers(0, 2**31 - 1, runs)``. The consensus is the
     run with the highest mean adjusted Rand index against the others (ties: earliest run); the
     other runs give per-user ``confidence`` and per-community ``stability`` in [0, 1] (see
     :class:`ConsensusResult`). ``runs`` >= 2; other parameters as in :func:`detect_communities`.
+    ``workers``: processes for the runs (default: one per core from ``PARALLEL_MIN_USERS`` users,
+    else 1); the result does not depend on it.
 
     Example::
 
@@ -418,7 +462,8 @@ def consensus_communities(g: ig.Graph, *, method: str = "leiden", runs: int = 10
     a, b, w = _projection_arrays(g, weight)
     h = _make_undirected(n, a, b, w)
     run_seeds = tuple(int(s) for s in np.random.default_rng(seed).integers(0, 2**31 - 1, size=runs))
-    labels = [_run(h, method, resolution, s, tol, max_iterations)[0] for s in run_seeds]
+    labels = _seeded_runs(h, method, resolution, run_seeds, tol, max_iterations,
+                          _consensus_workers(workers, runs, n))
     # compact labels (0..k-1) so pair keys stay small
     labels = [pd.factorize(x)[0].astype(np.int64) for x in labels]
     ari = np.eye(runs)

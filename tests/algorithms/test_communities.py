@@ -167,6 +167,21 @@ def test_consensus_same_seed_same_result(random_graph):
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
 
 
+@pytest.mark.parametrize("method", ["leiden", "louvain"])
+def test_consensus_in_worker_processes_equals_serial(random_graph, method):
+    serial = consensus_communities(random_graph, method=method, runs=5, seed=4, workers=1)
+    parallel = consensus_communities(random_graph, method=method, runs=5, seed=4, workers=2)
+    assert len(set(serial.agreement)) > 1            # the runs differ, so order and seeding matter
+    pd.testing.assert_frame_equal(serial.to_frame(), parallel.to_frame())
+    assert serial.agreement == parallel.agreement and serial.chosen_run == parallel.chosen_run
+
+
+@pytest.mark.parametrize("workers", [0, 1.5, -2])
+def test_consensus_workers_must_be_a_positive_integer(random_graph, workers):
+    with pytest.raises(ConfigError):
+        consensus_communities(random_graph, runs=2, workers=workers)
+
+
 @pytest.mark.parametrize("kwargs", [{"method": "walktrap"}, {"resolution": 0}, {"max_iterations": 0}])
 def test_bad_parameters_are_config_errors(random_graph, kwargs):
     with pytest.raises(ConfigError):
