@@ -74,6 +74,7 @@ _RNG_LOCK = threading.Lock()
 PARALLEL_MIN_USERS = 50_000
 
 _SHARED_PROJECTION: dict[str, ig.Graph] = {}
+_PARALLEL_LOCK = threading.Lock()  # one parallel consensus at a time per process (the projection slot is shared)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -416,8 +417,8 @@ def _consensus_workers(workers: int | None, runs: int, n: int) -> int:
         wanted = int(workers)
     else:
         wanted = (os.cpu_count() or 1) if n >= PARALLEL_MIN_USERS else 1
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
+    if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
+        return 1  # no fork on this platform, or inside a pool worker (daemons may not have children)
     return max(1, min(wanted, runs))
 
 
@@ -427,12 +428,13 @@ def _seeded_runs(h: ig.Graph, method: str, resolution: float, seeds: tuple[int, 
     jobs = [(method, resolution, s, tol, max_iterations) for s in seeds]
     if workers <= 1:
         return [_run(h, *job)[0] for job in jobs]
-    _SHARED_PROJECTION["h"] = h  # inherited by the forked workers, never pickled
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_run_on_shared, jobs, chunksize=1)
-    finally:
-        _SHARED_PROJECTION.clear()
+    with _PARALLEL_LOCK:
+        _SHARED_PROJECTION["h"] = h  # inherited by the forked workers, never pickled
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                return pool.map(_run_on_shared, jobs, chunksize=1)
+        finally:
+            _SHARED_PROJECTION.clear()
 
 
 def consensus_communities(g: ig.Graph, *, method: str = "leiden", runs: int = 10, seed: int = 0,

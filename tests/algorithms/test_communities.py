@@ -176,6 +176,18 @@ def test_consensus_in_worker_processes_equals_serial(random_graph, method):
     assert serial.agreement == parallel.agreement and serial.chosen_run == parallel.chosen_run
 
 
+def _consensus_frame(g):
+    return consensus_communities(g, runs=3, seed=4, workers=2).to_frame()
+
+
+def test_consensus_inside_a_pool_worker_runs_serially(random_graph):
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:   # daemonic: may not start children
+        frame = pool.apply(_consensus_frame, (random_graph,))
+    pd.testing.assert_frame_equal(frame, consensus_communities(random_graph, runs=3, seed=4, workers=1).to_frame())
+
+
 @pytest.mark.parametrize("workers", [0, 1.5, -2])
 def test_consensus_workers_must_be_a_positive_integer(random_graph, workers):
     with pytest.raises(ConfigError):
