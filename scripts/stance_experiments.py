@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from kolgraph._io import atomic_path  # noqa: E402
+from kolgraph._io import write_text  # noqa: E402
 from kolgraph.algorithms import sentiment as S  # noqa: E402
 from train_sentiment import vader_word_list  # noqa: E402
 
@@ -82,14 +82,8 @@ def with_tail(texts: np.ndarray, n: int) -> np.ndarray:
 def interpolate(model: S.SentimentModel, texts: np.ndarray, labels: np.ndarray, beta: float) -> S.SentimentModel:
     """NBSVM interpolation: w' = beta * w + (1 - beta) * mean|w| * sign(r), r the NB log-count ratio."""
     lin = model.pooled
-    docs, keys = S._ngram_keys(S.normalise_text(texts).fillna("").tolist(), *model._features)
-    idx = pd.Index(lin.keys).get_indexer(keys)
-    hit = idx >= 0
-    b = sp.csr_matrix((np.ones(int(hit.sum())), (docs[hit], idx[hit])), shape=(len(texts), lin.keys.size))
-    b.data[:] = 1.0
-    pos = 1.0 + np.asarray(b.T @ (labels == 1).astype(float)).ravel()
-    neg = 1.0 + np.asarray(b.T @ (labels == -1).astype(float)).ravel()
-    r = np.log((pos / pos.sum()) / (neg / neg.sum()))
+    norm = S.normalise_text(texts).fillna("").tolist()
+    r = S.nb_log_ratio(S._count_matrix(norm, lin._index, model._features), labels)
     w = lin.coef[0].astype(np.float64)
     coef = (beta * w + (1.0 - beta) * np.sign(r) * np.abs(w).mean())[None, :].astype(np.float32)
     return S.SentimentModel(S._Linear(lin.keys, lin.scale, coef, lin.intercept, lin.classes), {}, model.metadata)
@@ -166,8 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             lin = model.pooled
 
             def features(texts: np.ndarray) -> sp.csr_matrix:
-                norm = S.normalise_text(texts).fillna("").tolist()
-                return S._tfidf(S._count_matrix(norm, lin._index, model._features), lin._scale64)
+                return lin.features(S.normalise_text(texts).fillna("").tolist(), model._features)
 
             net = MLPClassifier(hidden_layer_sizes=(128,), alpha=1e-3, batch_size=128, max_iter=8, random_state=0)
             with warnings.catch_warnings():  # a fixed short schedule of 8 epochs, not run to convergence
@@ -245,9 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {r.variant} | {r.cv_accuracy:.4f} | {r.se:.4f} | {r.diff_vs_shipped:+.4f} | {r.diff_se:.4f} |")
     text = "\n".join(lines) + "\n"
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(args.out) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
+    write_text(args.out, text)
     print(f"wrote {args.out}")
     return 0
 

@@ -235,10 +235,13 @@ class _Linear:
     def _scale64(self) -> np.ndarray:
         return self.scale.astype(np.float64)
 
+    def features(self, norm: Sequence[str], features: tuple) -> sp.csr_matrix:
+        """The scaled, L2-normalised feature rows (n x F) this sub-model is linear in."""
+        return _tfidf(_count_matrix(norm, self._index, features), self._scale64)
+
     def proba(self, norm: Sequence[str], features: tuple) -> np.ndarray:
         """Class probabilities (n, len(classes)) for normalised, non-empty texts."""
-        x = _tfidf(_count_matrix(norm, self._index, features), self._scale64)
-        z = np.asarray(x @ self._coef64) + self.intercept.astype(np.float64)
+        z = np.asarray(self.features(norm, features) @ self._coef64) + self.intercept.astype(np.float64)
         if self.classes.size == 2:
             p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
             return np.column_stack([1.0 - p1, p1])
@@ -818,6 +821,20 @@ def _as_label_codes(labels: Iterable[Any], path: str) -> np.ndarray:
     return normalise_labels(arr.tolist(), path=path)
 
 
+def nb_log_ratio(counts: sp.csr_matrix, y: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+    """Naive Bayes log-count ratio per feature (Wang & Manning 2012), > 0 leaning positive.
+
+    ``log((p / |p|_1) / (q / |q|_1))`` with ``p``, ``q`` the add-one smoothed, ``w``-weighted counts
+    of documents containing the feature among positive (+1) and negative (-1) labels.
+    """
+    b = counts.copy()
+    b.data[:] = 1.0
+    w = np.ones(b.shape[0]) if w is None else w
+    pos = 1.0 + np.asarray(b.T @ (w * (y == 1))).ravel()
+    neg = 1.0 + np.asarray(b.T @ (w * (y == -1))).ravel()
+    return np.log((pos / pos.sum()) / (neg / neg.sum()))
+
+
 def _fit_linear(
     norm: Sequence[str], y: np.ndarray, w: np.ndarray, *, seed: int, features: tuple,
     min_df: int, min_df_words: int, C: float, class_weight: str | None, weighting: str = "tfidf",
@@ -840,12 +857,7 @@ def _fit_linear(
     vocab, counts, df = vocab[keep], counts[:, keep].tocsr(), df[keep]
     scale = np.log((1.0 + n) / (1.0 + df)) + 1.0
     if weighting == "nb" and np.unique(y).size == 2:
-        # |log-count ratio| of binarised features, add-one smoothed, with a small floor
-        b = counts.copy()
-        b.data[:] = 1.0
-        pos = 1.0 + np.asarray(b.T @ (w * (y == 1))).ravel()
-        neg = 1.0 + np.asarray(b.T @ (w * (y == -1))).ravel()
-        scale = scale * (np.abs(np.log((pos / pos.sum()) / (neg / neg.sum()))) + 1e-3)
+        scale = scale * (np.abs(nb_log_ratio(counts, y, w)) + 1e-3)  # with a small floor
     scale = scale.astype(np.float32)
     x = _tfidf(counts, scale.astype(np.float64))
     classes = np.unique(y)
