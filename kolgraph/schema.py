@@ -1,11 +1,11 @@
-"""Input schema: column names, interaction kinds and their aliases, and the project's errors.
+"""Input schema: column names, interaction kinds and their aliases (errors live in :mod:`kolgraph.errors`).
 
 One place says what an input row may contain, so readers, the generator and the Neo4j store agree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .errors import ConfigError, InputError, KolgraphError, UnknownAccountError
 
 __all__ = [
     "KINDS",
@@ -47,34 +47,6 @@ USER_COLUMNS: tuple[str, ...] = ("user_id", "display_name", "followers", "verifi
 EDGE_COLUMNS: tuple[str, ...] = (
     "src", "dst", "kind", "count", "weight", "first_ts", "last_ts", "sentiment",
 )
-
-
-class KolgraphError(Exception):
-    """Base class for errors a user can act on; the CLI prints the message without a traceback."""
-
-
-class ConfigError(KolgraphError):
-    """A configuration value or file is invalid."""
-
-
-class UnknownAccountError(KolgraphError):
-    """An account id given by the user is not in the graph."""
-
-
-@dataclass
-class InputError(KolgraphError):
-    """Bad input: names the file, the row (1-based data row, header excluded) where known, and why."""
-
-    path: str
-    reason: str
-    row: int | None = None
-
-    def __post_init__(self) -> None:
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.path}, row {self.row}" if self.row is not None else self.path
-        return f"{where}: {self.reason}"
 
 
 def normalise_kind(value: str) -> str | None:

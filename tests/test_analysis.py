@@ -251,9 +251,9 @@ def test_cli_analyze_prints_summary_and_errors(two_groups_ws):
     assert "top KOLs" in ok.output and "brand communities (1)" in ok.output
     assert (two_groups_ws.path / "analysis" / "users.csv").is_file()
     bad = runner.invoke(main, ["-q", "analyze", str(two_groups_ws.path), "--brand-account", "nobody"])
-    assert bad.exit_code == 1 and "'nobody'" in bad.output and "Traceback" not in bad.output
+    assert bad.exit_code == 2 and "'nobody'" in bad.output and "Traceback" not in bad.output
     none = runner.invoke(main, ["-q", "analyze", str(two_groups_ws.path)])
-    assert none.exit_code == 1 and "--brand-account" in none.output
+    assert none.exit_code == 2 and "--brand-account" in none.output
 
 
 def test_consensus_runs_default_depends_on_graph_size():

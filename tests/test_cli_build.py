@@ -66,7 +66,7 @@ def test_every_command_that_takes_a_context_accepts_quiet():
 def test_strict_fails_with_file_row_reason(tmp_path):
     (tmp_path / "i.csv").write_text(CSV)
     result = run("build", tmp_path / "i.csv", "-o", tmp_path / "ws", "--strict")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"Error: {tmp_path / 'i.csv'}, row 2: unknown kind 'like'" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "ws").exists()
@@ -74,12 +74,12 @@ def test_strict_fails_with_file_row_reason(tmp_path):
 
 def test_missing_file_and_missing_column(tmp_path):
     result = run("build", tmp_path / "nope.csv", "-o", tmp_path / "ws")
-    assert result.exit_code == 1 and "file not found" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2 and "file not found" in result.output and "Traceback" not in result.output
     (tmp_path / "x.csv").write_text("from,to\na,b\n")
     result = run("build", tmp_path / "x.csv", "-o", tmp_path / "ws")
-    assert result.exit_code == 1 and "missing required column(s) src, dst, kind" in result.output
+    assert result.exit_code == 2 and "missing required column(s) src, dst, kind" in result.output
     result = run("build", tmp_path / "x.csv", "-o", tmp_path / "ws", "--column", "src=from", "--column", "dst=to")
-    assert result.exit_code == 1 and "missing required column(s) kind" in result.output
+    assert result.exit_code == 2 and "missing required column(s) kind" in result.output
 
 
 def test_kind_weight_option(tmp_path):
@@ -89,7 +89,7 @@ def test_kind_weight_option(tmp_path):
     manifest = json.loads((tmp_path / "ws" / "manifest.json").read_text())
     assert manifest["parameters"]["kind_weights"]["repost"] == 2.5
     bad = run("build", tmp_path / "i.csv", "-o", tmp_path / "ws", "--kind-weight", "like=2")
-    assert bad.exit_code == 1 and "unknown kind(s) like" in bad.output
+    assert bad.exit_code == 2 and "unknown kind(s) like" in bad.output
 
 
 def test_public_api_resolves_lazily():

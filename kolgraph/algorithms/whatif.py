@@ -100,7 +100,8 @@ from scipy import stats
 from .._arrays import unique_sorted
 from ..config import BrandConfig, KolgraphConfig, load_config, params_from_mapping
 from ..progress import progress
-from ..schema import (DEFAULT_KIND_WEIGHTS, KINDS, ConfigError, InputError, KolgraphError, UnknownAccountError,
+from ..errors import AnalysisMissingError, WhatIfConvergenceError
+from ..schema import (DEFAULT_KIND_WEIGHTS, KINDS, ConfigError, InputError, UnknownAccountError,
                       normalise_kind)
 from .roles import has_role
 
@@ -131,14 +132,6 @@ SENSITIVITY_PARAMETERS: tuple[str, ...] = ("alpha", "beta", "susceptibility", "q
 _RUN_BLOCK = 100         # runs pushed together (bounds the push's memory: 2 x n x block float32)
 _ROW_CHUNK = 1 << 16     # rows per dense product / summary chunk
 _SERIES_BLOCK = 48       # series terms buffered per dense product (n x 48 x c float32)
-
-
-class WhatIfConvergenceError(KolgraphError):
-    """The propagation did not reach its tolerance within ``max_iter`` steps."""
-
-
-class AnalysisMissingError(KolgraphError):
-    """The workspace has no analysis outputs yet."""
 
 
 # --------------------------------------------------------------------------- scenario

@@ -48,7 +48,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..schema import InputError, KolgraphError
+from ..schema import InputError
+from ..errors import BatchTooLargeError
 
 __all__ = [
     "Dialect",
@@ -77,10 +78,6 @@ LABELS: dict[str, str] = {"User": "id", "Community": "id"}
 WIRE_KINDS = ("str", "int", "float", "bool", "strlist")
 
 _INT_DIGITS = np.array([10**k for k in range(19)], dtype=np.uint64)
-
-
-class BatchTooLargeError(KolgraphError):
-    """One row alone is larger than the byte bound of a batch."""
 
 
 # ---- scalar reference encoders (fixed parts of a message, and the tests' yardstick) -------------

@@ -36,6 +36,7 @@ import pandas as pd
 
 from ..progress import progress
 from ..schema import DEFAULT_KIND_WEIGHTS, EDGE_COLUMNS, KINDS, InputError, KolgraphError, UnknownAccountError
+from ..errors import GraphServerError
 from .dialect import (FALKORDB, NEO4J, REL_TYPES, KIND_OF_TYPE, BatchTooLargeError, Dialect, WireColumn,
                       get_dialect)
 from .workspace import Workspace, open_workspace, write_tables
@@ -69,10 +70,6 @@ ANALYSIS_FLOAT_COLUMNS = ("community_confidence", "pagerank", "pagerank_pct", "c
                           "betweenness", "stance", "stance_support", "brand_affinity")
 _COMMUNITY_FLOAT_COLUMNS = ("stability", "brand_engagement_share", "mean_stance")
 _PULL_COLUMNS = ("src", "dst", "type", "count", "weight", "first_ts", "last_ts", "sentiment")
-
-
-class GraphServerError(KolgraphError):
-    """The graph server is unreachable, refused the credentials or the database, or rejected a query."""
 
 
 # ---- the query catalogue -----------------------------------------------------------------------

@@ -600,22 +600,22 @@ def test_cli_errors_are_clear_without_traceback(falkor, event_ws, monkeypatch):
     monkeypatch.setenv("KG_TEST_PASSWORD", "s3cret-value")
     down = runner.invoke(main, ["neo4j", "push", str(event_ws.path), "--uri", f"bolt://127.0.0.1:{free_port()}",
                                 "--password-env", "KG_TEST_PASSWORD", "--retries", "0"])
-    assert down.exit_code == 1 and "cannot reach the graph server" in down.output
+    assert down.exit_code == 2 and "cannot reach the graph server" in down.output
     assert "Traceback" not in down.output and "s3cret-value" not in down.output
     # FalkorDB accepts only the user "falkordb" (with the Redis password, none here)
     denied = runner.invoke(main, ["neo4j", "query", "core_fans", "--uri", falkor.uri, "--user", "neo4j",
                                   "--password-env", "KG_TEST_PASSWORD", "--retries", "0"])
-    assert denied.exit_code == 1 and "refused the credentials" in denied.output
+    assert denied.exit_code == 2 and "refused the credentials" in denied.output
     assert "Traceback" not in denied.output and "s3cret-value" not in denied.output
     missing = runner.invoke(main, ["neo4j", "query", "core_fans", "--password-env", "NO_SUCH_VARIABLE_KG"])
     assert missing.exit_code == 2 and "NO_SUCH_VARIABLE_KG is not set" in missing.output
     bad_uri = runner.invoke(main, ["neo4j", "query", "core_fans", "--uri", "ftp://x", "--password-env",
                                    "KG_TEST_PASSWORD"])
-    assert bad_uri.exit_code == 1 and "not a usable Bolt URI" in bad_uri.output
+    assert bad_uri.exit_code == 2 and "not a usable Bolt URI" in bad_uri.output
     unknown = runner.invoke(main, ["neo4j", "query", "nope", "--password-env", "KG_TEST_PASSWORD"])
-    assert unknown.exit_code == 1 and "available: bridges" in unknown.output
+    assert unknown.exit_code == 2 and "available: bridges" in unknown.output
     monkeypatch.setenv("KG_EMPTY_PASSWORD", "")
     too_big = runner.invoke(main, ["neo4j", "push", str(event_ws.path), "--uri", falkor.uri, "--user",
                                    "falkordb", "--password-env", "KG_EMPTY_PASSWORD", "--batch-bytes", "100000"])
-    assert too_big.exit_code == 1 and "limit of 4,000 bytes" in too_big.output
+    assert too_big.exit_code == 2 and "limit of 4,000 bytes" in too_big.output
     assert falkor.server.alive()

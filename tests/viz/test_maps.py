@@ -240,7 +240,7 @@ def test_cli_map_views_and_formats(planted_ws, tmp_path):
 
 def test_cli_map_errors_are_one_line(planted_ws, tmp_path):
     result = run("map", planted_ws.path, "-o", tmp_path / "x.html", "--focus", "nobody")
-    assert result.exit_code == 1 and "no user with this id" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2 and "no user with this id" in result.output and "Traceback" not in result.output
     result = run("map", planted_ws.path, "-o", tmp_path / "x.html", "--focus", "kol_a", "--communities")
-    assert result.exit_code == 1 and "either --communities or --focus" in result.output
+    assert result.exit_code == 2 and "either --communities or --focus" in result.output
     assert not (tmp_path / "x.html").exists()

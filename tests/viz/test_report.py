@@ -131,4 +131,4 @@ def test_cli_report(planted_ws, raw_ws, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(tmp_path / "r.html") and (tmp_path / "r.html").stat().st_size > 10_000
     result = runner.invoke(main, ["report", str(raw_ws.path), "-o", str(tmp_path / "x.html")])
-    assert result.exit_code == 1 and "run `kolgraph analyze" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2 and "run `kolgraph analyze" in result.output and "Traceback" not in result.output
