@@ -70,6 +70,7 @@ import pandas as pd
 from .._io import write_json, write_table, write_text
 from ..config import BrandConfig, KolgraphConfig, load_config, params_from_mapping
 from ..progress import progress
+from ..times import parse_time
 from ..schema import DEFAULT_KIND_WEIGHTS, KINDS, ConfigError, InputError, KolgraphError, UnknownAccountError
 from .whatif import WhatIfNetwork, WhatIfScenario, _as_network, _ids, _jsonable, _Operator, _series, fj_effect
 
@@ -506,23 +507,6 @@ def calibrate_workspaces(before_ws, after_ws, candidate: str, *, brand: BrandCon
     return calibrate(net, s0, s1, att, brand, candidate, params=cp)
 
 
-def _epoch(value: Any) -> float:
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return float(value)
-    text = str(value).strip()
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        ts = pd.Timestamp(text)
-    except (ValueError, TypeError):
-        raise ConfigError(f"cut-off {value!r} is neither epoch seconds nor a date/time like 2026-02-01T00:00:00Z") from None
-    if ts.tzinfo is None:
-        ts = ts.tz_localize("UTC")
-    return float(ts.timestamp())
-
-
 def calibrate_cutoff(ws, cutoff: Any, candidate: str, *, brand: BrandConfig | None = None,
                      config: KolgraphConfig | str | os.PathLike | None = None,
                      params: CalibrationParams | None = None, model: Any = None, seed: int | None = None,
@@ -538,7 +522,7 @@ def calibrate_cutoff(ws, cutoff: Any, candidate: str, *, brand: BrandConfig | No
     ws = ws if isinstance(ws, Workspace) else open_workspace(ws)
     brand = _resolve_brand(brand, config, ws)
     cp = _calibration_params(config, params, seed=seed, bootstrap=bootstrap)
-    t = _epoch(cutoff)
+    t = parse_time(cutoff, what="--cutoff")
     inter = ws.interactions()
     ts = inter["timestamp"].to_numpy(dtype=np.float64, na_value=np.nan)
     known = np.isfinite(ts)

@@ -49,7 +49,6 @@ __all__ = [
     "load_query",
     "list_queries",
     "parse_param_value",
-    "parse_epoch",
     "PushReport",
     "WriteBackReport",
     "PullReport",
@@ -182,24 +181,6 @@ class Query:
             default = "required" if p.required else f"default {json.dumps(p.default)}"
             lines.append(f"{p.name} ({p.type}, {default}): {p.description}")
         return "\n".join(lines)
-
-
-def parse_epoch(text: str | float | None) -> float | None:
-    """Epoch seconds from a number or an ISO 8601 time (naive times are UTC); None stays None."""
-    if text is None or isinstance(text, (int, float)):
-        return None if text is None else float(text)
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        stamp = pd.Timestamp(text)
-    except (ValueError, TypeError):
-        raise InputError("time", f"{text!r} is neither epoch seconds nor an ISO 8601 time "
-                                 "(e.g. 2026-01-05T00:00:00Z)") from None
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return stamp.timestamp()
 
 
 def parse_param_value(text: str) -> Any:

@@ -125,9 +125,10 @@ def neo4j_pull_command(ctx, out, since, until, accounts, hops, page_rows, **conn
       kolgraph neo4j pull -o ws_day --since 2026-01-05 --until 2026-01-06
       kolgraph neo4j pull -o ws_ego --account brand_official --hops 2
     """
-    from ..build.neo4j import parse_epoch, pull_workspace
+    from ..build.neo4j import pull_workspace
+    from ..times import parse_time
 
-    since_s, until_s = parse_epoch(since), parse_epoch(until)
+    since_s, until_s = parse_time(since, what="--since"), parse_time(until, what="--until")
     driver, kwargs = _neo4j_store_args(**connection)
     with driver:
         report = pull_workspace(driver, out, since=since_s, until=until_s, accounts=accounts, hops=hops,

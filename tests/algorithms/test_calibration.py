@@ -8,6 +8,8 @@ import tomllib
 import numpy as np
 import pandas as pd
 import pytest
+
+from kolgraph.errors import InputError
 from click.testing import CliRunner
 
 from kolgraph.algorithms.calibration import (
@@ -125,7 +127,9 @@ def test_workspace_modes_agree_with_the_in_memory_fit(small_event, event_workspa
         assert res.beta.value == pytest.approx(mem.beta.value, rel=1e-6)
         assert res.susceptibility.value == mem.susceptibility.value and res.users == mem.users
     assert cut.parameters["rows_before"] == len(small_event.before)
-    with pytest.raises(ConfigError, match="cut-off"):
+    with pytest.raises(ConfigError, match="cut-off"):  # a cut-off before every row leaves no "before" period
+        calibrate_cutoff(both, "2001-01-01", small_event.candidate, config=paths["config"], params=params)
+    with pytest.raises(InputError, match="--cutoff.*outside 2000-01-01"):
         calibrate_cutoff(both, "1990-01-01", small_event.candidate, config=paths["config"], params=params)
 
 
