@@ -116,6 +116,15 @@ def _head(path: Path, gz: bool) -> tuple[bytes, bool]:
     return head, complete
 
 
+def _first_line(path: Path, gz: bool, encoding: str, limit: int = 1 << 26) -> str:
+    """The first non-blank line in full (a twarc2 page is one line of a few MB)."""
+    with (gzip.open(path, "rb") if gz else path.open("rb")) as fh:
+        for raw in iter(lambda: fh.readline(limit), b""):
+            if raw.strip():
+                return raw.decode(encoding, errors="replace").lstrip("\ufeff")
+    return ""
+
+
 def _first_json(text: str):
     import json
 
@@ -202,6 +211,8 @@ def detect_input(path: str | os.PathLike, forced: str | None = None) -> Detected
     if forced:
         return Detected(forced, gz, encoding, "forced by --input-format")
     if text.lstrip()[:1] in ("{", "["):
+        if not complete and "\n" not in text.lstrip():
+            text = _first_line(path, gz, encoding)
         kind = _json_kind(_first_json(text))
         if kind:
             return Detected(kind[0], gz, encoding, kind[1])

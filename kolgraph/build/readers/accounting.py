@@ -268,6 +268,11 @@ def ingest_sources(sources: Iterable[Source], *, kind: str, column_map: Mapping[
                                 in_rejects - int(dup_per_file[i]), int(dup_per_file[i]), encoding=info["encoding"],
                                 records=stats.get("records"),
                                 detail={k: int(v) for k, v in stats.items() if k != "records"} or None))
+    if frame.empty and not len(rejects):
+        records = sum((f.records or 0) for f in files)
+        raise InputError(", ".join(s.path for s in sources),
+                         f"no interactions in the input(s): {records:,} record(s) read, none is a repost, reply "
+                         "or mention (a users-only export needs the posts export beside it)")
     if frame.empty:
         first = rejects.iloc[0] if len(rejects) else None
         detail = f"; first problem: row {first['row']}: {first['reason']}" if first is not None else ""

@@ -1,0 +1,162 @@
+"""Shared machinery of the importers: rows out, users and posts seen, names and post ids resolved.
+
+An importer turns each record (tweet, post, comment) into zero or more interaction rows, or one
+rejected row with its reason, through a :class:`RowBuffer`. Users and posts it meets go to an
+:class:`ExportIndex`. Targets it can only name are written as placeholders -- ``@name`` for a
+screen name, ``post:<id>`` for "the author of post <id>" -- and resolved once every file is read
+(:func:`resolve`, vectorised): a name through the users seen in the same export (else it stays an
+``@name`` user, flagged and counted), a post id through the posts seen (else the row is rejected
+with the reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["RowBuffer", "ExportIndex", "resolve", "POST_PREFIX", "UNRESOLVED_PREFIX", "ROW_COLUMNS"]
+
+POST_PREFIX = "post:"
+UNRESOLVED_PREFIX = "@"
+ROW_COLUMNS = ("src", "dst", "kind", "timestamp", "text", "post_id", "platform_type", "__key__", "__row__",
+               "__parse_error__")
+
+
+class RowBuffer:
+    """Interaction rows of one file, handed out as frames of ``chunk_rows`` rows."""
+
+    def __init__(self, chunk_rows: int, stats: dict | None = None):
+        self.chunk_rows = chunk_rows
+        self.stats = stats if stats is not None else {}
+        self.columns: dict[str, list] = {c: [] for c in ROW_COLUMNS}
+        self.records = 0
+        self.without_interactions = 0
+        self.rows_emitted = 0
+
+    def __len__(self) -> int:
+        return len(self.columns["src"])
+
+    def add(self, row: int, src: str, dst: str, kind: str, timestamp, text: str, post_id: str | None,
+            platform_type: str, key: str | None) -> None:
+        c = self.columns
+        c["src"].append(src)
+        c["dst"].append(dst)
+        c["kind"].append(kind)
+        c["timestamp"].append(timestamp)
+        c["text"].append(text)
+        c["post_id"].append(post_id)
+        c["platform_type"].append(platform_type)
+        c["__key__"].append(key)
+        c["__row__"].append(row)
+        c["__parse_error__"].append("")
+
+    def reject(self, row: int, reason: str, *, src: str = "", post_id: str | None = None, text: str = "") -> None:
+        self.add(row, src, "", "", "", text, post_id, "", None)
+        self.columns["__parse_error__"][-1] = reason
+
+    def full(self) -> bool:
+        return len(self) >= self.chunk_rows
+
+    def flush(self) -> tuple[int, pd.DataFrame]:
+        first = self.rows_emitted + 1
+        frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in self.columns.items()})
+        frame["__row__"] = frame["__row__"].astype("int64")
+        self.rows_emitted += len(frame)
+        self.columns = {c: [] for c in ROW_COLUMNS}
+        return first, frame
+
+
+@dataclass
+class ExportIndex:
+    """Users (id, handle, display name, followers, verified) and posts (id -> author) seen."""
+
+    users: list[tuple] = field(default_factory=list)
+    post_ids: list[str] = field(default_factory=list)
+    post_authors: list[str] = field(default_factory=list)
+
+    def user(self, user_id, handle=None, display_name=None, followers=None, verified=None) -> None:
+        if user_id is None or user_id == "":
+            return
+        self.users.append((str(user_id), handle or None, display_name or None,
+                           None if followers is None or followers == "" else followers,
+                           None if verified is None or verified == "" else verified))
+
+    def post(self, post_id, author_id) -> None:
+        if post_id and author_id:
+            self.post_ids.append(str(post_id))
+            self.post_authors.append(str(author_id))
+
+    def users_frame(self) -> pd.DataFrame:
+        """One row per user id: the last non-empty value seen of each field."""
+        if not self.users:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in
+                                 ("user_id", "handle", "display_name", "followers", "verified")})
+        frame = pd.DataFrame(self.users, columns=["user_id", "handle", "display_name", "followers", "verified"],
+                             dtype=object)
+        frame["followers"] = pd.to_numeric(frame["followers"], errors="coerce")
+        verified = frame["verified"].map(_truth)
+        frame["verified"] = pd.to_numeric(verified, errors="coerce")
+        return frame.groupby("user_id", sort=False).last().reset_index()
+
+
+def _truth(value):
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, str):
+        low = value.strip().lower()
+        return {"true": 1.0, "1": 1.0, "是": 1.0, "false": 0.0, "0": 0.0, "否": 0.0}.get(low)
+    return float(bool(value))
+
+
+def _unique_map(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """key -> value for keys that map to exactly one value (ambiguous keys are left out)."""
+    pairs = pd.DataFrame({"k": keys, "v": values}).dropna().drop_duplicates()
+    counts = pairs["k"].value_counts()
+    pairs = pairs[pairs["k"].map(counts) == 1]
+    return pd.Series(pairs["v"].to_numpy(), index=pairs["k"].to_numpy())
+
+
+def resolve(frame: pd.DataFrame, index: ExportIndex) -> tuple[pd.DataFrame, np.ndarray, dict]:
+    """Replace ``@name`` and ``post:<id>`` placeholders in ``src``/``dst`` (vectorised).
+
+    Returns the frame, a reason per row ("" = keep) and counts for the manifest.
+    """
+    users = index.users_frame()
+    by_handle = _unique_map(users["handle"].astype(object), users["user_id"].astype(object))
+    by_name = _unique_map(users["display_name"].astype(object), users["user_id"].astype(object))
+    names = pd.concat([by_name[~by_name.index.isin(by_handle.index)], by_handle])
+    names.index = names.index.astype(str)
+    posts = pd.Series(index.post_authors, index=index.post_ids, dtype=object)
+    posts = posts[~posts.index.duplicated(keep="last")]
+    reasons = np.full(len(frame), "", dtype=object)
+    stats = {"names_resolved": 0, "names_unresolved": 0, "unresolved_users": 0, "post_targets_unknown": 0}
+    unresolved_names: set[str] = set()
+    for column in ("src", "dst"):
+        values = frame[column].astype(str)
+        is_post = values.str.startswith(POST_PREFIX).to_numpy()
+        if is_post.any():
+            wanted = values[is_post].str.slice(len(POST_PREFIX))
+            found = wanted.map(posts)
+            missing = found.isna().to_numpy()
+            rows = np.flatnonzero(is_post)
+            values.iloc[rows[~missing]] = found[~missing].to_numpy()
+            bad = rows[missing]
+            reasons[bad] = [f"the post {w} it points at is not in the export, so its author is unknown"
+                            for w in wanted.to_numpy()[missing]]
+            stats["post_targets_unknown"] += int(missing.sum())
+        is_name = values.str.startswith(UNRESOLVED_PREFIX).to_numpy()
+        if is_name.any():
+            wanted = values[is_name].str.slice(len(UNRESOLVED_PREFIX))
+            found = wanted.map(names)
+            hit = found.notna().to_numpy()
+            rows = np.flatnonzero(is_name)
+            values.iloc[rows[hit]] = found[hit].to_numpy()
+            stats["names_resolved"] += int(hit.sum())
+            stats["names_unresolved"] += int((~hit).sum())
+            unresolved_names.update(wanted.to_numpy()[~hit].tolist())
+        frame[column] = values.to_numpy()
+    stats["unresolved_users"] = len(unresolved_names)
+    stats["unresolved_names"] = sorted(unresolved_names)
+    return frame, reasons, stats
