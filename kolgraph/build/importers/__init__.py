@@ -136,6 +136,8 @@ def _merge_users(index: ExportIndex, frame: pd.DataFrame, table: IngestResult | 
         "verified": seen["verified"].astype("float64"),
     })
     ids = pd.unique(np.concatenate([frame["src"].to_numpy(dtype=object), frame["dst"].to_numpy(dtype=object)]))
+    # Users the export mentions but who took part in no kept interaction would be isolated vertices.
+    exported = exported[exported["user_id"].isin(ids)]
     unresolved = [i for i in ids if isinstance(i, str) and i.startswith(UNRESOLVED_PREFIX)]
     if unresolved:
         exported = pd.concat([exported, pd.DataFrame({
