@@ -8,6 +8,7 @@ Values are held as Python objects until :func:`~kolgraph.build.readers.validate.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -20,10 +21,17 @@ from .source import READ_ERRORS, bad_encoding_error, open_binary, read_failure
 __all__ = ["iter_jsonl", "loads", "iter_json_lines"]
 
 
+_HUGE_INT = re.compile(rb"[:\[,]\s*-?\d{20}")
+
+
 def loads(raw: bytes | str) -> Any:
-    """Parse one JSON document; big integers keep their exact value (orjson stops at 64 bits)."""
+    """Parse one JSON document; big integers keep their exact value (orjson turns integers beyond
+    64 bits into floats, so a document holding one goes to the standard parser)."""
+    data = raw.encode() if isinstance(raw, str) else raw
+    if _HUGE_INT.search(data):
+        return json.loads(data)
     try:
-        return orjson.loads(raw)
+        return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         if "Integer" in str(exc) or "integer" in str(exc):
             return json.loads(raw)
