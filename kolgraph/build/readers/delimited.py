@@ -21,32 +21,45 @@ from .source import READ_ERRORS, bad_encoding_error, open_binary, read_failure
 __all__ = ["iter_delimited", "read_header"]
 
 
-def read_header(path: Path, gz: bool, sep: str, encoding: str) -> list[str]:
-    """The header row, checked for duplicate names (after trimming spaces)."""
+def read_header(path: Path, gz: bool, sep: str, encoding: str) -> tuple[list[str], int | None]:
+    """The header row, checked for duplicate names (after trimming spaces), and the field count of
+    the first data row (None when there is none)."""
     with io.TextIOWrapper(open_binary(path, gz), encoding=encoding, newline="") as text:
+        reader = csv.reader(text, delimiter=sep)
         try:
-            header = next(csv.reader(text, delimiter=sep))
+            header = next(reader)
         except StopIteration:
             raise InputError(str(path), "the file is empty (no header row)") from None
+        except csv.Error:
+            header, first = [], None
+        else:
+            try:
+                first = len(next(reader))
+            except (StopIteration, csv.Error):
+                first = None
     names = [h.strip().lstrip("\ufeff") for h in header]
     seen: set[str] = set()
     dups = [n for n in names if n in seen or seen.add(n)]
     if dups:
         raise InputError(str(path), f"header: column name(s) {', '.join(sorted(set(dups)))} appear more than once; "
                                     "rename them so each column has one name")
-    return names
+    return names, first
 
 
 def iter_delimited(path: Path, gz: bool, sep: str, chunk_rows: int, encoding: str = "utf-8-sig"
                    ) -> Iterator[tuple[int, pd.DataFrame]]:
     """Yield (first_row_number, frame of raw strings) chunks; row 1 is the first data row."""
     try:
-        read_header(path, gz, sep, encoding)
+        header, first_width = read_header(path, gz, sep, encoding)
     except UnicodeDecodeError:
         raise bad_encoding_error(path, gz, encoding) from None
     except READ_ERRORS as exc:
         raise read_failure(path, exc) from None
-    opts = dict(sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding,
+    if first_width is not None and first_width > len(header):
+        # pandas would silently take the first column of such a file as its index: read it exactly.
+        yield from iter_tolerant(path, gz, sep, chunk_rows, encoding, skip=0)
+        return
+    opts = dict(sep=sep, index_col=False, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding,
                 compression="gzip" if gz else None, skip_blank_lines=False)
     offset = 1
     try:
