@@ -130,3 +130,20 @@ def test_ids_with_control_characters_are_rejected(tmp_path):
     reasons = result.rejects["reason"].tolist()
     assert "src id 'a\\x01' contains a control character (U+0001)" in reasons[0]
     assert "U+007F" in reasons[1] and reasons[2].startswith("post_id") and "U+000A" in reasons[2]
+
+
+@pytest.mark.parametrize("name", ["a.csv", "a.TSV", "a.tab", "a.jsonl", "a.ndjson", "a.json", "a.parquet", "a.pq",
+                                  "a.txt", "a.list", "a.csv.gz", "a.json.gz"])
+def test_one_file_name_rule_for_readers_tables_and_candidate_lists(tmp_path, name):
+    from kolgraph._io import TABLE_FORMATS, read_table, write_table
+    from kolgraph.build.formats import format_from_name
+    from kolgraph.build.readers import detect_format
+    from kolgraph.candidates import detect_candidate_format
+
+    fmt, gz = format_from_name(name)
+    assert detect_candidate_format(name) == (fmt, gz)
+    assert detect_format(name) == ({"json": "jsonl", "text": "csv"}.get(fmt, fmt), gz)
+    if fmt in TABLE_FORMATS and not gz:
+        frame = pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})
+        write_table(frame, tmp_path / name)
+        assert read_table(tmp_path / name)["a"].tolist() == ["x", "y"]
