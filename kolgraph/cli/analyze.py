@@ -47,7 +47,7 @@ def analyze_command(ctx, workspace, brand_accounts, brand_keywords, critic_accou
       kolgraph analyze ws --config data/sample/kolgraph.toml
       kolgraph analyze ws --brand-account lanyou_official --brand-keyword 岚柚 --seed 1 --runs 5
     """
-    from ..analysis import analyze_workspace
+    from ..runs.analyze import analyze_workspace
     from ..config import BrandConfig
 
     result = analyze_workspace(workspace, BrandConfig(accounts=brand_accounts, keywords=brand_keywords),

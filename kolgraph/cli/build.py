@@ -67,7 +67,7 @@ def demo_command(ctx, out):
     Example:
       kolgraph demo -o kolgraph-demo
     """
-    from ..demo import run_demo
+    from ..runs.demo import run_demo
 
     result = run_demo(out, quiet=is_quiet(ctx))
     for line in result.summary_lines():
