@@ -44,7 +44,7 @@ from .. import __version__
 from .._io import atomic_path, dumps, write_json, write_table
 from ..errors import InputError, KolgraphError, WorkspaceError
 from ..schema import DEFAULT_KIND_WEIGHTS, KINDS
-from .graph import build_graph, collapse_interactions, factorize_ids, graph_from_arrays, graph_arrays
+from .graph import collapse_interactions, factorize_ids, graph_from_arrays, graph_arrays
 from .readers import IngestResult, read_interactions, read_users
 
 __all__ = ["Workspace", "BuildReport", "build_workspace", "write_workspace", "write_tables", "graph_summary",
@@ -159,13 +159,16 @@ class Workspace:
         """The vertex table in vertex order (user_id, display_name, followers, verified)."""
         return self._table("vertices")
 
+    def graph_arrays(self) -> dict[str, np.ndarray]:
+        """The edges as typed arrays over vertex positions (``src``, ``dst``, ``kind`` codes, ``count``,
+        ``weight``, ``first_ts``, ``last_ts``, ``sentiment``), in the graph's edge order."""
+        with np.load(self.path / "graph.npz", allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+
     @functools.cached_property
     def graph_(self) -> ig.Graph:
-        arrays = self.path / "graph.npz"
-        if arrays.is_file():
-            with np.load(arrays, allow_pickle=False) as data:
-                return graph_from_arrays({k: data[k] for k in data.files}, self.vertices())
-        return build_graph(self.edges(), self.vertices())
+        """The cached graph (shared: do not mutate; :meth:`graph` gives a private copy)."""
+        return graph_from_arrays(self.graph_arrays(), self.vertices())
 
     def graph(self) -> ig.Graph:
         """The interaction graph (a fresh copy, so callers may not corrupt the cached one)."""

@@ -60,7 +60,6 @@ from ..algorithms.stance import (
     user_positions,
     user_stance,
 )
-from ..build.graph import build_graph
 from ..build.workspace import Workspace, as_workspace
 from .outputs import write_analysis
 from ..config import BrandConfig, KolgraphConfig, load_config, params_from_mapping
@@ -138,6 +137,23 @@ class AnalysisResult:
         """Users holding a role tag, highest PageRank first."""
         return self.users[self.users[f"is_{tag}"].to_numpy(dtype=bool)].sort_values(["pagerank", "user_id"],
                                                                           ascending=[False, True])
+
+    def to_json(self, top: int = 10) -> dict[str, Any]:
+        """What ``kolgraph analyze --json`` prints: run, parameters, summary, top holders per role, files."""
+        def holders(tag: str) -> list[dict[str, Any]]:
+            cols = ["user_id", "display_name", "pagerank_pct", "stance", "stance_support", "community", "reasons"]
+            part = self.holders(tag).head(top)
+            return to_jsonable(part[[c for c in cols if c in part]].astype(object)
+                               .where(part[[c for c in cols if c in part]].notna(), None).to_dict("records"))
+
+        return to_jsonable({
+            "workspace": str(self.workspace), "run_id": self.run_id, "summary": dict(self.summary),
+            "parameters": dict(self.parameters),
+            "top": {tag: holders(tag) for tag in ("kol", "core_fan", "critic", "critic_kol", "bridge")},
+            "brand_communities": self.communities[self.communities["is_brand_community"]]
+            .astype(object).to_dict("records"),
+            "files": {k: str(v) for k, v in self.files.items()},
+        })
 
     def summary_lines(self, top: int = 5) -> list[str]:
         """A short plain-text summary: counts per role, top KOLs, core fans, critics, brand communities."""
@@ -298,20 +314,27 @@ def analyze_workspace(
         both = sorted(set(brand.accounts) & set(critic_accounts))
         if both:
             raise ConfigError(f"account(s) given both as brand and as critic: {', '.join(map(repr, both))}")
-        edges = ws.edges()
-        g = build_graph(edges, vertices)  # the workspace's graph, from the edge table read once
+        g = ws.graph_  # cached, never mutated here (algorithms do not mutate their input)
+        arrays = ws.graph_arrays()
         names = pd.Index(g.vs["name"] if g.vcount() else [], dtype="str", name="user_id")
         cols = ["src", "dst", "kind", "text", "sentiment"]
         inter = ws.interactions(columns=cols)
         codes = (user_positions(inter["src"], names), user_positions(inter["dst"], names))
-        e_src = user_positions(edges["src"], names)
-        e_dst = user_positions(edges["dst"], names)
+        e_src, e_dst = arrays["src"], arrays["dst"]
         done("load")
 
         # ---- sentiment
         step("sentiment")
         text_index = index_texts(inter)
         directed = brand_directed(inter, brand, text_index=text_index, users=names, codes=codes)
+        if len(inter) and not directed.any():
+            raise ConfigError(
+                "no interaction is brand-directed: "
+                + (f"no one interacts with the brand account(s) {', '.join(brand.accounts)}" if brand.accounts
+                   else "no brand account given")
+                + (f" and no post text names {', '.join(map(repr, brand.keywords))}" if brand.keywords
+                   else " and no brand keyword given")
+                + "; check --brand-account / --brand-keyword (ids and keywords as they appear in the data)")
         need = directed | kind_mask(inter["kind"], stance_params.attitude_kinds)
         given = ~np.isnan(pd.to_numeric(inter["sentiment"], errors="coerce").to_numpy(dtype="float64",
                                                                                       na_value=np.nan))
@@ -334,7 +357,7 @@ def analyze_workspace(
         att = attitudes(inter, sentiment, k0=stance_params.k0, kinds=stance_params.attitude_kinds, users=names,
                         codes=codes)
         n = len(names)
-        e_count = edges["count"].to_numpy(dtype="float64")
+        e_count = arrays["count"].astype("float64")
         brand_dst = np.zeros(n, dtype=bool)
         if brand.accounts:
             brand_dst[names.get_indexer(list(brand.accounts))] = True
@@ -382,7 +405,7 @@ def analyze_workspace(
         metrics["stance_support"] = st["stance_support"].to_numpy()
         metrics["degree"] = degree
         metrics["brand_interactions"] = brand_interactions
-        links = pd.DataFrame({"src": e_src, "dst": e_dst, "weight": edges["weight"].to_numpy()})
+        links = pd.DataFrame({"src": e_src, "dst": e_dst, "weight": arrays["weight"]})
         roles = assign_roles(metrics, brand_accounts=brand.accounts, params=role_params, links=links)
         done("roles")
 
@@ -419,7 +442,7 @@ def analyze_workspace(
         })
         att_frame = att.to_frame()
         summary = {
-            "users": int(n), "interactions": int(len(inter)), "edges": int(len(edges)),
+            "users": int(n), "interactions": int(len(inter)), "edges": int(len(e_src)),
             "communities": int(len(communities)), "modularity": float(getattr(comm, "modularity", float("nan"))),
             "brand_communities": [int(c) for c in roles.brand_communities],
             "roles": {tag: int(v) for tag, v in roles.counts().items()},
