@@ -73,7 +73,8 @@ def test_user_errors_are_one_line_with_exit_code_2(sample_ws, tmp_path):
         (["analyze", str(out), "-q", "--brand-keyword", "no-such-brand-zzz"], "no interaction is brand-directed"),
         (["analyze", str(out), "-q", "--brand-account", "nobody"], "'nobody'"),
         (["verify", str(tmp_path)], "not a kolgraph workspace"),
-        (["build", str(paths.interactions), "-o", str(paths.folder)], "not a kolgraph workspace"),
+        (["build", str(paths.interactions), "-o", str(paths.folder)], "contains the input"),
+        (["build", str(paths.interactions), "-o", str(tmp_path.parent)], "not a kolgraph workspace"),
     ]
     for args, message in cases:
         res = runner.invoke(main, args)
