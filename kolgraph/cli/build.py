@@ -17,7 +17,7 @@ from .common import echo_err, handle_errors, is_quiet, main, parse_key_values, q
 @main.command("build")
 @click.argument("interactions", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Workspace folder to write (replaced if it is already a workspace).")
+              help="Workspace folder to write (replaced only if it is a kolgraph workspace with nothing foreign in it).")
 @click.option("--users", "users", type=click.Path(dir_okay=False, path_type=Path),
               help="Users table: user_id, display_name, followers, verified.")
 @click.option("--column", "columns", multiple=True, metavar="CANONICAL=FILE_COLUMN",
@@ -37,11 +37,13 @@ from .common import echo_err, handle_errors, is_quiet, main, parse_key_values, q
                    "今天 08:00 where the export has no crawl time.")
 @click.option("--rejects", "rejects", type=click.Path(dir_okay=False, path_type=Path),
               help="Also copy the rejects table here (it is always in WORKSPACE/rejects.csv).")
+@click.option("--force", is_flag=True,
+              help="Replace a workspace of another format version; never deletes files kolgraph did not write.")
 @quiet_option
 @click.pass_context
 @handle_errors
 def build_command(ctx, interactions, out, users, columns, user_columns, kind_weights, strict, input_format,
-                  timezone, reference_time, rejects):
+                  timezone, reference_time, rejects, force):
     """Validate interaction files and build a workspace (tables, graph, manifest).
 
     INTERACTIONS are tables (CSV, TSV, JSONL, Parquet; optionally .gz) with columns src, dst, kind
@@ -68,7 +70,8 @@ def build_command(ctx, interactions, out, users, columns, user_columns, kind_wei
     report = build_workspace(list(interactions), out, users_path=users, column_map=list(columns) or None,
                              user_column_map=list(user_columns) or None, strict=strict,
                              kind_weights=weights or None, rejects_path=rejects, quiet=is_quiet(ctx),
-                             input_format=input_format, timezone=timezone, reference_time=reference)
+                             input_format=input_format, timezone=timezone, reference_time=reference,
+                             force=force)
     for line in describe_inputs(report.interactions):
         echo_err(ctx, line)
     for line in warning_lines(report.interactions):
@@ -90,7 +93,7 @@ def demo_command(ctx, out):
     Example:
       kolgraph demo -o kolgraph-demo
     """
-    from ..demo import run_demo
+    from ..runs.demo import run_demo
 
     result = run_demo(out, quiet=is_quiet(ctx))
     for line in result.summary_lines():
