@@ -70,18 +70,26 @@ class RowBuffer:
 
 @dataclass
 class ExportIndex:
-    """Users (id, handle, display name, followers, verified) and posts (id -> author) seen."""
+    """Users (id -> handle, display name, followers, verified; the last non-empty value of each wins)
+    and posts (id -> author) seen in the export."""
 
-    users: list[tuple] = field(default_factory=list)
+    users: dict = field(default_factory=dict)
     post_ids: list[str] = field(default_factory=list)
     post_authors: list[str] = field(default_factory=list)
+    _frame: pd.DataFrame | None = None
 
     def user(self, user_id, handle=None, display_name=None, followers=None, verified=None) -> None:
         if user_id is None or user_id == "":
             return
-        self.users.append((str(user_id), handle or None, display_name or None,
-                           None if followers is None or followers == "" else followers,
-                           None if verified is None or verified == "" else verified))
+        key = str(user_id)
+        old = self.users.get(key)
+        new = (handle or None, display_name or None, None if followers == "" else followers,
+               None if verified == "" else verified)
+        if old is None or None not in new:
+            self.users[key] = new
+        else:
+            self.users[key] = tuple(n if n is not None else o for n, o in zip(new, old))
+        self._frame = None
 
     def post(self, post_id, author_id) -> None:
         if post_id and author_id:
@@ -89,16 +97,19 @@ class ExportIndex:
             self.post_authors.append(str(author_id))
 
     def users_frame(self) -> pd.DataFrame:
-        """One row per user id: the last non-empty value seen of each field."""
-        if not self.users:
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in
-                                 ("user_id", "handle", "display_name", "followers", "verified")})
-        frame = pd.DataFrame(self.users, columns=["user_id", "handle", "display_name", "followers", "verified"],
-                             dtype=object)
-        frame["followers"] = pd.to_numeric(frame["followers"], errors="coerce")
-        verified = frame["verified"].map(_truth)
-        frame["verified"] = pd.to_numeric(verified, errors="coerce")
-        return frame.groupby("user_id", sort=False).last().reset_index()
+        """One row per user id: user_id, handle, display_name, followers, verified."""
+        if self._frame is not None:
+            return self._frame
+        values = list(self.users.values())
+        frame = pd.DataFrame({
+            "user_id": pd.Series(list(self.users.keys()), dtype=object),
+            "handle": pd.Series([v[0] for v in values], dtype=object),
+            "display_name": pd.Series([v[1] for v in values], dtype=object),
+            "followers": pd.to_numeric(pd.Series([v[2] for v in values], dtype=object), errors="coerce"),
+            "verified": pd.to_numeric(pd.Series([v[3] for v in values], dtype=object).map(_truth), errors="coerce"),
+        })
+        self._frame = frame
+        return frame
 
 
 def _truth(value):

@@ -86,7 +86,7 @@ def read_twitter_v2(path: Path, gz: bool, encoding: str, index: ExportIndex, chu
     """twarc2 output: one API response page per line (``data``, ``includes.users``, ``includes.tweets``)."""
     buf = RowBuffer(chunk_rows, stats)
     record = 0
-    for lineno, page, error in iter_json_lines(path, gz, encoding):
+    for lineno, page, error in iter_json_lines(path, gz, encoding, huge_ints=False):
         if error or not isinstance(page, dict):
             record += 1
             buf.records += 1
@@ -94,10 +94,13 @@ def read_twitter_v2(path: Path, gz: bool, encoding: str, index: ExportIndex, chu
             continue
         includes = page.get("includes") or {}
         by_username = {}
+        known = index.users
         for user in includes.get("users") or ():
-            _v2_user(index, user)
-            if user.get("username") and user.get("id"):
-                by_username[user["username"]] = str(user["id"])
+            uid = user.get("id")
+            if uid not in known:  # first seen wins: pages repeat the same users many times
+                _v2_user(index, user)
+            if uid and user.get("username"):
+                by_username[user["username"]] = str(uid)
         authors = {}
         for ref in includes.get("tweets") or ():
             if ref.get("id") and ref.get("author_id"):
@@ -137,7 +140,7 @@ def read_twitter_v2_flat(path: Path, gz: bool, encoding: str, index: ExportIndex
             index.post(ref.get("id"), author)
         return str(author) if author else None
 
-    for lineno, tweet, error in iter_json_lines(path, gz, encoding):
+    for lineno, tweet, error in iter_json_lines(path, gz, encoding, huge_ints=False):
         buf.records += 1
         if error or not isinstance(tweet, dict):
             buf.reject(lineno, error or "expected a JSON object (a tweet)")
@@ -218,7 +221,7 @@ def read_twitter_v1(path: Path, gz: bool, encoding: str, index: ExportIndex, chu
                     stats: dict) -> Iterator[tuple[int, pd.DataFrame]]:
     """Twitter API v1.1 tweets, one JSON object per line (or one per ``.json`` file)."""
     buf = RowBuffer(chunk_rows, stats)
-    for lineno, tweet, error in iter_json_lines(path, gz, encoding):
+    for lineno, tweet, error in iter_json_lines(path, gz, encoding, huge_ints=False):
         buf.records += 1
         if error or not isinstance(tweet, dict):
             buf.reject(lineno, error or "expected a JSON object (a tweet)")

@@ -33,9 +33,9 @@ _FALSE = {"false", "0", "否", "no"}
 
 def _s(value) -> str:
     """An id or text cell as stripped text ('' for missing): weibo-crawler's trailing tab goes."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value != value:
+    if value.__class__ is str:
+        return value.strip()
+    if value is None or (isinstance(value, float) and value != value):
         return ""
     return str(value).strip()
 
@@ -98,9 +98,13 @@ def emit_post(buf: RowBuffer, row: int, author: str, post_id: str, text: str, ts
         buf.without_interactions += 1
 
 
-def _csv_chunks(path: Path, gz: bool, encoding: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    opts = dict(dtype=str, keep_default_na=False, na_filter=False, encoding=encoding,
-                compression="gzip" if gz else None)
+def _csv_chunks(path: Path, gz: bool, encoding: str, chunk_rows: int, columns: tuple[str, ...] = ()
+                ) -> Iterator[pd.DataFrame]:
+    """Raw string chunks of only the ``columns`` an importer uses (all when empty), as Python objects."""
+    wanted = set(columns)
+    opts = dict(dtype=object, keep_default_na=False, na_filter=False, encoding=encoding,
+                compression="gzip" if gz else None,
+                usecols=(lambda c: str(c).strip().lstrip("\ufeff") in wanted) if wanted else None)
     try:
         for chunk in pd.read_csv(path, chunksize=chunk_rows, **opts):
             chunk.columns = [str(c).strip().lstrip("\ufeff") for c in chunk.columns]
@@ -141,7 +145,8 @@ def read_weibo_crawler(path: Path, gz: bool, encoding: str, index: ExportIndex, 
                                     "rename the file to <user_id>.csv so its posts have an author")
     index.user(author)
     row = 0
-    for chunk in _csv_chunks(path, gz, encoding, chunk_rows):
+    for chunk in _csv_chunks(path, gz, encoding, chunk_rows, ("id", "正文", "完整日期", "日期", "是否原创", "源用户id",
+                                                             "源用户昵称", "源微博id")):
         _require(path, chunk, "id", "正文")
         cols = zip(_col(chunk, "id"), _col(chunk, "正文"), _col(chunk, "完整日期", "日期"), _col(chunk, "是否原创"),
                    _col(chunk, "源用户id"), _col(chunk, "源用户昵称"), _col(chunk, "源微博id"),
@@ -170,7 +175,7 @@ def read_weibo_crawler_users(path: Path, gz: bool, encoding: str, index: ExportI
                              stats: dict) -> Iterator[tuple[int, pd.DataFrame]]:
     """dataabc/weibo-crawler ``users.csv``: users only (用户id, 昵称, 粉丝数, 是否认证)."""
     buf = RowBuffer(chunk_rows, stats)
-    for chunk in _csv_chunks(path, gz, encoding, chunk_rows):
+    for chunk in _csv_chunks(path, gz, encoding, chunk_rows, ("用户id", "昵称", "粉丝数", "是否认证")):
         _require(path, chunk, "用户id")
         for uid, name, followers, verified in zip(_col(chunk, "用户id"), _col(chunk, "昵称"), _col(chunk, "粉丝数"),
                                                   _col(chunk, "是否认证")):
@@ -211,7 +216,7 @@ def read_weibo_crawler_comments(path: Path, gz: bool, encoding: str, index: Expo
     """The crawler's comments (or reposts) table as CSV: each row replies to (reposts) post ``weibo_id``."""
     buf = RowBuffer(chunk_rows, stats)
     start = 0
-    for chunk in _csv_chunks(path, gz, encoding, chunk_rows):
+    for chunk in _csv_chunks(path, gz, encoding, chunk_rows, _COMMENT_COLUMNS):
         _require(path, chunk, *_COMMENT_COLUMNS)
         yield from _comment_rows(buf, index, zip(*(chunk[c].tolist() for c in _COMMENT_COLUMNS)), start,
                                  "reposts" if repost else "comments", repost)
@@ -283,7 +288,8 @@ def read_weibo_search(path: Path, gz: bool, encoding: str, index: ExportIndex, c
     retweet_id``; a repost names the reposted post in ``retweet_id`` (itself a row of the same file)."""
     buf = RowBuffer(chunk_rows, stats)
     row = 0
-    for chunk in _csv_chunks(path, gz, encoding, chunk_rows):
+    for chunk in _csv_chunks(path, gz, encoding, chunk_rows, ("id", "user_id", "用户昵称", "微博正文", "发布时间",
+                                                             "retweet_id")):
         _require(path, chunk, "id", "user_id", "微博正文")
         cols = zip(_col(chunk, "id"), _col(chunk, "user_id"), _col(chunk, "用户昵称"), _col(chunk, "微博正文"),
                    _col(chunk, "发布时间"), _col(chunk, "retweet_id"))
@@ -318,7 +324,7 @@ def read_weibospider(path: Path, gz: bool, encoding: str, index: ExportIndex, ch
     ``retweet_id``), comments (``_id``, ``content``, ``comment_user``, optional ``tweet_id`` /
     ``reply_comment``) and users; ``crawl_time`` (epoch seconds) resolves relative dates."""
     buf = RowBuffer(chunk_rows, stats)
-    for lineno, item, error in iter_json_lines(path, gz, encoding):
+    for lineno, item, error in iter_json_lines(path, gz, encoding, huge_ints=False):
         buf.records += 1
         if error or not isinstance(item, dict):
             buf.reject(lineno, error or "expected a JSON object")

@@ -24,11 +24,12 @@ __all__ = ["iter_jsonl", "loads", "iter_json_lines"]
 _HUGE_INT = re.compile(rb"[:\[,]\s*-?\d{20}")
 
 
-def loads(raw: bytes | str) -> Any:
+def loads(raw: bytes | str, *, huge_ints: bool = True) -> Any:
     """Parse one JSON document; big integers keep their exact value (orjson turns integers beyond
-    64 bits into floats, so a document holding one goes to the standard parser)."""
+    64 bits into floats, so a document holding one goes to the standard parser). ``huge_ints=False``
+    skips that check for formats whose ids are strings or fit 64 bits (platform exports)."""
     data = raw.encode() if isinstance(raw, str) else raw
-    if _HUGE_INT.search(data):
+    if huge_ints and _HUGE_INT.search(data):
         return json.loads(data)
     try:
         return orjson.loads(data)
@@ -38,7 +39,8 @@ def loads(raw: bytes | str) -> Any:
         raise
 
 
-def iter_json_lines(path: Path, gz: bool, encoding: str = "utf-8") -> Iterator[tuple[int, Any, str]]:
+def iter_json_lines(path: Path, gz: bool, encoding: str = "utf-8", *, huge_ints: bool = True
+                    ) -> Iterator[tuple[int, Any, str]]:
     """Yield (line number, parsed value or None, error) for every line of a JSON Lines file.
 
     A whole-file JSON array or a pretty-printed single object is one record per element.
@@ -63,7 +65,7 @@ def iter_json_lines(path: Path, gz: bool, encoding: str = "utf-8") -> Iterator[t
                     yield lineno, None, "blank line"
                     continue
                 try:
-                    yield lineno, loads(line), ""
+                    yield lineno, loads(line, huge_ints=huge_ints), ""
                 except (orjson.JSONDecodeError, json.JSONDecodeError) as exc:
                     yield lineno, None, f"not valid JSON: {_msg(exc)}"
     except READ_ERRORS as exc:
