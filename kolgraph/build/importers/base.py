@@ -25,46 +25,45 @@ ROW_COLUMNS = ("src", "dst", "kind", "timestamp", "text", "post_id", "platform_t
 
 
 class RowBuffer:
-    """Interaction rows of one file, handed out as frames of ``chunk_rows`` rows."""
+    """Interaction rows of one file, handed out as frames of ``chunk_rows`` rows.
+
+    A row is one tuple in :data:`ROW_COLUMNS` order (one append per row keeps the per-record cost
+    of an importer low); :meth:`flush` turns them into columns.
+    """
 
     def __init__(self, chunk_rows: int, stats: dict | None = None):
         self.chunk_rows = chunk_rows
         self.stats = stats if stats is not None else {}
-        self.columns: dict[str, list] = {c: [] for c in ROW_COLUMNS}
+        self.rows: list[tuple] = []
         self.records = 0
         self.without_interactions = 0
         self.rows_emitted = 0
 
     def __len__(self) -> int:
-        return len(self.columns["src"])
+        return len(self.rows)
+
+    @property
+    def columns(self) -> dict[str, list]:
+        """The buffered rows by column (for inspection and tests)."""
+        return {c: [r[i] for r in self.rows] for i, c in enumerate(ROW_COLUMNS)}
 
     def add(self, row: int, src: str, dst: str, kind: str, timestamp, text: str, post_id: str | None,
             platform_type: str, key: str | None) -> None:
-        c = self.columns
-        c["src"].append(src)
-        c["dst"].append(dst)
-        c["kind"].append(kind)
-        c["timestamp"].append(timestamp)
-        c["text"].append(text)
-        c["post_id"].append(post_id)
-        c["platform_type"].append(platform_type)
-        c["__key__"].append(key)
-        c["__row__"].append(row)
-        c["__parse_error__"].append("")
+        self.rows.append((src, dst, kind, timestamp, text, post_id, platform_type, key, row, ""))
 
     def reject(self, row: int, reason: str, *, src: str = "", post_id: str | None = None, text: str = "") -> None:
-        self.add(row, src, "", "", "", text, post_id, "", None)
-        self.columns["__parse_error__"][-1] = reason
+        self.rows.append((src, "", "", "", text, post_id, "", None, row, reason))
 
     def full(self) -> bool:
-        return len(self) >= self.chunk_rows
+        return len(self.rows) >= self.chunk_rows
 
     def flush(self) -> tuple[int, pd.DataFrame]:
         first = self.rows_emitted + 1
-        frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in self.columns.items()})
+        columns = list(zip(*self.rows)) if self.rows else [()] * len(ROW_COLUMNS)
+        frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(ROW_COLUMNS, columns)})
         frame["__row__"] = frame["__row__"].astype("int64")
         self.rows_emitted += len(frame)
-        self.columns = {c: [] for c in ROW_COLUMNS}
+        self.rows = []
         return first, frame
 
 
@@ -134,18 +133,25 @@ def resolve(frame: pd.DataFrame, index: ExportIndex) -> tuple[pd.DataFrame, np.n
 
     Returns the frame, a reason per row ("" = keep) and counts for the manifest.
     """
-    users = index.users_frame()
-    by_handle = _unique_map(users["handle"].astype(object), users["user_id"].astype(object))
-    by_name = _unique_map(users["display_name"].astype(object), users["user_id"].astype(object))
-    names = pd.concat([by_name[~by_name.index.isin(by_handle.index)], by_handle])
-    names.index = names.index.astype(str)
-    posts = pd.Series(index.post_authors, index=index.post_ids, dtype=object)
-    posts = posts[~posts.index.duplicated(keep="last")]
+    src, dst = frame["src"].astype(str), frame["dst"].astype(str)
+    need_names = bool(src.str.startswith(UNRESOLVED_PREFIX).any() or dst.str.startswith(UNRESOLVED_PREFIX).any())
+    need_posts = bool(src.str.startswith(POST_PREFIX).any() or dst.str.startswith(POST_PREFIX).any())
+    names = posts = pd.Series(dtype=object)
+    if need_names:  # maps are built only when a placeholder needs them
+        users = index.users_frame()
+        by_handle = _unique_map(users["handle"].astype(object), users["user_id"].astype(object))
+        by_name = _unique_map(users["display_name"].astype(object), users["user_id"].astype(object))
+        names = pd.concat([by_name[~by_name.index.isin(by_handle.index)], by_handle])
+        names.index = names.index.astype(str)
+    if need_posts:
+        posts = pd.Series(index.post_authors, index=index.post_ids, dtype=object)
+        posts = posts[~posts.index.duplicated(keep="last")]
     reasons = np.full(len(frame), "", dtype=object)
     stats = {"names_resolved": 0, "names_unresolved": 0, "unresolved_users": 0, "post_targets_unknown": 0}
     unresolved_names: set[str] = set()
-    for column in ("src", "dst"):
-        values = frame[column].astype(str)
+    for column, values in (("src", src), ("dst", dst)):
+        if not (need_names or need_posts):
+            break
         is_post = values.str.startswith(POST_PREFIX).to_numpy()
         if is_post.any():
             wanted = values[is_post].str.slice(len(POST_PREFIX))

@@ -38,7 +38,8 @@ def _v2_user(index: ExportIndex, user: dict) -> None:
 
 
 def _emit_v2(buf: RowBuffer, index: ExportIndex, row: int, tweet: dict, ref_author, by_username: dict) -> None:
-    """Rows of one v2 tweet; ``ref_author(ref)`` gives a referenced tweet's author id or None."""
+    """Rows of one v2 tweet; ``ref_author`` maps a referenced tweet's id to its author (a dict), or is
+    a function of the reference giving the author id or None."""
     tweet_id = str(tweet.get("id") or "")
     author = str(tweet.get("author_id") or "")
     if not tweet_id or not author:
@@ -54,7 +55,7 @@ def _emit_v2(buf: RowBuffer, index: ExportIndex, row: int, tweet: dict, ref_auth
         kind, ptype = _V2_KINDS.get(ref.get("type"), (None, None))
         if kind is None:
             continue
-        target = ref_author(ref)
+        target = ref_author.get(ref.get("id")) if isinstance(ref_author, dict) else ref_author(ref)
         if not target and ref.get("type") == "replied_to" and tweet.get("in_reply_to_user_id"):
             target = str(tweet["in_reply_to_user_id"])
         if not target and ref.get("type") == "retweeted" and text.startswith("RT @"):
@@ -103,9 +104,10 @@ def read_twitter_v2(path: Path, gz: bool, encoding: str, index: ExportIndex, chu
                 by_username[user["username"]] = str(uid)
         authors = {}
         for ref in includes.get("tweets") or ():
-            if ref.get("id") and ref.get("author_id"):
-                authors[str(ref["id"])] = str(ref["author_id"])
-                index.post(ref["id"], ref["author_id"])
+            rid, rauthor = ref.get("id"), ref.get("author_id")
+            if rid and rauthor:
+                authors[rid] = rauthor
+                index.post(rid, rauthor)
         data = page.get("data") or []
         if isinstance(data, dict):
             data = [data]
@@ -119,8 +121,8 @@ def read_twitter_v2(path: Path, gz: bool, encoding: str, index: ExportIndex, chu
                 _v2_user(index, tweet)
                 buf.without_interactions += 1
                 continue
-            _emit_v2(buf, index, record, tweet, lambda ref: authors.get(str(ref.get("id"))), by_username)
-            if buf.full():
+            _emit_v2(buf, index, record, tweet, authors, by_username)
+            if len(buf.rows) >= chunk_rows:
                 yield buf.flush()
     if len(buf):
         yield buf.flush()
