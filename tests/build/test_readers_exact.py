@@ -147,3 +147,14 @@ def test_one_file_name_rule_for_readers_tables_and_candidate_lists(tmp_path, nam
         frame = pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})
         write_table(frame, tmp_path / name)
         assert read_table(tmp_path / name)["a"].tolist() == ["x", "y"]
+
+
+def test_blank_lines_are_rows_rejected_as_blank_on_both_paths(tmp_path):
+    fast = tmp_path / "fast.csv"
+    fast.write_text("src,dst,kind\na,b,reply\n\nc,d,reply\n")
+    slow = tmp_path / "slow.csv"
+    slow.write_text("src,dst,kind\na,b,reply\n\nc,d,reply,EXTRA\n")
+    for path, kept in ((fast, 2), (slow, 1)):
+        result = read_interactions(path)
+        assert result.counts()["read"] == 3 and result.counts()["kept"] == kept
+        assert result.rejects.set_index("row").loc[2, "reason"] == "blank row"

@@ -108,6 +108,15 @@ def _parse_errors(frame: pd.DataFrame, reasons: np.ndarray) -> None:
     if "__parse_error__" in frame:
         parse = frame["__parse_error__"].to_numpy(dtype=object)
         merge_reason(reasons, parse != "", parse)
+    values = [c for c in frame.columns if not str(c).startswith("__")]
+    if values and len(frame) and all(frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)
+                                     for c in values):
+        blank = np.ones(len(frame), dtype=bool)
+        for c in values:
+            blank &= (to_text(frame[c]) == "").to_numpy()
+            if not blank.any():
+                return
+        merge_reason(reasons, blank, "blank row")
 
 
 def validate_interactions(frame: pd.DataFrame, kind_cache: dict[str, str | None], *,
