@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["EXTENSIONS", "EXPORT_FORMATS", "GENERIC_FORMATS", "INPUT_FORMATS", "Detected", "format_from_name",
+__all__ = ["folder_files", "FOLDER_FILES", "EXTENSIONS", "EXPORT_FORMATS", "GENERIC_FORMATS", "INPUT_FORMATS", "Detected", "format_from_name",
            "sniff_encoding", "detect_input", "WEIBO_FORMATS"]
 
 #: File name endings and the format each names (compared lower-case, after removing ``.gz``).
@@ -48,6 +48,16 @@ EXPORT_FORMATS: dict[str, str] = {
 WEIBO_FORMATS = frozenset(f for f in EXPORT_FORMATS if f.startswith("weibo"))
 INPUT_FORMATS: tuple[str, ...] = GENERIC_FORMATS + tuple(EXPORT_FORMATS)
 _SNIFF_BYTES = 1 << 16
+
+
+#: Files a folder given to ``build`` is expanded to (other than one-tweet ``.json`` trees).
+FOLDER_FILES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".db", ".sqlite", ".gz")
+
+
+def folder_files(path: Path) -> list[Path]:
+    """The data files under a folder (sorted), for a folder of exports (e.g. weibo-crawler's ``weibo/``)."""
+    return sorted(p for p in Path(path).rglob("*") if p.is_file() and p.suffix.lower() in FOLDER_FILES
+                  and not p.name.startswith("."))
 
 
 def format_from_name(path: str | os.PathLike) -> tuple[str, bool]:
@@ -186,9 +196,12 @@ def detect_input(path: str | os.PathLike, forced: str | None = None) -> Detected
     if path.is_dir():
         if forced not in (None, "twitter-v1-tree"):
             raise InputError(str(path), f"is a folder; --input-format {forced} reads files")
-        if forced or any(path.glob("**/source-tweet")) or any(path.glob("**/*.json")):
+        if forced or any(path.glob("**/source-tweet")) or (any(path.glob("**/*.json")) and not folder_files(path)):
             return Detected("twitter-v1-tree", False, "utf-8", "a folder of one-tweet .json files")
-        raise InputError(str(path), "is a folder without tweet .json files; give the files instead")
+        if folder_files(path):
+            return Detected("folder", False, None, "a folder of export files, each detected on its own")
+        raise InputError(str(path), "is a folder without export files (.csv, .jsonl, .db, .parquet, ...); "
+                                    "give the files instead")
     try:
         fmt, gz = format_from_name(path)
     except InputError:
@@ -197,6 +210,8 @@ def detect_input(path: str | os.PathLike, forced: str | None = None) -> Detected
         magic = fh.read(16)
     if magic[:2] == b"\x1f\x8b":
         gz = True
+    if magic.startswith(b"PK\x03\x04"):
+        raise InputError(str(path), "a zip/Excel file; save the sheet as CSV (UTF-8) or unzip the export first")
     if magic.startswith(b"SQLite format 3\x00"):
         return Detected(forced or "weibo-crawler-sqlite", False, None, "an SQLite database")
     if magic[:4] == b"PAR1":

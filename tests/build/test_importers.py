@@ -284,3 +284,15 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)
     return path
+
+
+def test_a_folder_of_exports_is_read_file_by_file(tmp_path):
+    inter, users = read_inputs([FIX / "weibo_crawler"])
+    assert [f.format for f in inter.files] == ["weibo-crawler", "weibo-crawler-users", "weibo-crawler-sqlite"]
+    assert inter.counts() == {"read": 13, "kept": 11, "rejected": 1, "duplicate": 1}
+    # names resolve across the files of one build: the sqlite chain's 小米粒 is users.csv's 2000000001
+    assert "2000000001" in set(inter.frame["src"]) and "@小米粒" not in set(inter.frame["src"])
+    xlsx = tmp_path / "export.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04rest")
+    with pytest.raises(InputError, match="zip/Excel"):
+        read_inputs([xlsx])

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ...errors import InputError
 from ...times import WEIBO_TIMEZONE
-from ..formats import EXPORT_FORMATS, WEIBO_FORMATS, Detected, detect_input
+from ..formats import EXPORT_FORMATS, WEIBO_FORMATS, Detected, detect_input, folder_files
 from ..readers import (CHUNK_ROWS, FileCounts, IngestResult, Source, generic_source, parse_column_map,
                        read_users)
 from ..readers.accounting import ingest_sources
@@ -88,8 +88,14 @@ def read_all(paths: Sequence[str | os.PathLike], *, users_path=None,
     index = ExportIndex()
     sources: list[Source] = []
     detections: list[dict] = []
+    expanded: list[Path] = []
     for path_like in paths:
         path = Path(path_like)
+        if path.is_dir() and input_format is None and detect_input(path).format == "folder":
+            expanded.extend(folder_files(path))
+        else:
+            expanded.append(path)
+    for path in expanded:
         detected = detect_input(path, input_format)
         is_weibo = detected.format in WEIBO_FORMATS
         tz = timezone or (WEIBO_TIMEZONE if is_weibo else "UTC")
