@@ -39,44 +39,56 @@ def _v2_user(index: ExportIndex, user: dict) -> None:
 
 def _emit_v2(buf: RowBuffer, index: ExportIndex, row: int, tweet: dict, ref_author, by_username: dict) -> None:
     """Rows of one v2 tweet; ``ref_author`` maps a referenced tweet's id to its author (a dict), or is
-    a function of the reference giving the author id or None."""
-    tweet_id = str(tweet.get("id") or "")
-    author = str(tweet.get("author_id") or "")
+    a function of the reference giving the author id or None. (Hot path: one call per tweet.)"""
+    tweet_id = tweet.get("id")
+    author = tweet.get("author_id")
     if not tweet_id or not author:
-        buf.reject(row, "tweet without id or author_id", post_id=tweet_id or None, src=author)
+        buf.reject(row, "tweet without id or author_id", post_id=str(tweet_id) if tweet_id else None,
+                   src=str(author or ""))
         return
-    index.post(tweet_id, author)
+    tweet_id, author = str(tweet_id), str(author)
+    index.post_ids.append(tweet_id)
+    index.post_authors.append(author)
+    append = buf.rows.append
     text = tweet.get("text") or ""
     ts = tweet.get("created_at") or ""
     emitted = 0
-    targets: set[str] = set()
+    targets = ()
     retweet = False
-    for ref in tweet.get("referenced_tweets") or ():
-        kind, ptype = _V2_KINDS.get(ref.get("type"), (None, None))
-        if kind is None:
-            continue
-        target = ref_author.get(ref.get("id")) if isinstance(ref_author, dict) else ref_author(ref)
-        if not target and ref.get("type") == "replied_to" and tweet.get("in_reply_to_user_id"):
-            target = str(tweet["in_reply_to_user_id"])
-        if not target and ref.get("type") == "retweeted" and text.startswith("RT @"):
-            name = text[4:].split(":", 1)[0].strip()
-            target = by_username.get(name) or UNRESOLVED_PREFIX + name
-        if not target:
-            target = POST_PREFIX + str(ref.get("id"))
-        targets.add(target)
-        retweet = retweet or ptype == "retweet"
-        buf.add(row, author, target, kind, ts, text, tweet_id, ptype, f"{tweet_id}|{kind}|{target}")
-        emitted += 1
-    if not retweet:
-        lead = _leading_length(text)
-        for mention in ((tweet.get("entities") or {}).get("mentions") or ()):
-            username = mention.get("username") or ""
-            target = str(mention.get("id") or "") or by_username.get(username) or UNRESOLVED_PREFIX + username
-            if target in targets and (mention.get("start") or 0) < lead:
-                continue  # the reply's leading @target is the reply, not a mention
-            if target == UNRESOLVED_PREFIX:
+    refs = tweet.get("referenced_tweets")
+    if refs:
+        targets = set()
+        for ref in refs:
+            rtype = ref.get("type")
+            kind, ptype = _V2_KINDS.get(rtype, (None, None))
+            if kind is None:
                 continue
-            buf.add(row, author, target, "mention", ts, text, tweet_id, "mention", f"{tweet_id}|mention|{target}")
+            target = ref_author.get(ref.get("id")) if isinstance(ref_author, dict) else ref_author(ref)
+            if not target and rtype == "replied_to" and tweet.get("in_reply_to_user_id"):
+                target = tweet["in_reply_to_user_id"]
+            if not target and rtype == "retweeted" and text.startswith("RT @"):
+                name = text[4:].split(":", 1)[0].strip()
+                target = by_username.get(name) or UNRESOLVED_PREFIX + name
+            target = str(target) if target else POST_PREFIX + str(ref.get("id"))
+            targets.add(target)
+            retweet = retweet or ptype == "retweet"
+            append((author, target, kind, ts, text, tweet_id, ptype, f"{tweet_id}|{kind}|{target}", row, ""))
+            emitted += 1
+    entities = tweet.get("entities")
+    if not retweet and entities and entities.get("mentions"):
+        lead = -1
+        for mention in entities["mentions"]:
+            username = mention.get("username") or ""
+            target = mention.get("id") or by_username.get(username)
+            target = str(target) if target else (UNRESOLVED_PREFIX + username if username else "")
+            if not target:
+                continue
+            if target in targets:
+                if lead < 0:
+                    lead = _leading_length(text)
+                if (mention.get("start") or 0) < lead:
+                    continue  # the reply's leading @target is the reply, not a mention
+            append((author, target, "mention", ts, text, tweet_id, "mention", f"{tweet_id}|mention|{target}", row, ""))
             emitted += 1
     if not emitted:
         buf.without_interactions += 1
@@ -106,8 +118,7 @@ def read_twitter_v2(path: Path, gz: bool, encoding: str, index: ExportIndex, chu
         for ref in includes.get("tweets") or ():
             rid, rauthor = ref.get("id"), ref.get("author_id")
             if rid and rauthor:
-                authors[rid] = rauthor
-                index.post(rid, rauthor)
+                authors[rid] = rauthor  # in-page targets; data tweets go to the export's post index
         data = page.get("data") or []
         if isinstance(data, dict):
             data = [data]
