@@ -25,7 +25,7 @@ from ..readers.source import sha256_of
 from . import twitter, weibo
 from .base import UNRESOLVED_PREFIX, ExportIndex, resolve
 
-__all__ = ["read_all", "IMPORTERS", "export_source"]
+__all__ = ["read_all", "IMPORTERS", "export_source", "EXPORT_CHUNK_ROWS"]
 
 #: Export format -> reader(path, gz, encoding, index, chunk_rows, stats) yielding raw row chunks.
 IMPORTERS = {
@@ -42,6 +42,8 @@ IMPORTERS = {
     "weibospider": weibo.read_weibospider,
 }
 assert set(IMPORTERS) == set(EXPORT_FORMATS)
+#: Interaction rows an importer buffers before handing them on for validation.
+EXPORT_CHUNK_ROWS = 200_000
 
 
 def _tree_hash(path: Path) -> str:
@@ -64,7 +66,9 @@ def export_source(path: Path, detected: Detected, index: ExportIndex, *, chunk_r
                     format=detected.format + (".gz" if detected.gz else ""), encoding=detected.encoding,
                     chunks=lambda: iter(()), default_tz=default_tz, generic=False)
     extra = {"reference": reference, "tz": default_tz} if detected.format == "weibospider" else {}
-    source.chunks = lambda: reader(path, detected.gz, encoding, index, chunk_rows, source.stats, **extra)
+    # rows wait as Python tuples until a chunk is full: smaller chunks than a table's keep that bounded
+    rows = min(chunk_rows, EXPORT_CHUNK_ROWS)
+    source.chunks = lambda: reader(path, detected.gz, encoding, index, rows, source.stats, **extra)
     return source
 
 
