@@ -45,8 +45,17 @@ def _neo4j_options(func):
                      help="Rows per write batch at most (default 5,000)."),
         click.option("--batch-bytes", "batch_bytes", type=click.IntRange(min=1), default=None,
                      help="Encoded bytes per write batch at most (default 1 MB; 3,500 on FalkorDB)."),
-        click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True,
-                     help="Retries of a batch after a lost connection or transient error (backoff 0.5 s, doubling)."),
+        click.option("--connect-timeout", "connect_timeout", type=click.FloatRange(min=0, min_open=True),
+                     default=10.0, show_default=True, metavar="SECONDS",
+                     help="Give up opening a connection (TCP, Bolt handshake, login) after this long."),
+        click.option("--read-timeout", "read_timeout", type=click.FloatRange(min=0, min_open=True),
+                     default=60.0, show_default=True, metavar="SECONDS",
+                     help="Give up on a statement whose answer has not arrived after this long "
+                          "(the server stopped answering)."),
+        click.option("--retry-time", "retry_time", type=click.FloatRange(min=0), default=30.0, show_default=True,
+                     metavar="SECONDS",
+                     help="Retry lost connections and transient errors for at most this long "
+                          "(driver-managed transactions, backoff from 1 s, doubling); 0: no retries."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -65,13 +74,16 @@ def _neo4j_password(password_env: str | None) -> str:
     return click.prompt("Password", hide_input=True, default="", show_default=False, err=True)
 
 
-def _neo4j_store_args(uri, user, database, password_env, dialect, batch_rows, batch_bytes, retries):
+def _neo4j_store_args(uri, user, database, password_env, dialect, batch_rows, batch_bytes, connect_timeout,
+                      read_timeout, retry_time):
     """The driver (created here, never at import) and the store options from the shared options."""
     from ..build.neo4j import make_driver
 
-    driver = make_driver(uri, user, _neo4j_password(password_env))
+    driver = make_driver(uri, user, _neo4j_password(password_env), connect_timeout=connect_timeout,
+                         read_timeout=read_timeout)
     return driver, {"database": database, "dialect": None if dialect == "auto" else dialect,
-                    "batch_rows": batch_rows, "batch_bytes": batch_bytes, "retries": retries}
+                    "batch_rows": batch_rows, "batch_bytes": batch_bytes, "read_timeout": read_timeout,
+                    "retry_time": retry_time}
 
 
 @neo4j_group.command("push")
@@ -173,7 +185,7 @@ def neo4j_query_command(ctx, name, params, fmt, list_only, **connection):
     driver, kwargs = _neo4j_store_args(**connection)
     with driver:
         frame = run_named_query(driver, name, values, database=kwargs["database"], dialect=kwargs["dialect"],
-                                retries=kwargs["retries"])
+                                read_timeout=kwargs["read_timeout"], retry_time=kwargs["retry_time"])
     if fmt == "json":
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")
         click.echo(_json.dumps(records, ensure_ascii=False, indent=2, default=str))

@@ -25,7 +25,7 @@ from falkordb_server import BoltProxy, FalkorDBServer, free_port  # noqa: E402
 
 from kolgraph.build.dialect import FALKORDB  # noqa: E402
 from kolgraph.build.graph import collapse_interactions  # noqa: E402
-from kolgraph.build.neo4j import (GraphServerError, GraphStore, detect_dialect, list_queries, load_query,  # noqa: E402
+from kolgraph.build.neo4j import (GraphServerError, GraphStore, Timeouts, detect_dialect, list_queries, load_query,  # noqa: E402
                                   run_named_query, write_workspace_from_edges)
 from kolgraph.build.workspace import build_workspace, open_workspace  # noqa: E402
 from kolgraph.cli import main  # noqa: E402
@@ -68,7 +68,7 @@ class Falkor:
                                           connection_timeout=3.0, connection_acquisition_timeout=5.0)
 
     def store(self, **options) -> GraphStore:
-        options = {"dialect": "falkordb", "batch_bytes": BATCH_BYTES, "backoff": 0.02, "retries": 4, **options}
+        options = {"dialect": "falkordb", "batch_bytes": BATCH_BYTES, "retry_delay": 0.02, "retry_time": 1.0, **options}
         return GraphStore(self.driver, **options)
 
     def restart(self) -> None:
@@ -221,7 +221,7 @@ def test_workspace_from_edges_rebuilds_interaction_rows(tmp_path, event_ws):
 @pytest.mark.falkordb
 def test_dialect_is_detected(falkor):
     falkor.ensure()
-    assert detect_dialect(falkor.driver, retries=3, backoff=0.02) is FALKORDB
+    assert detect_dialect(falkor.driver, timeouts=Timeouts(retry_time=1.0, retry_delay=0.02)) is FALKORDB
     # FalkorDB calls itself Neo4j in the Bolt handshake: the agent string cannot tell them apart
     assert falkor.driver.get_server_info().agent.startswith("Neo4j/")
 
@@ -229,7 +229,7 @@ def test_dialect_is_detected(falkor):
 @pytest.mark.falkordb
 def test_a_database_name_is_not_sent_to_falkordb(falkor, store):
     """FalkorDB would file any named database under a graph called "db"; the store keeps the default graph."""
-    named = GraphStore(falkor.driver, database="analytics", backoff=0.02)
+    named = GraphStore(falkor.driver, database="analytics", retry_delay=0.02)
     assert named.dialect is FALKORDB
     named.push(pd.DataFrame({"user_id": ["a", "b"]}), pd.DataFrame(
         {"src": ["a"], "dst": ["b"], "kind": ["repost"], "count": [2], "weight": [2.0], "first_ts": [1.0],
@@ -304,7 +304,7 @@ def test_a_row_too_large_for_one_message_is_refused_before_sending(store, tmp_pa
 
 @pytest.mark.falkordb
 def test_interrupted_push_rerun_ends_with_exact_counts(falkor, store, event_ws):
-    store = falkor.store(batch_bytes=1000, retries=2)
+    store = falkor.store(batch_bytes=1000, retry_time=0.3)
     falkor.proxy.cut_after(6, block=True)  # the 7th batch never arrives; then the network stays down
     with pytest.raises(GraphServerError, match="cannot reach the graph server"):
         store.push_workspace(event_ws)
@@ -339,7 +339,7 @@ def test_server_killed_mid_batch_then_restarted_recovers(falkor, store, event_ws
     falkor.proxy.on_cut = crash
     falkor.proxy.cut_after(8)
     with pytest.raises(GraphServerError, match="cannot reach"):
-        falkor.store(batch_bytes=1000, retries=1).push_workspace(event_ws)
+        falkor.store(batch_bytes=1000, retry_time=0.1).push_workspace(event_ws)
     assert not falkor.server.alive()
     falkor.restart()  # reloads the snapshot: the graph as it was when the server died
     try:
@@ -599,12 +599,12 @@ def test_cli_errors_are_clear_without_traceback(falkor, event_ws, monkeypatch):
     runner = CliRunner()
     monkeypatch.setenv("KG_TEST_PASSWORD", "s3cret-value")
     down = runner.invoke(main, ["neo4j", "push", str(event_ws.path), "--uri", f"bolt://127.0.0.1:{free_port()}",
-                                "--password-env", "KG_TEST_PASSWORD", "--retries", "0"])
+                                "--password-env", "KG_TEST_PASSWORD", "--retry-time", "0"])
     assert down.exit_code == 2 and "cannot reach the graph server" in down.output
     assert "Traceback" not in down.output and "s3cret-value" not in down.output
     # FalkorDB accepts only the user "falkordb" (with the Redis password, none here)
     denied = runner.invoke(main, ["neo4j", "query", "core_fans", "--uri", falkor.uri, "--user", "neo4j",
-                                  "--password-env", "KG_TEST_PASSWORD", "--retries", "0"])
+                                  "--password-env", "KG_TEST_PASSWORD", "--retry-time", "0"])
     assert denied.exit_code == 2 and "refused the credentials" in denied.output
     assert "Traceback" not in denied.output and "s3cret-value" not in denied.output
     missing = runner.invoke(main, ["neo4j", "query", "core_fans", "--password-env", "NO_SUCH_VARIABLE_KG"])
