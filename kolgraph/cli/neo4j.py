@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import re
 from pathlib import Path
 
 import click
 
 from .common import echo_err, handle_errors, is_quiet, main, parse_key_values, quiet_option
 
+_RETRY_MESSAGE = re.compile(r"^Transaction failed and will be retried in ([0-9.]+)s \((.*)\)$", re.S)
 
+
+class _DriverLogLine(logging.Handler):
+    """The driver's retry warnings as one short line each on stderr (nothing under --quiet)."""
+
+    def __init__(self, quiet: bool):
+        super().__init__(logging.WARNING)
+        self.quiet = quiet
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.quiet or record.levelno < logging.WARNING:
+            return
+        message = record.getMessage()
+        match = _RETRY_MESSAGE.match(message)
+        if match:
+            reason = " ".join(match.group(2).split())
+            click.echo(f"graph server: retrying in {float(match.group(1)):.1f} s after: {reason[:160]}", err=True)
+
+
+@contextlib.contextmanager
+def _driver_logging(ctx: click.Context):
+    """Route the ``neo4j`` driver's log records through :class:`_DriverLogLine` for one command."""
+    logger = logging.getLogger("neo4j")
+    handler = _DriverLogLine(is_quiet(ctx))
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 @main.group("neo4j")
@@ -106,7 +141,7 @@ def neo4j_push_command(ctx, workspace, with_analysis, replace, **connection):
     from ..build.neo4j import push_workspace
 
     driver, kwargs = _neo4j_store_args(**connection)
-    with driver:
+    with driver, _driver_logging(ctx):
         report = push_workspace(driver, workspace, with_analysis=with_analysis, replace=replace,
                                 quiet=is_quiet(ctx), **kwargs)
     click.echo(report.summary())
@@ -142,7 +177,7 @@ def neo4j_pull_command(ctx, out, since, until, accounts, hops, page_rows, **conn
 
     since_s, until_s = parse_time(since, what="--since"), parse_time(until, what="--until")
     driver, kwargs = _neo4j_store_args(**connection)
-    with driver:
+    with driver, _driver_logging(ctx):
         report = pull_workspace(driver, out, since=since_s, until=until_s, accounts=accounts, hops=hops,
                                 page_rows=page_rows, quiet=is_quiet(ctx), **kwargs)
     echo_err(ctx, report.summary())
@@ -183,7 +218,7 @@ def neo4j_query_command(ctx, name, params, fmt, list_only, **connection):
         return
     values = load_query(name).parse_cli(parse_key_values(params, "--param"))
     driver, kwargs = _neo4j_store_args(**connection)
-    with driver:
+    with driver, _driver_logging(ctx):
         frame = run_named_query(driver, name, values, database=kwargs["database"], dialect=kwargs["dialect"],
                                 read_timeout=kwargs["read_timeout"], retry_time=kwargs["retry_time"])
     if fmt == "json":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +22,12 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/falkordb_server.py
 
-from falkordb_server import BoltProxy, FalkorDBServer, free_port  # noqa: E402
+from falkordb_server import BoltProxy, FalkorDBServer, SilentServer, StallingRelay, free_port  # noqa: E402
 
 from kolgraph.build.dialect import FALKORDB  # noqa: E402
 from kolgraph.build.graph import collapse_interactions  # noqa: E402
 from kolgraph.build.neo4j import (GraphServerError, GraphStore, Timeouts, detect_dialect, list_queries, load_query,  # noqa: E402
-                                  run_named_query, write_workspace_from_edges)
+                                  make_driver, run_named_query, write_workspace_from_edges)
 from kolgraph.build.workspace import build_workspace, open_workspace  # noqa: E402
 from kolgraph.cli import main  # noqa: E402
 from kolgraph.schema import InputError, KolgraphError, UnknownAccountError  # noqa: E402
@@ -618,4 +619,100 @@ def test_cli_errors_are_clear_without_traceback(falkor, event_ws, monkeypatch):
     too_big = runner.invoke(main, ["neo4j", "push", str(event_ws.path), "--uri", falkor.uri, "--user",
                                    "falkordb", "--password-env", "KG_EMPTY_PASSWORD", "--batch-bytes", "100000"])
     assert too_big.exit_code == 2 and "limit of 4,000 bytes" in too_big.output
+    assert falkor.server.alive()
+
+
+
+# ---- bad parameter values, timeouts and a server that stops answering (issue 13) -----------------
+
+def test_parameter_values_outside_what_the_wire_carries_are_refused():
+    core = load_query("core_fans")
+    with pytest.raises(InputError, match=r"parameter limit: 99999999999999999999999 is out of range.*64-bit"):
+        core.parse_cli({"limit": "99999999999999999999999"})
+    assert core.parse_cli({"limit": str(2**63 - 1)})["limit"] == 2**63 - 1
+    with pytest.raises(InputError, match="out of range"):
+        core.bind({"limit": -(2**63) - 1})
+    with pytest.raises(InputError, match="expected int, got inf"):
+        core.parse_cli({"limit": "1e400"})
+    with pytest.raises(InputError, match="expected int, got 'ten'"):
+        core.parse_cli({"limit": "ten"})
+    hostile = load_query("hostile_replies")
+    with pytest.raises(InputError, match="parameter max_sentiment: expected float, got nan"):
+        hostile.parse_cli({"max_sentiment": "NaN"})
+    with pytest.raises(InputError, match="parameter since: expected float"):
+        hostile.parse_cli({"since": "Infinity"})
+    assert hostile.parse_cli({"since": "1767571200.5"})["since"] == 1767571200.5
+    with pytest.raises(ValueError, match="--read-timeout: must be a finite number of seconds > 0"):
+        Timeouts(read_timeout=0)
+    with pytest.raises(ValueError, match="--retry-time"):
+        Timeouts(retry_time=float("nan"))
+
+
+@pytest.mark.parametrize("param, message", [
+    ("limit=99999999999999999999999", "parameter limit: 99999999999999999999999 is out of range"),
+    ("limit=1e999", "parameter limit: expected int, got inf"),
+    ("limit=[1,2]", "parameter limit: expected int, got [1, 2]"),
+    ("brand_accounts=[[1]]", "parameter brand_accounts: expected list<string>"),
+    ("nope=1", "unknown parameter(s) nope; it accepts: brand_accounts, limit"),
+    ("limit", "expected key=value"),
+])
+def test_cli_refuses_bad_parameters_in_one_line_before_connecting(param, message, monkeypatch):
+    monkeypatch.setenv("KG_TEST_PASSWORD", "")
+    result = CliRunner().invoke(main, ["neo4j", "query", "core_fans", "--param", param, "--uri",
+                                       f"bolt://127.0.0.1:{free_port()}", "--password-env", "KG_TEST_PASSWORD",
+                                       "--retry-time", "0"])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, OverflowError)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 or "Usage:" in result.output  # click's usage errors print the usage first
+
+
+def test_a_peer_that_accepts_and_never_answers_does_not_hang_the_push(event_ws, monkeypatch):
+    monkeypatch.setenv("KG_TEST_PASSWORD", "")
+    with SilentServer(lifetime=30) as silent:
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["-q", "neo4j", "push", str(event_ws.path), "--uri", silent.uri,
+                                           "--password-env", "KG_TEST_PASSWORD", "--connect-timeout", "0.5",
+                                           "--read-timeout", "1", "--retry-time", "1"])
+        elapsed = time.monotonic() - started
+        assert silent.accepted >= 1  # the TCP connection was made: only the answer never came
+    assert result.exit_code == 2, result.output
+    assert "did not answer the Bolt handshake" in result.output and "Traceback" not in result.output
+    # one attempt (<= connect timeout) plus retries for at most the retry time, then one last attempt
+    assert elapsed < 0.5 + 1 + 0.5 + 2.0, elapsed
+
+
+@pytest.mark.falkordb
+def test_a_relay_that_stops_forwarding_mid_push_fails_in_time_and_a_rerun_is_exact(falkor, store, event_ws):
+    read_timeout, retry_time, connect_timeout = 1.0, 0.5, 0.5
+    total = len(event_ws.vertices()) + len(event_ws.edges())
+    with StallingRelay(falkor.server.bolt_port, stall_at=6, lifetime=40) as relay:
+        driver = make_driver(relay.uri, "falkordb", "", connect_timeout=connect_timeout, read_timeout=read_timeout)
+        cut = GraphStore(driver, dialect="falkordb", batch_bytes=1000, read_timeout=read_timeout,
+                         retry_time=retry_time, retry_delay=0.05)
+        started = time.monotonic()
+        with pytest.raises(GraphServerError, match=r"stopped answering while writing a batch \(merge_\w+\): "
+                                                   r"no reply within 1 s \(--read-timeout\)") as caught:
+            cut.push_workspace(event_ws)
+        elapsed = time.monotonic() - started
+        assert relay.stalled.is_set()
+        assert "\n" not in str(caught.value)
+        driver.close()
+    # the watchdog fired after the read timeout; the driver's retries stop within the retry time
+    assert read_timeout <= elapsed < read_timeout + retry_time + connect_timeout + 2.0, elapsed
+    partial = store.counts()
+    written = partial["users"] + sum(partial["relationships"].values())
+    assert 0 < written < total  # the stall came mid-push
+    again = store.push_workspace(event_ws)  # re-run straight to the server
+    manifest = event_ws.manifest["graph"]
+    assert again.database_counts["users"] == manifest["vertices"] == len(event_ws.vertices())
+    assert again.database_counts["relationships"] == {
+        "REPOSTED": manifest["edges_by_kind"]["repost"], "REPLIED": manifest["edges_by_kind"]["reply"],
+        "MENTIONED": manifest["edges_by_kind"]["mention"]}
+    assert again.database_counts["interactions"] == {
+        t: int(event_ws.edges().loc[event_ws.edges()["kind"] == k, "count"].sum())
+        for t, k in (("REPOSTED", "repost"), ("REPLIED", "reply"), ("MENTIONED", "mention"))}
+    vertices, edges, _ = store.pull()
+    _assert_same_graph(event_ws.edges(), event_ws.vertices(), edges, vertices)
     assert falkor.server.alive()

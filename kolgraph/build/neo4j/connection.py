@@ -128,7 +128,8 @@ def describe_driver_error(exc: BaseException, what: str, database: str | None) -
                                 "NEO4J_PASSWORD)")
     first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, (ne.ServiceUnavailable, ne.SessionExpired)):
-        return GraphServerError(f"cannot reach the graph server while {what}: {first_line}. Is it running, and "
+        reason = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
+        return GraphServerError(f"cannot reach the graph server while {what}: {reason}. Is it running, and "
                                 "is --uri (NEO4J_URI) right?")
     code = str(getattr(exc, "code", "") or "")
     if "DatabaseNotFound" in code:
