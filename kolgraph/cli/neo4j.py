@@ -205,8 +205,9 @@ def neo4j_query_command(ctx, name, params, fmt, list_only, **connection):
       kolgraph neo4j query bridges --param community_a=0 --param community_b=3
       kolgraph neo4j query hostile_replies --param since=1767571200 --param 'brand_accounts=["brand"]'
     """
-    import json as _json
+    import json
 
+    from .._io import json_default, spreadsheet_safe
     from ..build.neo4j import list_queries, load_query, run_named_query
 
     if list_only or not name:
@@ -223,10 +224,11 @@ def neo4j_query_command(ctx, name, params, fmt, list_only, **connection):
                                 read_timeout=kwargs["read_timeout"], retry_time=kwargs["retry_time"])
     if fmt == "json":
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-        click.echo(_json.dumps(records, ensure_ascii=False, indent=2, default=str))
-    elif fmt == "csv":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2, default=json_default))
+    elif fmt == "csv":  # for people: lists "|"-joined, formula-like text cells neutralised (OWASP)
         flat = frame.apply(lambda col: col.map(lambda v: "|".join(map(str, v)) if isinstance(v, list) else v))
-        click.echo(flat.to_csv(index=False), nl=False)
+        # RFC 4180 line ends, so that a CR or LF inside a value is quoted and cannot split a row
+        click.echo(spreadsheet_safe(flat).to_csv(index=False, lineterminator="\r\n"), nl=False)
     elif frame.empty:
         echo_err(ctx, "(no rows)")
     else:

@@ -28,7 +28,11 @@ from kolgraph.build.dialect import FALKORDB  # noqa: E402
 from kolgraph.build.graph import collapse_interactions  # noqa: E402
 from kolgraph.build.neo4j import (GraphServerError, GraphStore, Timeouts, detect_dialect, list_queries, load_query,  # noqa: E402
                                   make_driver, run_named_query, write_workspace_from_edges)
+from kolgraph.algorithms.roles import ROLE_TAGS  # noqa: E402
 from kolgraph.build.workspace import build_workspace, open_workspace  # noqa: E402
+from kolgraph.errors import AnalysisMissingError, WorkspaceError  # noqa: E402
+from kolgraph.runs.outputs import role_column  # noqa: E402
+from kolgraph.runs.outputs import write_analysis as commit_analysis  # noqa: E402
 from kolgraph.cli import main  # noqa: E402
 from kolgraph.schema import InputError, KolgraphError, UnknownAccountError  # noqa: E402
 
@@ -419,6 +423,26 @@ def _analysis(users: list[str], communities: dict[str, int], seed: int) -> pd.Da
     })
 
 
+def _role_flags(tags_per_user: list[str]) -> dict[str, np.ndarray]:
+    """The typed role columns' values (one bool array per tag) for "|"-joined test tags."""
+    held = [set(t.split("|")) - {""} for t in tags_per_user]
+    return {tag: np.array([tag in h for h in held], dtype=bool) for tag in ROLE_TAGS}
+
+
+def _with_role_columns(users: pd.DataFrame) -> pd.DataFrame:
+    out = users.copy()
+    for tag, flags in _role_flags(users["roles"].tolist()).items():
+        out[role_column(tag)] = flags
+    return out
+
+
+def _commit_analysis(ws, users: pd.DataFrame, communities: pd.DataFrame) -> None:
+    """Commit an analysis the way `kolgraph analyze` does (stamp, run id, typed role columns)."""
+    empty = pd.DataFrame({"src": pd.Series([], dtype=str)})
+    commit_analysis(ws, users=users, role_flags=_role_flags(users["roles"].tolist()), communities=communities,
+                    attitudes=empty, interaction_sentiment=empty, info={"parameters": {}, "summary": {}})
+
+
 def _user_properties(store: GraphStore) -> pd.DataFrame:
     with store.driver.session() as session:
         rows = session.run("MATCH (u:User) RETURN u.id AS user_id, u.community AS community, u.pagerank AS pagerank, "
@@ -432,12 +456,10 @@ def test_analysis_is_written_back_and_stale_results_are_removed(store, event_ws,
     ws = write_workspace_from_edges(tmp_path / "ws", event_ws.edges(), event_ws.vertices())
     ids = ws.vertices()["user_id"].tolist()
     first = _analysis(ids, {u: i % 3 for i, u in enumerate(ids)}, seed=1)
-    ws.write_result_table(first, "analysis", "users.parquet")
     sizes = first["community"].value_counts().sort_index()
-    ws.write_result_table(pd.DataFrame({"community": sizes.index.astype(int), "size": sizes.to_numpy(),
-                                        "stability": [0.5, 0.25, 1e-9], "brand_engagement_share": [0.1, 0.2, 0.3],
-                                        "mean_stance": [0.3, -0.2, 0.0], "top_members": ["a|b", "it's", "c"]}),
-                          "analysis", "communities.csv")
+    _commit_analysis(ws, first, pd.DataFrame({
+        "community": sizes.index.astype(int), "size": sizes.to_numpy(), "stability": [0.5, 0.25, 1e-9],
+        "brand_engagement_share": [0.1, 0.2, 0.3], "mean_stance": [0.3, -0.2, 0.0], "top_members": ["a|b", "it's", "c"]}))
     report = store.push_workspace(ws, with_analysis=True)
     assert report.analysis.users == len(ids) and report.analysis.users_missing == 0
     assert report.database_counts["communities"] == 3
@@ -458,7 +480,9 @@ def test_analysis_is_written_back_and_stale_results_are_removed(store, event_ws,
     # a second analysis: two communities only, and one user no longer analysed
     kept = [u for u in ids if u != "hub"]
     second = _analysis(kept, {u: i % 2 for i, u in enumerate(kept)}, seed=2)
-    back = store.write_analysis(second)
+    with pytest.raises(InputError, match="roles must come as boolean is_<tag> columns"):
+        store.write_analysis(second)  # "|"-joined text is for people: never parsed back
+    back = store.write_analysis(_with_role_columns(second))
     assert back.communities == 2 and back.removed_communities == 1
     assert back.cleared_users == 1 and back.memberships == len(kept)
     before = dict(zip(first["user_id"], first["community"]))
@@ -501,7 +525,7 @@ def small_graph(store):
         "roles": ["brand_account", "brand_account", "core_fan", "core_fan", "core_fan", "critic", "critic_kol",
                   "kol", "bridge", "", ""],
     })
-    store.write_analysis(analysis)
+    store.write_analysis(_with_role_columns(analysis).drop(columns="roles"))
     return store
 
 
@@ -716,3 +740,59 @@ def test_a_relay_that_stops_forwarding_mid_push_fails_in_time_and_a_rerun_is_exa
     vertices, edges, _ = store.pull()
     _assert_same_graph(event_ws.edges(), event_ws.vertices(), edges, vertices)
     assert falkor.server.alive()
+
+
+@pytest.mark.falkordb
+def test_nothing_is_sent_for_a_tampered_workspace_or_a_missing_analysis(store, event_ws, tmp_path):
+    ws = write_workspace_from_edges(tmp_path / "ws", event_ws.edges(), event_ws.vertices())
+    with pytest.raises(AnalysisMissingError, match="run `kolgraph analyze"):
+        store.push_workspace(ws, with_analysis=True)
+    assert store.counts()["users"] == 0  # refused before the first batch
+    record = ws.manifest["tables"]["edges.parquet"]
+    table = ws.path / record["path"]
+    data = bytearray(table.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size, one byte changed: only the hash can tell
+    table.write_bytes(bytes(data))
+    with pytest.raises(WorkspaceError, match=record["path"]):
+        store.push_workspace(open_workspace(ws.path))
+    assert store.counts()["users"] == 0
+
+
+@pytest.mark.falkordb
+def test_cli_csv_neutralises_formula_cells(falkor, store, monkeypatch):
+    """User text starting with = + - @ TAB CR cannot become a spreadsheet formula (OWASP's rule)."""
+    ids = ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)"]
+    names = ["=cmd|' /C calc'!A0", "\tTAB name", "\rCR name", "plain"]
+    store.push(pd.DataFrame({"user_id": ["acct"] + ids, "display_name": ["brand"] + names}), pd.DataFrame(
+        {"src": ids, "dst": ["acct"] * 4, "kind": ["reply"] * 4, "count": [1] * 4, "weight": [0.5] * 4,
+         "first_ts": [1.0] * 4, "last_ts": [2.0] * 4, "sentiment": [-0.5, 0.25, -0.75, 0.5]}))
+    store.write_analysis(pd.DataFrame({"user_id": ["acct"] + ids, "is_brand_account": [True] + [False] * 4,
+                                       "is_core_fan": [False] + [True] * 4}))
+    monkeypatch.setenv("KG_TEST_PASSWORD", "")
+    conn = ["--uri", falkor.uri, "--user", "falkordb", "--password-env", "KG_TEST_PASSWORD"]
+    runner = CliRunner()
+    import csv
+    import io
+
+    ego = runner.invoke(main, ["-q", "neo4j", "query", "ego_network", "--param", "account=acct", "--format", "csv",
+                               *conn])
+    assert ego.exit_code == 0, ego.output
+    rows = list(csv.DictReader(io.StringIO(ego.output, newline="")))
+    assert sorted(r["src"] for r in rows) == sorted("'" + i for i in ids)
+    assert {r["dst"] for r in rows} == {"acct"}
+    assert sorted(r["sentiment"] for r in rows) == ["-0.5", "-0.75", "0.25", "0.5"]  # numbers stay numbers
+    fans = runner.invoke(main, ["-q", "neo4j", "query", "core_fans", "--format", "csv", *conn])
+    assert fans.exit_code == 0, fans.output
+    shown = {r["user_id"]: r["display_name"] for r in csv.DictReader(io.StringIO(fans.output, newline=""))}
+    assert shown == {"'" + i: ("'" + n if n[0] in "=+-@\t\r" else n) for i, n in zip(ids, names)}
+
+
+@pytest.mark.falkordb
+def test_ids_the_falkordb_index_cannot_find_are_named(store):
+    vertices = pd.DataFrame({"user_id": ["a", "\tTAB", "tail "]})
+    edges = pd.DataFrame({"src": ["a", "a"], "dst": ["\tTAB", "tail "], "kind": ["repost", "repost"], "count": [1, 1],
+                          "weight": [1.0, 1.0], "first_ts": [1.0, 1.0], "last_ts": [1.0, 1.0],
+                          "sentiment": [np.nan, np.nan]})
+    with pytest.raises(GraphServerError, match=r"2 REPOSTED relationships found no user at one end: the server "
+                                               r"cannot find 2 user id\(s\) it was sent: '\\tTAB', 'tail '"):
+        store.push(vertices, edges)

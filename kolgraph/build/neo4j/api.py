@@ -15,7 +15,7 @@ import pandas as pd
 
 from ...errors import InputError
 from ..dialect import Dialect
-from ..workspace import Workspace, open_workspace
+from ..workspace import Workspace, as_workspace
 from .catalogue import list_queries, load_query
 from .connection import DEFAULT_READ_TIMEOUT, DEFAULT_RETRY_DELAY, DEFAULT_RETRY_TIME
 from .reports import PullReport, PushReport, WriteBackReport
@@ -44,7 +44,7 @@ def write_analysis(driver, workspace: Workspace | str | os.PathLike, *, database
                    retry_time: float = DEFAULT_RETRY_TIME, retry_delay: float = DEFAULT_RETRY_DELAY,
                    quiet: bool = True) -> WriteBackReport:
     """Write a workspace's analysis (users, communities, memberships) back to the database."""
-    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
+    ws = as_workspace(workspace)
     store = GraphStore(driver, database=database, dialect=dialect, batch_rows=batch_rows, batch_bytes=batch_bytes,
                        read_timeout=read_timeout, retry_time=retry_time, retry_delay=retry_delay, quiet=quiet)
     return store.write_analysis_from_workspace(ws)

@@ -28,7 +28,7 @@ def plan_batches(sizes: np.ndarray, *, max_rows: int, max_bytes: int, fixed_byte
     Greedy: each batch takes as many rows as fit. A row that cannot fit even alone raises
     :class:`BatchTooLargeError` naming it (``describe(i)``).
 
-    >>> plan_batches(np.array([10, 10, 10, 30]), max_rows=2, max_bytes=45, fixed_bytes=5)
+    >>> plan_batches(np.array([10, 10, 10, 30]), max_rows=2, max_bytes=40, fixed_bytes=5)
     [(0, 2), (2, 3), (3, 4)]
     """
     if max_rows < 1:

@@ -21,7 +21,7 @@ from ...errors import GraphServerError
 from ...progress import progress
 from ...schema import KINDS
 from ..dialect import REL_TYPES
-from ..workspace import Workspace, open_workspace
+from ..workspace import Workspace, as_workspace
 from .batching import BatchLog
 from .reports import PushReport
 from .writeback import read_workspace_analysis, write_analysis_tables
@@ -29,7 +29,7 @@ from .writeback import read_workspace_analysis, write_analysis_tables
 if TYPE_CHECKING:  # pragma: no cover
     from .store import GraphStore
 
-__all__ = ["push_graph", "push_workspace_graph", "verify_workspace"]
+__all__ = ["push_graph", "push_workspace_graph"]
 
 
 def push_graph(store: "GraphStore", vertices: pd.DataFrame, edges: pd.DataFrame, *,
@@ -70,7 +70,7 @@ def push_graph(store: "GraphStore", vertices: pd.DataFrame, edges: pd.DataFrame,
                 describe=lambda i, p=part: f"edge {p['src'].iloc[i]!r} -> {p['dst'].iloc[i]!r}")
             if part_log.matched != len(part):
                 raise GraphServerError(f"{len(part) - part_log.matched:,} {rel_type} relationships found no "
-                                       "user at one end (users were deleted during the push?); push again")
+                                       f"user at one end: {_unfindable(store, part)}")
             rels[rel_type] = len(part)
             log.extend(part_log)
     return PushReport(
@@ -83,15 +83,19 @@ def push_graph(store: "GraphStore", vertices: pd.DataFrame, edges: pd.DataFrame,
         database_counts=store.counts())
 
 
-def verify_workspace(ws: Workspace) -> None:
-    """Check every table of the workspace against its manifest (sha256) before it leaves the machine.
-
-    Raises the workspace's own error (naming the file) on a mismatch; workspaces written before
-    the manifest recorded table hashes have nothing to check against and pass.
-    """
-    verify = getattr(ws, "verify", None)
-    if callable(verify):
-        verify()
+def _unfindable(store: "GraphStore", edges: pd.DataFrame) -> str:
+    """Why relationship rows found no user: the ends the server cannot find by id, named (error path only)."""
+    ends = pd.unique(pd.concat([edges["src"], edges["dst"]], ignore_index=True).astype(str))
+    frames, _ = store.run_by_ids("pull_users_by_id", list(ends), {})
+    found = set(pd.concat(frames)["id"].astype(str)) if frames else set()
+    missing = [e for e in ends if e not in found]
+    if not missing:
+        return "users were deleted during the push? push again"
+    shown = ", ".join(repr(m) for m in missing[:5]) + (" ..." if len(missing) > 5 else "")
+    hint = ("; FalkorDB's id index cannot find some ids that hold control characters or begin or end with "
+            "whitespace: clean those ids, or use Neo4j" if store.dialect.printed_parameters else
+            "; users were deleted during the push? push again")
+    return f"the server cannot find {len(missing):,} user id(s) it was sent: {shown}{hint}"
 
 
 def push_workspace_graph(store: "GraphStore", workspace: Workspace | str | os.PathLike, *,
@@ -99,11 +103,12 @@ def push_workspace_graph(store: "GraphStore", workspace: Workspace | str | os.Pa
     """Push a workspace's users and edges; with ``with_analysis`` also write its analysis back.
 
     With ``verify`` (default) the workspace's tables are hashed and checked against its manifest
-    first, so a tampered or truncated workspace is refused before anything is sent.
+    first (:meth:`Workspace.verify`), so a tampered or truncated workspace is refused before
+    anything is sent; so is ``with_analysis`` without a complete analysis.
     """
-    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
+    ws = as_workspace(workspace)
     if verify:
-        verify_workspace(ws)
+        ws.verify()  # every table (and committed result) against its sha256; a mismatch names the file
     analysis_tables = read_workspace_analysis(ws) if with_analysis else None  # missing: refused before sending
     report = push_graph(store, ws.vertices(), ws.edges(), replace=replace)
     if analysis_tables is not None:

@@ -1,7 +1,7 @@
 """Write a workspace's analysis back onto the graph: user properties, communities, memberships.
 
 Users get the analysis metrics as properties (``community``, :data:`ANALYSIS_FLOAT_COLUMNS`,
-``roles`` as a list of tags, ``reasons``); each community becomes ``(:Community {id, size,
+``roles`` as a list of tags from the typed role columns, ``reasons``); each community becomes ``(:Community {id, size,
 stability, brand_engagement_share, mean_stance, top_members})`` and each member
 ``(:User)-[:MEMBER_OF]->(:Community)``. Every item written is tagged with a fresh run id; then
 memberships and communities of earlier runs are deleted and users the new analysis does not cover
@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ...errors import InputError, KolgraphError
+from ...algorithms.roles import ROLE_TAGS
+from ...errors import InputError
 from ...progress import progress
+from ...runs.outputs import AnalysisOutputs, role_column
 from ..workspace import Workspace
 
 from .reports import WriteBackReport
@@ -25,7 +27,7 @@ from .reports import WriteBackReport
 if TYPE_CHECKING:  # pragma: no cover
     from .store import GraphStore
 
-__all__ = ["ANALYSIS_FLOAT_COLUMNS", "COMMUNITY_FLOAT_COLUMNS", "ROLE_FLAG_PREFIXES", "role_lists",
+__all__ = ["ANALYSIS_FLOAT_COLUMNS", "COMMUNITY_FLOAT_COLUMNS", "role_lists",
            "read_workspace_analysis", "write_analysis_tables", "write_workspace_analysis"]
 
 #: Analysis columns written as float user properties.
@@ -33,40 +35,34 @@ ANALYSIS_FLOAT_COLUMNS = ("community_confidence", "pagerank", "pagerank_pct", "c
                           "betweenness", "stance", "stance_support", "brand_affinity")
 #: Community summary columns written as float properties of (:Community).
 COMMUNITY_FLOAT_COLUMNS = ("stability", "brand_engagement_share", "mean_stance")
-#: Prefixes of the boolean role columns of an analysis users table (one column per role tag).
-ROLE_FLAG_PREFIXES = ("role_", "is_")
 
 
 def role_lists(users: pd.DataFrame) -> list[list[str]]:
-    """Each user's role tags as a list: from the boolean ``role_<tag>`` columns when the table has
-    them (the typed form), else from a ``"|"``-joined ``roles`` text column; ``[]`` when neither.
+    """Each user's role tags as a list, from the boolean role columns (``is_<tag>``, see
+    :func:`kolgraph.runs.outputs.role_column`) the table has; ``[]`` for every user when it has none.
 
-    >>> role_lists(pd.DataFrame({"role_kol": [True, False], "role_critic": [True, False]}))
+    A ``"|"``-joined ``roles`` text column (text for people) is not parsed back: a table that has
+    one but no role columns is refused, so roles are never silently dropped.
+
+    >>> role_lists(pd.DataFrame({"is_kol": [True, False], "is_critic": [True, False]}))
     [['kol', 'critic'], []]
-    >>> role_lists(pd.DataFrame({"roles": ["kol|core_fan", None]}))
-    [['kol', 'core_fan'], []]
     """
-    for prefix in ROLE_FLAG_PREFIXES:
-        flag_cols = [c for c in users.columns if isinstance(c, str) and c.startswith(prefix)
-                     and pd.api.types.is_bool_dtype(users[c])]
-        if flag_cols:
-            tags = np.array([c[len(prefix):] for c in flag_cols], dtype=object)
-            flags = users[flag_cols].to_numpy(dtype=bool)
-            return [tags[row].tolist() for row in flags]
-    if "roles" in users:
-        text = users["roles"].astype(object).where(users["roles"].notna(), "").astype(str)
-        return [[r for r in s.split("|") if r] for s in text]
-    return [[] for _ in range(len(users))]
+    flags = {tag: role_column(tag) for tag in ROLE_TAGS if role_column(tag) in users}
+    if not flags:
+        if "roles" in users and users["roles"].astype(object).fillna("").astype(str).str.len().any():
+            raise InputError("analysis users", "roles must come as boolean is_<tag> columns "
+                                               "(kolgraph.runs.outputs.role_column), not as '|'-joined text")
+        return [[] for _ in range(len(users))]
+    tags = np.array(list(flags), dtype=object)
+    matrix = users[list(flags.values())].fillna(False).to_numpy(dtype=bool)
+    return [tags[row].tolist() for row in matrix]
 
 
-def read_workspace_analysis(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The analysis tables a write-back needs: (users, communities or None)."""
-    if not ws.has_result("analysis", "users.parquet"):
-        raise KolgraphError(f"{ws.path}: no analysis/users.parquet; run `kolgraph analyze` first")
-    users = ws.read_result_table("analysis", "users.parquet")
-    communities = (pd.read_csv(ws.result_path("analysis", "communities.csv"))
-                   if ws.has_result("analysis", "communities.csv") else None)
-    return users, communities
+def read_workspace_analysis(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The committed analysis a write-back needs, through :class:`~kolgraph.runs.outputs.AnalysisOutputs`:
+    (users with their role columns, communities). No complete analysis: :class:`AnalysisMissingError`."""
+    analysis = AnalysisOutputs.load(ws)
+    return analysis.users, analysis.communities
 
 
 def write_workspace_analysis(store: "GraphStore", ws: Workspace) -> WriteBackReport:
@@ -84,8 +80,8 @@ def write_analysis_tables(store: "GraphStore", users: pd.DataFrame,
                           communities: pd.DataFrame | None = None) -> WriteBackReport:
     """Write analysis columns onto users, (:Community) nodes and MEMBER_OF edges; drop stale ones.
 
-    ``users`` has ``user_id`` and any of community, :data:`ANALYSIS_FLOAT_COLUMNS`, role flags or
-    roles (see :func:`role_lists`), reasons; absent columns are written as unknown.
+    ``users`` has ``user_id`` and any of community, :data:`ANALYSIS_FLOAT_COLUMNS`, the boolean
+    role columns (see :func:`role_lists`), reasons; absent columns are written as unknown.
     ``communities`` (community, size, stability, brand_engagement_share, mean_stance, top_members)
     defaults to sizes counted from ``users``.
     """
