@@ -796,3 +796,20 @@ def test_ids_the_falkordb_index_cannot_find_are_named(store):
     with pytest.raises(GraphServerError, match=r"2 REPOSTED relationships found no user at one end: the server "
                                                r"cannot find 2 user id\(s\) it was sent: '\\tTAB', 'tail '"):
         store.push(vertices, edges)
+
+
+@pytest.mark.falkordb
+def test_cli_query_against_a_server_that_stops_answering_ends_in_one_line(falkor, monkeypatch):
+    monkeypatch.setenv("KG_TEST_PASSWORD", "")
+    with StallingRelay(falkor.server.bolt_port, stall_at=1, marker=b"core_fan", lifetime=30) as relay:
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["-q", "neo4j", "query", "core_fans", "--uri", relay.uri, "--user",
+                                           "falkordb", "--password-env", "KG_TEST_PASSWORD", "--read-timeout", "1",
+                                           "--connect-timeout", "0.5", "--retry-time", "0"])
+        elapsed = time.monotonic() - started
+        assert relay.stalled.is_set()
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [
+        "Error: the graph server stopped answering while running query core_fans: no reply within 1 s "
+        "(--read-timeout); the connection was closed. Check the server; a push can be run again (it is idempotent)"]
+    assert 1.0 <= elapsed < 1.0 + 0.5 + 2.0, elapsed
