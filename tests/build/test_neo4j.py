@@ -722,6 +722,8 @@ def test_a_relay_that_stops_forwarding_mid_push_fails_in_time_and_a_rerun_is_exa
         elapsed = time.monotonic() - started
         assert relay.stalled.is_set()
         assert "\n" not in str(caught.value)
+        with pytest.raises(GraphServerError, match="stopped answering earlier .* make a new driver"):
+            cut.counts()  # the driver was closed to break the blocked read: said plainly, at once
         driver.close()
     # the watchdog fired after the read timeout; the driver's retries stop within the retry time
     assert read_timeout <= elapsed < read_timeout + retry_time + connect_timeout + 2.0, elapsed

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -164,42 +165,57 @@ class _ProbeFailed(Exception):
 
 
 class _Watchdog:
-    """Closes ``driver`` if armed for longer than ``seconds``; breaks a read blocked on a silent server."""
+    """Closes ``driver`` when armed for longer than ``seconds``: breaks a read blocked on a silent server.
+
+    One daemon thread waits for the current deadline (started on demand, ending after 2 s idle);
+    :meth:`arm` and :meth:`disarm` only set the deadline under a lock, so arming costs microseconds
+    per statement, not a thread each. ``fired`` stays set once it has fired (the driver is closed).
+    """
+
+    _IDLE_EXIT = 2.0
 
     def __init__(self, driver, seconds: float):
         self.driver = driver
         self.seconds = seconds
         self.fired = threading.Event()
-        self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
-        self._generation = 0
+        self._cond = threading.Condition()
+        self._deadline: float | None = None
+        self._thread: threading.Thread | None = None
 
     def arm(self) -> None:
-        with self._lock:
-            self._cancel()
+        """Start (or restart) the countdown of ``seconds``."""
+        with self._cond:
             if self.fired.is_set():
                 return
-            self._generation += 1
-            timer = threading.Timer(self.seconds, self._fire, args=(self._generation,))
-            timer.daemon = True
-            self._timer = timer
-            timer.start()
+            idle = self._deadline is None
+            self._deadline = time.monotonic() + self.seconds
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, name="kolgraph-bolt-watchdog", daemon=True)
+                self._thread.start()
+            elif idle:
+                self._cond.notify()
 
     def disarm(self) -> None:
-        with self._lock:
-            self._cancel()
-            self._generation += 1
+        """Stop the countdown (the answer arrived, or the attempt failed on its own)."""
+        with self._cond:
+            self._deadline = None
 
-    def _cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _fire(self, generation: int) -> None:
-        with self._lock:
-            if generation != self._generation:
-                return  # disarmed or re-armed meanwhile
-            self.fired.set()
+    def _watch(self) -> None:
+        with self._cond:
+            while True:
+                if self._deadline is None:
+                    if not self._cond.wait(self._IDLE_EXIT) and self._deadline is None:
+                        self._thread = None  # idle: end; the next arm starts a new thread
+                        return
+                    continue
+                remaining = self._deadline - time.monotonic()
+                if remaining > 0:
+                    self._cond.wait(remaining)
+                    continue
+                self.fired.set()
+                self._deadline = None
+                self._thread = None
+                break
         try:
             self.driver.close()  # thread-safe; shuts the sockets down, so the blocked read returns
         except Exception:  # noqa: BLE001 - the caller reports the timeout, whatever closing did
@@ -220,6 +236,7 @@ class Transactions:
         self.database = database or None
         self.timeouts = timeouts or Timeouts()
         self.retries = 0
+        self._watchdog = _Watchdog(driver, self.timeouts.read_timeout)
 
     def execute(self, work: Callable[[Any], Any], *, write: bool, what: str,
                 database: str | None = None, read_mode: bool = True) -> Any:
@@ -231,7 +248,11 @@ class Transactions:
         import neo4j.exceptions as ne
 
         limits = self.timeouts
-        dog = _Watchdog(self.driver, limits.read_timeout)
+        dog = self._watchdog
+        if dog.fired.is_set():
+            raise GraphServerError(f"the graph server stopped answering earlier (no reply within "
+                                   f"{limits.read_timeout:g} s, --read-timeout) and the driver was closed; "
+                                   f"cannot go on {what}: make a new driver")
         calls = 0
 
         def guarded(tx):
