@@ -29,7 +29,10 @@ the difference lives here:
   managed vs 1.6 ms auto-commit. Either way pushes are idempotent ``MERGE`` and an interrupted push
   is repaired by running it again.
 - **Server identity**: FalkorDB announces itself as "Neo4j/5.13.0", so the store asks
-  ``dbms.components()`` (Neo4j) or ``db.meta.stats()`` (FalkorDB) instead; ``dialect=`` overrides.
+  ``db.meta.stats()`` (FalkorDB) or ``dbms.components()`` (Neo4j) instead (:attr:`Dialect.probe_query`);
+  ``dialect=`` overrides.
+- **Cypher**: every statement with values lives in ``queries/*.cypher``; the only statements built
+  here are the schema DDL (:meth:`Dialect.schema_statements`), from the fixed label list, no values.
 - FalkorDB defects no client setting avoids (measured, 4.16.3): after a few clients have closed
   with GOODBYE, new Bolt connections are accepted but never answered (restart the server); a
   request's extra map decides the graph (its first string: any ``database`` name lands in a graph
@@ -290,10 +293,16 @@ class Dialect:
                            f"FOR ({var}:{label}) REQUIRE {var}.{prop} IS UNIQUE")
         return out
 
-    #: Query listing existing indexes as (label, properties) rows, or None when not needed.
+    #: Name of the query (queries/NAME.cypher) listing existing indexes as (label, properties)
+    #: rows, or None when not needed.
     @property
     def index_query(self) -> str | None:
-        return "CALL db.indexes() YIELD label, properties RETURN label, properties" if self.printed_parameters else None
+        return "list_indexes_falkordb" if self.printed_parameters else None
+
+    #: Name of the query that succeeds only on this server (used to detect the dialect).
+    @property
+    def probe_query(self) -> str:
+        return "server_probe_falkordb" if self.printed_parameters else "server_probe_neo4j"
 
     # -- values
     def encode_value(self, value: Any) -> Any:

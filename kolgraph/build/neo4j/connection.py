@@ -32,6 +32,7 @@ from typing import Any, Callable, Mapping
 
 from ...errors import ConfigError, GraphServerError
 from ..dialect import FALKORDB, NEO4J, Dialect
+from .catalogue import load_query
 
 __all__ = ["DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT", "DEFAULT_RETRY_TIME", "DEFAULT_RETRY_DELAY",
            "Timeouts", "Transactions", "make_driver", "is_auth_error", "describe_driver_error", "detect_dialect"]
@@ -42,8 +43,6 @@ DEFAULT_RETRY_TIME = 30.0
 DEFAULT_RETRY_DELAY = 1.0
 
 _AUTH_CODES = ("Security.Unauthorized", "Security.AuthenticationRateLimit", "Security.CredentialsExpired")
-_NEO4J_PROBE = "CALL dbms.components() YIELD name RETURN name"
-_FALKORDB_PROBE = "CALL db.meta.stats()"
 
 
 def _seconds(value: float, option: str, *, positive: bool) -> float:
@@ -298,7 +297,9 @@ def detect_dialect(driver, database: str | None = None, *, timeouts: Timeouts | 
     runner = Transactions(driver, database=database, timeouts=timeouts)
     # FalkorDB first: after a failed statement the driver sends RESET, which FalkorDB 4.16 sometimes
     # never answers (measured: 1 run in 5 hung there), while Neo4j handles a failed probe cleanly
-    for statement, dialect in ((_FALKORDB_PROBE, FALKORDB), (_NEO4J_PROBE, NEO4J)):
+    for dialect in (FALKORDB, NEO4J):
+        statement = load_query(dialect.probe_query).text
+
         def probe(tx, statement=statement) -> bool:
             try:
                 tx.run(statement).consume()

@@ -154,8 +154,9 @@ class GraphStore:
         """Create the uniqueness constraints (Neo4j) or indexes (FalkorDB) on User.id and Community.id."""
         existing: list[tuple[str, str]] = []
         if self.dialect.index_query:
-            _, values, _ = self.execute(self.dialect.index_query, {}, write=False, what="listing indexes")
-            existing = [(label, prop) for label, props in values for prop in (props or [])]
+            listed = self.run(self.dialect.index_query)
+            existing = [(label, prop) for label, props in zip(listed["label"], listed["properties"])
+                        for prop in (props or [])] if len(listed) else []
         statements = self.dialect.schema_statements(existing)
         for statement in statements:
             self.execute(statement, {}, write=True, what="creating the id index / constraint")
