@@ -64,7 +64,6 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from ..errors import ConfigError, KolgraphError
-from .projection import collapse_undirected
 from .role_text import format_fixed, format_number, int_text, join_present, join_text
 
 __all__ = ["ROLE_TAGS", "RoleParams", "RoleResult", "assign_roles", "brand_communities", "brand_link_share",
@@ -192,10 +191,21 @@ class RoleResult:
 
 def _ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(best, worst) rank per user, 1 = largest: tied users share best = 1 + users strictly above
-    and worst = users at or above. NaN ranks last."""
-    v = pd.Series(np.where(np.isnan(values), -np.inf, values))
-    best = v.rank(method="min", ascending=False).to_numpy(dtype=np.int64)
-    worst = v.rank(method="max", ascending=False).to_numpy(dtype=np.int64)
+    and worst = users at or above. NaN ranks last. One sort."""
+    v = np.where(np.isnan(values), -np.inf, np.asarray(values, dtype=np.float64))
+    n = len(v)
+    best = np.zeros(n, dtype=np.int64)
+    worst = np.zeros(n, dtype=np.int64)
+    if not n:
+        return best, worst
+    order = np.argsort(-v, kind="stable")
+    ordered = v[order]
+    new = np.r_[True, ordered[1:] != ordered[:-1]]
+    group = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    ends = np.r_[starts[1:], n]
+    best[order] = starts[group] + 1
+    worst[order] = ends[group]
     return best, worst
 
 
@@ -255,8 +265,12 @@ def _positions(column: pd.Series, user_ids: pd.Index) -> np.ndarray:
     return np.where(codes >= 0, where[np.maximum(codes, 0)] if len(where) else -1, -1)
 
 
-def _link_arrays(user_ids: pd.Index, links: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positions (src, dst) and weights of the usable links: both ends known, no self-loop, weight > 0."""
+def _link_arrays(user_ids: pd.Index, links: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions (src, dst) and weights of the usable links: both ends known, no self-loop, weight > 0.
+
+    ``links`` is a tie table, or the (src, dst, weight) arrays this function returned before."""
+    if isinstance(links, tuple):
+        return links
     a, b = (_positions(links[c], user_ids) for c in ("src", "dst"))
     w = (pd.to_numeric(links["weight"], errors="coerce").to_numpy(dtype="float64", na_value=0.0)
          if "weight" in links else np.ones(len(links)))
@@ -264,7 +278,7 @@ def _link_arrays(user_ids: pd.Index, links: pd.DataFrame) -> tuple[np.ndarray, n
     return a[ok], b[ok], w[ok]
 
 
-def community_spread(user_ids: pd.Index, community: np.ndarray, links: pd.DataFrame, *,
+def community_spread(user_ids: pd.Index, community: np.ndarray, links: Any, *,
                      min_share: float = 0.2, min_neighbours: int = 4) -> dict[str, np.ndarray]:
     """How many communities hold a real share of each user's ties (the bridge rule's community check).
 
@@ -279,26 +293,30 @@ def community_spread(user_ids: pd.Index, community: np.ndarray, links: pd.DataFr
     n = len(user_ids)
     comm = np.asarray(community, dtype=np.int64)
     a, b, w = _link_arrays(user_ids, links)
-    a, b, w = collapse_undirected(n, a, b, w)
-    rows, other, ww = np.r_[a, b], np.r_[b, a], np.r_[w, w]
-    strength = np.bincount(rows, weights=ww, minlength=n)
-    cols = comm[other] if len(other) else np.zeros(0, np.int64)
-    ok = cols >= 0
     k = int(comm.max()) + 1 if n and comm.max() >= 0 else 0
     out = {"communities": np.zeros(n, np.int64), "first": np.full(n, -1, np.int64),
            "second": np.full(n, -1, np.int64), "first_share": np.full(n, np.nan),
            "second_share": np.full(n, np.nan)}
-    if not ok.any() or k == 0:
+    if not len(a) or k == 0:
         return out
-    weight = sp.csr_matrix((ww[ok], (rows[ok], cols[ok])), shape=(n, k))
-    neighbours = sp.csr_matrix((np.ones(int(ok.sum())), (rows[ok], cols[ok])), shape=(n, k))
-    weight.sum_duplicates()
-    neighbours.sum_duplicates()
-    row = np.repeat(np.arange(n), np.diff(weight.indptr))
-    share = weight.data / strength[row]
-    holds = (share >= min_share - 1e-12) & (neighbours.data >= min_neighbours)
+    # symmetric tie matrix: one entry per (user, neighbour), both directions summed (per-row sorts only)
+    ties = sp.csr_matrix((np.r_[w, w], (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+    ties.sum_duplicates()
+    row = np.repeat(np.arange(n, dtype=np.int64), np.diff(ties.indptr))
+    strength = np.bincount(row, weights=ties.data, minlength=n)
+    cols = comm[ties.indices]
+    ok = cols >= 0
+    if not ok.any():
+        return out
+    # one pass sums both per (user, community): tie weight in the real part, neighbours in the imaginary
+    per = sp.csr_matrix((ties.data[ok] + 1j, (row[ok], cols[ok])), shape=(n, k))
+    del ties, row, cols
+    per.sum_duplicates()
+    row = np.repeat(np.arange(n, dtype=np.int64), np.diff(per.indptr))
+    share = per.data.real / strength[row]
+    holds = (share >= min_share - 1e-12) & (np.round(per.data.imag) >= min_neighbours)
     out["communities"] = np.bincount(row[holds], minlength=n).astype(np.int64)
-    row, col, share = row[holds], weight.indices[holds], share[holds]
+    row, col, share = row[holds], per.indices[holds], share[holds]
     order = np.lexsort((col, -share, row))
     row, col, share = row[order], col[order], share[order]
     first = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if len(row) else np.zeros(0, np.int64)
@@ -476,6 +494,7 @@ def assign_roles(metrics: pd.DataFrame, *, brand_accounts: Iterable[str] = (), p
                               params.bridge_min_communities)
     spread: dict[str, np.ndarray] | None = None
     if links is not None:
+        links = _link_arrays(user_ids, links)  # resolved once for the community check and brand bridges
         spread = community_spread(user_ids, comm, links, min_share=m_share, min_neighbours=m_nb)
         n_comms = spread["communities"]
         derived["bridge_community_check"] = "from links"
