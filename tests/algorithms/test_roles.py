@@ -9,17 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kolgraph.algorithms.roles import (
-    ROLE_TAGS,
-    RoleParams,
-    assign_roles,
-    brand_communities,
-    community_spread,
-    format_fixed,
-)
 from kolgraph.algorithms.centrality import centrality_table
 from kolgraph.algorithms.communities import detect_communities
 from kolgraph.algorithms.projection import collapse_undirected, edge_arrays
+from kolgraph.algorithms.role_metrics import brand_communities, community_spread
+from kolgraph.algorithms.role_text import format_fixed
+from kolgraph.algorithms.roles import ROLE_TAGS, RoleParams, assign_roles
 from kolgraph.schema import DEFAULT_KIND_WEIGHTS, KINDS, KolgraphError
 
 N_FILLER = 200  # plain users, so that "top 1%" and "top 5%" are small fixed counts
@@ -131,11 +126,11 @@ def test_several_brand_communities_by_share():
     rows += [{"user_id": f"b{i}", "community": 2, "brand_interactions": 3} for i in range(10)]   # 30
     rows += [{"user_id": f"c{i}", "community": 3, "brand_interactions": 1} for i in range(10)]   # 10
     m = with_users(rows)
-    shares = brand_communities(m, params=RoleParams()).set_index("community")
+    shares = brand_communities(m).set_index("community")
     assert shares.loc[0, "brand_engagement_share"] == pytest.approx(0.6)
     assert bool(shares.loc[0, "is_brand"]) and bool(shares.loc[2, "is_brand"])  # 30% >= 20%
     assert not bool(shares.loc[3, "is_brand"]) and not bool(shares.loc[1, "is_brand"])
-    only_top = brand_communities(m, params=RoleParams(brand_community_min_share=0.5)).set_index("community")
+    only_top = brand_communities(m, min_share=0.5).set_index("community")
     assert only_top["is_brand"].sum() == 1
 
 
