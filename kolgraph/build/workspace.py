@@ -80,7 +80,11 @@ class Workspace:
     """An opened workspace folder; tables are read lazily and the graph is built once and cached."""
 
     def __init__(self, path: str | os.PathLike):
+        from ..runs.results import recover_folder
+
         self.path = Path(path)
+        #: True when opening found an interrupted replace and moved the previous workspace back.
+        self.recovered = recover_folder(self.path)
         manifest_path = self.path / MANIFEST
         if not manifest_path.is_file():
             raise KolgraphError(f"{self.path}: not a kolgraph workspace (no {MANIFEST}); "

@@ -249,3 +249,44 @@ def test_manifest_marks_the_workspace(tmp_path, small):
     ws = build_workspace(small, tmp_path / "ws").workspace
     manifest = json.loads((ws.path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["kolgraph"]["kind"] == "kolgraph-workspace" and manifest["kolgraph"]["version"]
+
+
+_KILL_BUILD = textwrap.dedent("""
+    import os, sys, signal
+    from kolgraph.runs import results
+    from kolgraph.build import workspace
+    point = sys.argv[3]
+    real_swap = results.swap_into_place
+    def swap(tmp, target):
+        if point == "before-swap":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if point == "between-renames":
+            os.replace(target, target.with_name(f".{target.name}.old-{os.getpid()}-x"))
+            os.kill(os.getpid(), signal.SIGKILL)
+        real_swap(tmp, target)
+    results.swap_into_place = swap
+    if point == "mid-write":
+        import numpy as np
+        def savez(*a, **k):
+            os.kill(os.getpid(), signal.SIGKILL)
+        workspace.np.savez = savez
+    workspace.build_workspace(sys.argv[1], sys.argv[2], users_path=None)
+""")
+
+
+@pytest.mark.parametrize("point", ["mid-write", "before-swap", "between-renames"])
+def test_killed_build_leaves_the_old_complete_workspace(tmp_path, small, point):
+    out = tmp_path / "ws"
+    old = build_workspace(small, out).workspace.manifest["created"]
+    other = tmp_path / "other.csv"
+    other.write_text(INTERACTIONS.replace("fan2", "fan3"), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", _KILL_BUILD, str(other), str(out), point], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    ws = open_workspace(out)  # after a kill between the renames, opening moves the old one back
+    assert ws.recovered == (point == "between-renames")
+    ws.verify()
+    assert ws.manifest["created"] == old and "fan3" not in set(ws.vertices()["user_id"])
+    build_workspace(other, out)  # the next write succeeds and cleans up
+    assert "fan3" in set(open_workspace(out).vertices()["user_id"])
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".ws.tmp", ".ws.old"))]
