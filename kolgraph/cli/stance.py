@@ -64,7 +64,7 @@ def stance_evaluate_command(file, model_path, fmt, text_column, label_column, ta
     """
     import json as _json
 
-    from ..algorithms.sentiment import evaluate_file
+    from ..models.labelled import evaluate_file
 
     ev = evaluate_file(file, model=model_path, fmt=fmt, text_column=text_column,
                        label_column=label_column, target_column=target_column)
@@ -104,7 +104,7 @@ def stance_train_command(ctx, file, out, fmt, text_column, label_column, target_
           --text-column TEXT --label-column STANCE --target-column TARGET
       kolgraph stance score --stance-model stance.npz --target IphoneSE "苹果SE真香"
     """
-    from ..algorithms.sentiment import train_file
+    from ..models.labelled import train_file
 
     model = train_file(file, fmt=fmt, text_column=text_column, label_column=label_column,
                        target_column=target_column, seed=seed, quiet=is_quiet(ctx))
