@@ -15,8 +15,11 @@ by ``kolgraph build`` and writes, atomically, under ``WORKSPACE/analysis/``:
   top_members (the five highest-PageRank members' ids, "|"-joined) and top_member_names.
 - ``attitudes.parquet``: the signed attitude table (src, dst, attitude, support).
 - ``interaction_sentiment.parquet``: per kept interaction row: ``row`` (0-based row of the
-  workspace's ``interactions.parquet``, to join on for src, dst, kind and text), sentiment used
-  (NaN unknown), sentiment_source (input / model / none) and brand_directed. The ids are not
+  workspace's ``interactions.parquet``, to join on for src, dst, kind and text), ``post_id``
+  (the post it comes from, where the input has one), sentiment used (NaN unknown),
+  sentiment_source (input / model / none), attitude (the value the row adds to its pair's
+  attitude, NaN none) and attitude_source (reply_model / sentiment / endorsement / none; see
+  :func:`~kolgraph.algorithms.stance.interaction_attitude_values`) and brand_directed. The ids are not
   repeated here: at 10M rows they would cost more to write than everything else in this file.
 - ``analysis.json``: parameters, brand, seed, the critic seeds used and why, summary counts and
   the time per step. The run is also recorded in the workspace manifest (``results.analysis``).
@@ -55,6 +58,8 @@ from ..algorithms.stance import (
     attitudes,
     brand_directed,
     index_texts,
+    interaction_attitude,
+    interaction_attitude_values,
     interaction_sentiment,
     kind_mask,
     user_positions,
@@ -318,7 +323,10 @@ def analyze_workspace(
         arrays = ws.graph_arrays()
         names = pd.Index(g.vs["name"] if g.vcount() else [], dtype="str", name="user_id")
         cols = ["src", "dst", "kind", "text", "sentiment"]
-        inter = ws.interactions(columns=cols)
+        try:  # post_id traces each interaction's sentiment and attitude back to its post
+            inter = ws.interactions(columns=cols + ["post_id"])
+        except (KeyError, ValueError):  # a workspace built before post_id was kept
+            inter = ws.interactions(columns=cols)
         codes = (user_positions(inter["src"], names), user_positions(inter["dst"], names))
         e_src, e_dst = arrays["src"], arrays["dst"]
         done("load")
@@ -348,14 +356,30 @@ def analyze_workspace(
         known = ~np.isnan(sentiment)
         source = np.where(given, 1, np.where(known, 2, 0)).astype(np.int8)
         model_info["rows_scored_by_model"] = int((source == 2).sum())
+        # reply attitude (methods section 2): the reply-attitude model where one is configured
+        # ([stance] attitude_model = "default" or a path), else sentiment stands in
+        att_model = stance_params.attitude_model
+        reply_att = None
+        if att_model:
+            reply_att = interaction_attitude(inter, None if att_model == "default" else att_model,
+                                             text_index=text_index, sentiment_model=model)
+            model_info["attitude_model"] = ("default (kolgraph/models/attitude_default.npz)"
+                                            if att_model == "default" else att_model)
+        att_values, att_source = interaction_attitude_values(
+            inter, sentiment, reply_att, kinds=stance_params.attitude_kinds,
+            repost_endorsement=stance_params.repost_endorsement, hostile_below=stance_params.hostile_below)
         done("sentiment")
 
         # ---- stance and attitudes
         step("stance")
         stance = user_stance(inter, sentiment, brand, k0=stance_params.k0, users=names, directed=directed,
-                             exclude_brand_internal=stance_params.exclude_brand_internal, codes=codes)
+                             exclude_brand_internal=stance_params.exclude_brand_internal, codes=codes,
+                             repost_endorsement=stance_params.repost_endorsement,
+                             hostile_below=stance_params.hostile_below, min_support=stance_params.min_support)
         att = attitudes(inter, sentiment, k0=stance_params.k0, kinds=stance_params.attitude_kinds, users=names,
-                        codes=codes)
+                        codes=codes, attitude=reply_att, repost_endorsement=stance_params.repost_endorsement,
+                        hostile_below=stance_params.hostile_below,
+                        attitude_source="reply-attitude model" if reply_att is not None else "sentiment")
         n = len(names)
         e_count = arrays["count"].astype("float64")
         brand_dst = np.zeros(n, dtype=bool)
@@ -436,8 +460,12 @@ def analyze_workspace(
         communities = _communities_table(users, roles, stability)
         sent_table = pd.DataFrame({
             "row": np.arange(len(inter), dtype=np.int64),
+            "post_id": (inter["post_id"].astype("str") if "post_id" in inter
+                        else pd.Series(pd.NA, index=inter.index, dtype="str")).reset_index(drop=True),
             "sentiment": sentiment,
             "sentiment_source": pd.Categorical.from_codes(source, categories=["none", "input", "model"]),
+            "attitude": att_values,
+            "attitude_source": att_source,
             "brand_directed": directed,
         })
         att_frame = att.to_frame()
