@@ -49,7 +49,8 @@ def summary_table(results: pd.DataFrame) -> pd.DataFrame:
     n = results.pivot_table(index="category", columns="language", values="passed", aggfunc="size", sort=False)
     t.loc["all"] = results.groupby("language")["passed"].mean()
     n.loc["all"] = results.groupby("language").size()
-    return t[["zh", "en"]].join(n[["zh", "en"]], rsuffix="_n")
+    n = n[["zh", "en"]].rename(columns={"zh": "zh_n", "en": "en_n"})
+    return pd.concat([t[["zh", "en"]], n], axis=1)
 
 
 def main(argv: list[str] | None = None) -> int:
