@@ -16,7 +16,7 @@ Features (all from the reply's own text, vectorised like the sentiment model):
 - the reply's sentiment (the shipped sentiment model, in five equal bins of [-1, 1]).
 
 A multinomial (one-vs-rest, balanced classes) logistic regression on those, stored as plain arrays
-like the sentiment model (file I/O in :mod:`kolgraph.algorithms.sentiment.io`).
+like the sentiment model (file I/O in :mod:`kolgraph.models.io`).
 """
 
 from __future__ import annotations
@@ -173,15 +173,15 @@ class AttitudeModel:
         return names[best]
 
     def save(self, path: str | os.PathLike) -> Any:
-        """Write the model (:func:`kolgraph.algorithms.sentiment.io.save_arrays`, format kolgraph-attitude/1)."""
-        from .sentiment.io import ATTITUDE_FORMAT, save_arrays
+        """Write the model (:func:`kolgraph.models.io.save_arrays`, format kolgraph-attitude/1)."""
+        from ..models.io import ATTITUDE_FORMAT, save_arrays
 
         return save_arrays(path, ATTITUDE_FORMAT, dict(self.metadata), [(None, self.linear)])
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "AttitudeModel":
         """Read a model written by :meth:`save`; InputError if the file is not one."""
-        from .sentiment.io import read_arrays
+        from ..models.io import read_arrays
 
         meta, subs = read_arrays(path, "attitude")
         return cls(subs[0][1], meta)
@@ -288,7 +288,7 @@ _DEFAULT: list[AttitudeModel] = []
 def load_default_attitude_model() -> AttitudeModel:
     """The reply-attitude model shipped in ``kolgraph/models/`` (trained on RumourEval 2017; cached)."""
     from ..errors import KolgraphError
-    from .sentiment.io import DEFAULT_ATTITUDE_MODEL_PATH
+    from ..models.io import DEFAULT_ATTITUDE_MODEL_PATH
 
     if not _DEFAULT:
         if not DEFAULT_ATTITUDE_MODEL_PATH.is_file():

@@ -8,20 +8,18 @@ Three steps, each a vectorised pass over the interaction rows:
    and each distinct text once (``pandas.factorize``), so millions of rows with repeated texts cost
    little. Rows with neither a sentiment value nor a text stay NaN (unknown).
 2. **Brand stance** (:func:`user_stance`): a brand-directed interaction targets a brand account or
-   names a brand keyword in its text (:func:`brand_directed`; case-insensitive substring match of
-   the escaped keywords). A user's stance is the shrunk mean
-   ``stance_u = sum(s) / (n + k0)`` over their brand-directed interactions with known sentiment,
-   ``n`` being the stance's support; ``k0`` (default 2) is the prior strength, so one warm reply
-   gives 1/3, not 1. Users with no such interaction have stance 0 and support 0.
-   *Brand accounts among themselves*: interactions from one brand account to another (the account
-   matrix reposting itself) are promotion, not opinion, and are left out of every stance
-   (``exclude_brand_internal=True``). A brand account's own stance therefore comes only from what it
-   says about the brand to others (e.g. customer care replies); the roles never tag brand accounts
-   as fans or critics (they get the ``brand_account`` tag).
+   names a brand keyword in its text (:func:`brand_directed`). A user's stance is the shrunk mean
+   ``stance_u = sum(s) / (n + k0)`` over their brand-directed rows with known sentiment, ``n``
+   being its support, ``k0`` (default 2) the prior strength: one warm reply gives 1/3, not 1.
+   Reposts without a hostile comment count as weak endorsement (+0.3, :func:`endorsed_sentiment`).
+   Users with support below ``min_support`` have insufficient evidence: NaN, never 0.
+   Interactions between two brand accounts are promotion, not opinion, and are left out
+   (``exclude_brand_internal``); roles tag brand accounts ``brand_account``, never fan or critic.
 3. **Attitudes** (:func:`attitudes`): the same shrunk mean per ordered pair (u, v) over u's replies
-   and mentions of v (reposts carry endorsement, not a sentiment toward the author, so they are
-   left out by default). Self-interactions are dropped. The result is a signed attitude table
-   ``(src, dst, attitude, support)``: the signed graph that the critic and what-if logic use.
+   and mentions of v (the reply-attitude model's ``P(support) - P(deny)`` for replies where one is
+   configured, else sentiment) and u's reposts of v (weak endorsement). Self-interactions are
+   dropped. The signed table ``(src, dst, attitude, support, ...)`` is the signed graph that the
+   critic and what-if logic use; :func:`interaction_attitude_values` gives each row's part in it.
 
 All functions are pure: they never modify the frames they are given.
 """
@@ -54,6 +52,7 @@ __all__ = [
     "attitudes",
     "interaction_attitude",
     "interaction_attitude_values",
+    "attitude_rows",
     "ATTITUDE_SOURCES",
 ]
 
@@ -406,8 +405,7 @@ def user_stance(interactions: pd.DataFrame, sentiment: np.ndarray, brand: BrandC
     parameters = {"k0": params.k0, "exclude_brand_internal": params.exclude_brand_internal,
                   "repost_endorsement": params.repost_endorsement, "hostile_below": params.hostile_below,
                   "min_support": params.min_support, "brand": brand.to_dict(), "rows_used": int(ok.sum()),
-                  "rows_endorsement": int(ends.sum()),
-                  "users_insufficient_evidence": int((support < params.min_support).sum())}
+                  "rows_endorsement": int(ends.sum()), "users_insufficient_evidence": int((support < params.min_support).sum())}
     return StanceResult(method="shrunk_mean", parameters=parameters, seed=None, user_ids=names,
                         stance=stance, support=support, sum=total, endorsements=ends)
 
@@ -525,9 +523,7 @@ def interaction_attitude(interactions: pd.DataFrame, model: Any = None, *, mask:
     out = np.full(n, np.nan)
     if n == 0 or "text" not in interactions:
         return out
-    if mask is None:
-        mask = kind_mask(interactions["kind"], ("reply",))
-    mask = np.asarray(mask, dtype=bool)
+    mask = np.asarray(kind_mask(interactions["kind"], ("reply",)) if mask is None else mask, dtype=bool)
     if mask.shape != (n,):
         raise ValueError(f"mask has shape {mask.shape}, expected ({n},)")
     ti = text_index if text_index is not None else index_texts(interactions)
@@ -578,3 +574,26 @@ def interaction_attitude_values(interactions: pd.DataFrame, sentiment: np.ndarra
         rep = kind_mask(interactions["kind"], ("repost",)) & ~in_kinds
         value[rep], code[rep] = endorsed[rep], 3
     return value, pd.Categorical.from_codes(code, categories=list(ATTITUDE_SOURCES))
+
+
+def attitude_rows(interactions: pd.DataFrame, sentiment: np.ndarray, params: StanceParams, *,
+                  text_index: TextIndex | None = None, sentiment_model: Any = None
+                  ) -> tuple[np.ndarray | None, np.ndarray, pd.Categorical, dict[str, Any]]:
+    """Everything the analysis needs for attitudes between accounts, per interaction row.
+
+    (reply attitude from the model named by ``params.attitude_model`` or None when none is
+    configured, each row's attitude value and its source (:func:`interaction_attitude_values`),
+    and a description for the analysis' parameters: ``attitude_source`` and ``attitude_model``).
+    """
+    reply = None
+    info: dict[str, Any] = {"attitude_source": "sentiment", "attitude_model": None}
+    if params.attitude_model:
+        default = params.attitude_model == "default"
+        reply = interaction_attitude(interactions, None if default else params.attitude_model,
+                                     text_index=text_index, sentiment_model=sentiment_model)
+        info = {"attitude_source": "reply-attitude model",
+                "attitude_model": "default (kolgraph/models/attitude_default.npz)" if default else params.attitude_model}
+    values, sources = interaction_attitude_values(interactions, sentiment, reply, kinds=params.attitude_kinds,
+                                                  repost_endorsement=params.repost_endorsement,
+                                                  hostile_below=params.hostile_below)
+    return reply, values, sources, info

@@ -1,7 +1,7 @@
 """Labelled training data from files: CSV, TSV, JSONL/JSON, Parquet, weibo2018's mid,label,text.
 
 File reading for the text models lives here, outside ``kolgraph/algorithms`` (which never reads
-files except the model loader, :mod:`kolgraph.algorithms.sentiment.io`). :func:`train_file` and
+files; model files are :mod:`kolgraph.models.io`). :func:`train_file` and
 :func:`evaluate_file` are what ``kolgraph stance train`` / ``evaluate`` call.
 """
 

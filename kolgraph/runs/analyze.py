@@ -58,8 +58,7 @@ from ..algorithms.stance import (
     attitudes,
     brand_directed,
     index_texts,
-    interaction_attitude,
-    interaction_attitude_values,
+    attitude_rows,
     interaction_sentiment,
     kind_mask,
     user_positions,
@@ -323,10 +322,7 @@ def analyze_workspace(
         arrays = ws.graph_arrays()
         names = pd.Index(g.vs["name"] if g.vcount() else [], dtype="str", name="user_id")
         cols = ["src", "dst", "kind", "text", "sentiment"]
-        try:  # post_id traces each interaction's sentiment and attitude back to its post
-            inter = ws.interactions(columns=cols + ["post_id"])
-        except (KeyError, ValueError):  # a workspace built before post_id was kept
-            inter = ws.interactions(columns=cols)
+        inter = ws.interactions(columns=cols + ["post_id"])  # post_id: trace each row's sentiment to its post
         codes = (user_positions(inter["src"], names), user_positions(inter["dst"], names))
         e_src, e_dst = arrays["src"], arrays["dst"]
         done("load")
@@ -356,18 +352,9 @@ def analyze_workspace(
         known = ~np.isnan(sentiment)
         source = np.where(given, 1, np.where(known, 2, 0)).astype(np.int8)
         model_info["rows_scored_by_model"] = int((source == 2).sum())
-        # reply attitude (methods section 2): the reply-attitude model where one is configured
-        # ([stance] attitude_model = "default" or a path), else sentiment stands in
-        att_model = stance_params.attitude_model
-        reply_att = None
-        if att_model:
-            reply_att = interaction_attitude(inter, None if att_model == "default" else att_model,
-                                             text_index=text_index, sentiment_model=model)
-            model_info["attitude_model"] = ("default (kolgraph/models/attitude_default.npz)"
-                                            if att_model == "default" else att_model)
-        att_values, att_source = interaction_attitude_values(
-            inter, sentiment, reply_att, kinds=stance_params.attitude_kinds,
-            repost_endorsement=stance_params.repost_endorsement, hostile_below=stance_params.hostile_below)
+        reply_att, att_values, att_source, att_info = attitude_rows(inter, sentiment, stance_params,
+                                                                    text_index=text_index, sentiment_model=model)
+        model_info.update(att_info)
         done("sentiment")
 
         # ---- stance and attitudes
@@ -378,8 +365,7 @@ def analyze_workspace(
                              hostile_below=stance_params.hostile_below, min_support=stance_params.min_support)
         att = attitudes(inter, sentiment, k0=stance_params.k0, kinds=stance_params.attitude_kinds, users=names,
                         codes=codes, attitude=reply_att, repost_endorsement=stance_params.repost_endorsement,
-                        hostile_below=stance_params.hostile_below,
-                        attitude_source="reply-attitude model" if reply_att is not None else "sentiment")
+                        hostile_below=stance_params.hostile_below, attitude_source=att_info["attitude_source"])
         n = len(names)
         e_count = arrays["count"].astype("float64")
         brand_dst = np.zeros(n, dtype=bool)
@@ -460,8 +446,7 @@ def analyze_workspace(
         communities = _communities_table(users, roles, stability)
         sent_table = pd.DataFrame({
             "row": np.arange(len(inter), dtype=np.int64),
-            "post_id": (inter["post_id"].astype("str") if "post_id" in inter
-                        else pd.Series(pd.NA, index=inter.index, dtype="str")).reset_index(drop=True),
+            "post_id": inter["post_id"].astype("str").reset_index(drop=True),
             "sentiment": sentiment,
             "sentiment_source": pd.Categorical.from_codes(source, categories=["none", "input", "model"]),
             "attitude": att_values,

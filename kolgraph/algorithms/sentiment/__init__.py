@@ -9,8 +9,8 @@ Modules, one job each:
 - :mod:`.model`: :class:`SentimentModel`, scoring (linear score + cue layer);
 - :mod:`.train`: training and evaluation in memory;
 - :mod:`.labels`: label spellings;
-- :mod:`.io`: model files, the only file I/O here (reading labelled data files is
-  :mod:`kolgraph.models.labelled`).
+and, outside the algorithms (which never touch files), :mod:`kolgraph.models.io` reads and writes
+model files and :mod:`kolgraph.models.labelled` reads labelled data files.
 
 How the shipped model is trained and how well it does: ``docs/sentiment.md``.
 """
@@ -18,7 +18,7 @@ How the shipped model is trained and how well it does: ``docs/sentiment.md``.
 from __future__ import annotations
 
 from .cues import cue_scores
-from .io import DEFAULT_ATTITUDE_MODEL_PATH, DEFAULT_MODEL_PATH, load_default_model
+from ...models.io import DEFAULT_ATTITUDE_MODEL_PATH, DEFAULT_MODEL_PATH, load_default_model
 from .labels import LABEL_NAMES, normalise_labels
 from .linear import LinearModel, nb_log_ratio
 from .model import SentimentModel, load_model, score_texts

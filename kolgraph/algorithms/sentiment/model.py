@@ -10,7 +10,6 @@ sarcasm marker or a fan's defence of the brand moves the score the way a reader 
 from __future__ import annotations
 
 import copy
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
@@ -18,7 +17,6 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..._io import json_default
 from ...progress import progress
 from .cues import cue_scores
 from .labels import LABEL_NAMES
@@ -33,7 +31,7 @@ class SentimentModel:
     """A sentiment (or per-target stance) model; scores in [-1, 1].
 
     Build one with :func:`~.train.train_model` or :meth:`load`; the package's own is
-    :func:`~.io.load_default_model`. ``metadata`` says what it was trained on and how well it did;
+    :func:`kolgraph.models.io.load_default_model`. ``metadata`` says what it was trained on and how well it did;
     ``metadata["cue_weight"]`` is the weight of the cue layer (0 switches it off).
     """
 
@@ -84,7 +82,7 @@ class SentimentModel:
     def with_metadata(self, **updates: Any) -> "SentimentModel":
         """A copy with metadata fields added or replaced (e.g. a held-out evaluation, a cue weight)."""
         meta = copy.deepcopy(dict(self.metadata))
-        meta.update(json.loads(json.dumps(updates, default=json_default)))
+        meta.update(copy.deepcopy(updates))
         return SentimentModel(self.pooled, dict(self.by_target), meta)
 
     # -- scoring
@@ -214,17 +212,18 @@ class SentimentModel:
         out[ok] = u_score[codes[ok]]
         return out
 
-    # -- persistence (the file I/O itself lives in .io)
+    # -- persistence (the file I/O itself lives in kolgraph.models.io)
     def save(self, path: str | os.PathLike) -> Any:
-        """Write the model as one compressed ``.npz`` of plain arrays plus JSON metadata (:func:`.io.save_model`)."""
-        from .io import save_model
+        """Write the model as one compressed ``.npz`` of plain arrays plus JSON metadata
+        (:func:`kolgraph.models.io.save_model`)."""
+        from ...models.io import save_model
 
         return save_model(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "SentimentModel":
-        """Read a model written by :meth:`save` (:func:`.io.read_model`); InputError if it is not one."""
-        from .io import read_model
+        """Read a model written by :meth:`save` (:func:`kolgraph.models.io.read_model`); InputError if it is not one."""
+        from ...models.io import read_model
 
         return read_model(path)
 
@@ -232,7 +231,7 @@ class SentimentModel:
 def load_model(model: "SentimentModel | str | os.PathLike | None" = None) -> SentimentModel:
     """A model as given: None is the shipped default, a path is read with :meth:`SentimentModel.load`."""
     if model is None:
-        from .io import load_default_model
+        from ...models.io import load_default_model
 
         return load_default_model()
     if isinstance(model, SentimentModel):

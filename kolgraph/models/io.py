@@ -1,5 +1,6 @@
-"""Model files: the one place of the sentiment package (and of the reply-attitude model) that
-reads or writes files.
+"""Model files: the one module that reads and writes the text models' files (the sentiment model
+of :mod:`kolgraph.algorithms.sentiment` and the reply-attitude model of
+:mod:`kolgraph.algorithms.attitude`); the algorithms themselves never touch files.
 
 A model file is one compressed ``.npz`` of plain arrays (no pickle; nothing tied to a
 scikit-learn version): ``meta`` (JSON text: format, metadata, sub-model names) and, per sub-model
@@ -20,9 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from ..._io import atomic_path, json_default
-from ...errors import InputError, KolgraphError
-from .linear import LinearModel
+from .._io import atomic_path, json_default
+from ..errors import InputError, KolgraphError
 
 __all__ = [
     "MODELS_DIR",
@@ -37,7 +37,7 @@ __all__ = [
     "load_default_model",
 ]
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+MODELS_DIR = Path(__file__).resolve().parent
 #: The sentiment model shipped with the package, trained by ``scripts/train_sentiment.py``.
 DEFAULT_MODEL_PATH = MODELS_DIR / "sentiment_default.npz"
 #: The reply-attitude model shipped with the package, trained by ``scripts/train_attitude.py``.
@@ -49,7 +49,7 @@ _READABLE = {SENTIMENT_FORMAT: "sentiment", "kolgraph-sentiment/1": "sentiment",
 
 
 def save_arrays(path: str | os.PathLike, fmt: str, metadata: dict[str, Any],
-                subs: list[tuple[str | None, LinearModel]]) -> Path:
+                subs: list[tuple[str | None, Any]]) -> Path:
     """Write sub-models and metadata as one ``.npz``, atomically."""
     path = Path(path)
     meta = dict(copy.deepcopy(dict(metadata)))
@@ -64,9 +64,11 @@ def save_arrays(path: str | os.PathLike, fmt: str, metadata: dict[str, Any],
     return path
 
 
-def read_arrays(path: str | os.PathLike, kind: str) -> tuple[dict[str, Any], list[tuple[str | None, LinearModel]]]:
+def read_arrays(path: str | os.PathLike, kind: str) -> tuple[dict[str, Any], list[tuple[str | None, Any]]]:
     """(metadata, [(sub-model name, LinearModel)]) of a model file of ``kind`` ('sentiment' or
     'attitude'); InputError naming the file if it is not one."""
+    from ..algorithms.sentiment.linear import LinearModel  # here: the algorithms import this module
+
     path = Path(path)
     if not path.is_file():
         raise InputError(str(path), "no such model file")
@@ -87,14 +89,14 @@ def read_arrays(path: str | os.PathLike, kind: str) -> tuple[dict[str, Any], lis
 
 
 def save_model(model: Any, path: str | os.PathLike) -> Path:
-    """Write a :class:`~.model.SentimentModel` (pooled sub-model first, then one per target)."""
+    """Write a :class:`~kolgraph.algorithms.sentiment.SentimentModel` (pooled sub-model first, then one per target)."""
     subs = [(None, model.pooled)] + list(model.by_target.items())
     return save_arrays(path, SENTIMENT_FORMAT, dict(model.metadata), subs)
 
 
 def read_model(path: str | os.PathLike) -> Any:
-    """Read a :class:`~.model.SentimentModel` written by :func:`save_model`."""
-    from .model import SentimentModel
+    """Read a :class:`~kolgraph.algorithms.sentiment.SentimentModel` written by :func:`save_model`."""
+    from ..algorithms.sentiment.model import SentimentModel
 
     meta, subs = read_arrays(path, "sentiment")
     by_target = {str(t): s for t, s in subs[1:]}
