@@ -272,3 +272,22 @@ def test_reply_attitude_model_is_used_where_given_and_says_so():
     assert frame_.loc[("fan", "critic"), "attitude"] == pytest.approx((att_rows[0] - 0.2) / 4)
     assert res.parameters["attitude_source"] == "reply-attitude model"
     assert attitudes(df, np.array([0.5, -0.2, 0.5])).parameters["attitude_source"] == "sentiment"
+
+
+def test_attitude_rows_trace_every_pair_to_its_rows():
+    from kolgraph.algorithms.stance import attitude_rows
+
+    df = frame([("fan", "critic", "reply", "this is fake, total hoax", np.nan),
+                ("fan", "critic", "repost", "", np.nan),
+                ("fan", "critic", "mention", "", -0.4),
+                ("y", "z", "reply", "", np.nan)])
+    s = df["sentiment"].to_numpy(dtype="float64")
+    for name, source in (("", "sentiment"), ("default", "reply-attitude model")):
+        params = StanceParams(attitude_model=name)
+        reply, values, sources, info = attitude_rows(df, s, params)
+        assert info["attitude_source"] == source
+        assert list(sources.astype(str)) == ["reply_model" if name else "none", "endorsement", "sentiment", "none"]
+        pair = attitudes(df, s, attitude=reply).to_frame().set_index(["src", "dst"]).loc[("fan", "critic")]
+        used = values[~np.isnan(values)]
+        assert pair["support"] == used.size
+        assert pair["attitude"] == pytest.approx(used.sum() / (used.size + 2.0))
