@@ -355,12 +355,14 @@ def endorsed_sentiment(interactions: pd.DataFrame, sentiment: np.ndarray, *, rep
 def user_stance(interactions: pd.DataFrame, sentiment: np.ndarray, brand: BrandConfig, *, k0: float = 2.0,
                 users: Iterable[str] | pd.Index | None = None, directed: np.ndarray | None = None,
                 exclude_brand_internal: bool = True, text_index: TextIndex | None = None,
-                codes: tuple[np.ndarray, np.ndarray] | None = None, repost_endorsement: float = 0.3,
+                codes: tuple[np.ndarray, np.ndarray] | None = None, repost_endorsement: float = 0.0,
                 hostile_below: float = -0.3, min_support: int = 1) -> StanceResult:
     """Each user's brand stance ``sum(s) / (n + k0)`` over their brand-directed rows with known ``s``.
 
     Brand-directed reposts without a hostile comment count as weak endorsement
-    (:func:`endorsed_sentiment`; ``repost_endorsement=0`` leaves comment-less reposts out).
+    (:func:`endorsed_sentiment`) when ``repost_endorsement`` > 0: the analysis passes
+    :class:`StanceParams`' default 0.3; the function's own default 0 keeps the plain mean of
+    sentiment (what calibration measures).
     Users with fewer than ``min_support`` such rows get NaN: insufficient evidence, not 0.
     ``users`` fixes the users reported and their order (default: every src and dst in order of
     appearance); ``directed`` reuses a :func:`brand_directed` mask; ``codes`` (src and dst
@@ -433,17 +435,16 @@ class AttitudeResult:
 def attitudes(interactions: pd.DataFrame, sentiment: np.ndarray, *, k0: float = 2.0,
               kinds: Iterable[str] = ("reply", "mention"), users: pd.Index | None = None,
               codes: tuple[np.ndarray, np.ndarray] | None = None, attitude: np.ndarray | None = None,
-              repost_endorsement: float = 0.3, hostile_below: float = -0.3,
+              repost_endorsement: float = 0.0, hostile_below: float = -0.3,
               attitude_source: str = "sentiment") -> AttitudeResult:
     """Attitude of u toward v: ``sum(a) / (n + k0)`` over u's rows toward v with a known value ``a``.
 
     ``a`` is, for rows of ``kinds`` (replies and mentions), the reply attitude ``attitude`` where
     given and not NaN (:func:`interaction_attitude`), else the sentiment; for reposts, weak
-    endorsement (:func:`endorsed_sentiment`: ``repost_endorsement`` unless the comment is hostile;
-    ``repost_endorsement=0`` leaves reposts out). ``attitude_source`` names what ``attitude``
-    came from, for the result's parameters. Self-interactions are dropped. Rows are sorted by
-    (src, dst): by position in ``users`` when given with ``codes`` (src and dst positions in
-    ``users``), else by first appearance of the users; the same input gives the same table.
+    endorsement (:func:`endorsed_sentiment`; the analysis passes :class:`StanceParams`' 0.3, the
+    default 0 leaves reposts out). ``attitude_source`` names what ``attitude`` came from.
+    Self-interactions are dropped. Rows are sorted by (src, dst): by position in ``users`` when
+    given with ``codes``, else by first appearance of the users; the same input gives the same table.
     Columns: src, dst, attitude in [-1, 1], support (rows), endorsements (reposts among them),
     model_rows (rows valued by the reply-attitude model).
     """

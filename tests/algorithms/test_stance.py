@@ -163,16 +163,17 @@ def test_attitudes_per_pair_over_replies_and_mentions_only():
         ("fan", "fan", "reply", "", 1.0),        # self: dropped
         ("other", "critic", "reply", "", np.nan),  # unknown sentiment: no support
     ])
-    # repost_endorsement=0: replies and mentions only
-    att = attitudes(df, interaction_sentiment(df), k0=2.0, repost_endorsement=0).to_frame()
+    # the function's default (repost_endorsement=0): replies and mentions only
+    att = attitudes(df, interaction_sentiment(df), k0=2.0).to_frame()
     pairs = att.set_index(["src", "dst"])
     assert set(pairs.index) == {("fan", "critic"), ("critic", "fan")}
     assert pairs.loc[("fan", "critic"), "attitude"] == pytest.approx(-1.5 / 4)
     assert pairs.loc[("fan", "critic"), "support"] == 2
     assert pairs.loc[("critic", "fan"), "attitude"] == pytest.approx(-0.3 / 3)
     assert list(att.columns) == ["src", "dst", "attitude", "support", "endorsements", "model_rows"]
-    # default: the repost counts too, shrunk the same way
-    dflt = attitudes(df, interaction_sentiment(df), k0=2.0).to_frame().set_index(["src", "dst"])
+    # the analysis' default (StanceParams: 0.3): the repost counts too, shrunk the same way
+    dflt = attitudes(df, interaction_sentiment(df), k0=2.0,
+                     repost_endorsement=StanceParams().repost_endorsement).to_frame().set_index(["src", "dst"])
     assert dflt.loc[("fan", "critic"), "attitude"] == pytest.approx((-1.5 + 0.9) / 5)
     assert dflt.loc[("fan", "critic"), "support"] == 3
     with_reposts = attitudes(df, interaction_sentiment(df), kinds=("reply", "mention", "repost")).to_frame()
@@ -231,7 +232,8 @@ def test_reposts_without_hostile_comment_are_weak_endorsement():
         ("d", "k", "repost", "", np.nan),              # reposting an account: endorsement of it
     ])
     s = df["sentiment"].to_numpy(dtype="float64")
-    st = user_stance(df, s, BRAND, k0=2.0).to_frame().set_index("user_id")
+    assert StanceParams().repost_endorsement == 0.3
+    st = user_stance(df, s, BRAND, k0=2.0, repost_endorsement=0.3).to_frame().set_index("user_id")
     assert st.loc["a", "stance"] == pytest.approx(0.6 / 4)
     assert st.loc["a", "stance_endorsements"] == 2
     assert st.loc["b", "stance"] == pytest.approx(-0.9 / 3)
@@ -241,7 +243,7 @@ def test_reposts_without_hostile_comment_are_weak_endorsement():
     assert half.loc["a", "stance"] == pytest.approx(1.0 / 4)
     off = user_stance(df, s, BRAND, k0=2.0, repost_endorsement=0).to_frame().set_index("user_id")
     assert np.isnan(off.loc["a", "stance"]) and off.loc["b", "stance"] == pytest.approx(-0.9 / 3)
-    att = attitudes(df, s, k0=2.0).to_frame().set_index(["src", "dst"])
+    att = attitudes(df, s, k0=2.0, repost_endorsement=0.3).to_frame().set_index(["src", "dst"])
     assert att.loc[("d", "k"), "attitude"] == pytest.approx(0.3 / 3)
     assert att.loc[("d", "k"), "endorsements"] == 1
 
@@ -287,7 +289,8 @@ def test_attitude_rows_trace_every_pair_to_its_rows():
         reply, values, sources, info = attitude_rows(df, s, params)
         assert info["attitude_source"] == source
         assert list(sources.astype(str)) == ["reply_model" if name else "none", "endorsement", "sentiment", "none"]
-        pair = attitudes(df, s, attitude=reply).to_frame().set_index(["src", "dst"]).loc[("fan", "critic")]
+        pair = attitudes(df, s, attitude=reply, repost_endorsement=params.repost_endorsement).to_frame() \
+            .set_index(["src", "dst"]).loc[("fan", "critic")]
         used = values[~np.isnan(values)]
         assert pair["support"] == used.size
         assert pair["attitude"] == pytest.approx(used.sum() / (used.size + 2.0))
