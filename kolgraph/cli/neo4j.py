@@ -118,7 +118,7 @@ def _neo4j_store_args(uri, user, database, password_env, dialect, batch_rows, ba
                          read_timeout=read_timeout)
     return driver, {"database": database, "dialect": None if dialect == "auto" else dialect,
                     "batch_rows": batch_rows, "batch_bytes": batch_bytes, "read_timeout": read_timeout,
-                    "retry_time": retry_time}
+                    "retry_time": retry_time, "connect_timeout": connect_timeout}
 
 
 @neo4j_group.command("push")
@@ -221,7 +221,8 @@ def neo4j_query_command(ctx, name, params, fmt, list_only, **connection):
     driver, kwargs = _neo4j_store_args(**connection)
     with driver, _driver_logging(ctx):
         frame = run_named_query(driver, name, values, database=kwargs["database"], dialect=kwargs["dialect"],
-                                read_timeout=kwargs["read_timeout"], retry_time=kwargs["retry_time"])
+                                read_timeout=kwargs["read_timeout"], retry_time=kwargs["retry_time"],
+                                connect_timeout=kwargs["connect_timeout"])
     if fmt == "json":
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")
         click.echo(json.dumps(records, ensure_ascii=False, indent=2, default=json_default))

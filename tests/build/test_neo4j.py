@@ -716,7 +716,7 @@ def test_a_relay_that_stops_forwarding_mid_push_fails_in_time_and_a_rerun_is_exa
     with StallingRelay(falkor.server.bolt_port, stall_at=6, lifetime=40) as relay:
         driver = make_driver(relay.uri, "falkordb", "", connect_timeout=connect_timeout, read_timeout=read_timeout)
         cut = GraphStore(driver, dialect="falkordb", batch_bytes=1000, read_timeout=read_timeout,
-                         retry_time=retry_time, retry_delay=0.05)
+                         retry_time=retry_time, retry_delay=0.05, connect_timeout=connect_timeout)
         started = time.monotonic()
         with pytest.raises(GraphServerError, match=r"stopped answering while writing a batch \(merge_\w+\): "
                                                    r"no reply within 1 s \(--read-timeout\)") as caught:
@@ -817,3 +817,19 @@ def test_cli_query_against_a_server_that_stops_answering_ends_in_one_line(falkor
         "Error: the graph server stopped answering while running query core_fans: no reply within 1 s "
         "(--read-timeout); the connection was closed. Check the server; a push can be run again (it is idempotent)"]
     assert 1.0 <= elapsed < 1.0 + 0.5 + 2.0, elapsed
+
+
+@pytest.mark.falkordb
+def test_a_server_that_stops_answering_at_begin_is_bounded_too(falkor):
+    """The driver waits for BEGIN's answer before the transaction function runs: the watchdog covers it."""
+    begin = b"\xb1\x11"  # PackStream: a struct of one field with signature 0x11 (BEGIN)
+    with StallingRelay(falkor.server.bolt_port, stall_at=1, marker=begin, lifetime=30) as relay:
+        driver = make_driver(relay.uri, "falkordb", "", connect_timeout=0.5, read_timeout=1.0)
+        stalled = GraphStore(driver, dialect="falkordb", read_timeout=1.0, connect_timeout=0.5, retry_time=0)
+        started = time.monotonic()
+        with pytest.raises(GraphServerError, match="stopped answering while running query count_users"):
+            stalled.counts()
+        elapsed = time.monotonic() - started
+        assert relay.stalled.is_set()
+        driver.close()
+    assert 1.5 <= elapsed < 1.5 + 2.0, elapsed
