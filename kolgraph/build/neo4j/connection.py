@@ -7,9 +7,9 @@ Three bounds keep every call from hanging (all in seconds, all configurable; CLI
   and ``connection_acquisition_timeout``, set by :func:`make_driver`). A peer that accepts the TCP
   connection and never answers is given up after it.
 - **read timeout** (``--read-timeout``, default 60): each transaction function (one statement sent
-  and its whole answer read) and the commit after it must be answered within it; BEGIN's answer
-  within connect + read timeout + twice the retry time (the longest the driver's backoff can sleep
-  between attempts). The driver has no client-side read timeout (only a server
+  and its whole answer read) must be answered within it; BEGIN's and COMMIT's answers within
+  connect + read timeout + twice the retry time (the longest the driver's backoff can sleep
+  between attempts, should the driver retry there). The driver has no client-side read timeout (only a server
   hint), so :class:`Transactions` arms a watchdog around each attempt; when it fires the driver is
   closed, which breaks the blocked read, and the call
   ends with :class:`GraphServerError` ("the graph server stopped answering"). The driver is then
@@ -186,7 +186,10 @@ class _Watchdog:
         self.fired = threading.Event()
         self._cond = threading.Condition()
         self._deadline: float | None = None
+        self._span = seconds
         self._thread: threading.Thread | None = None
+        #: The countdown (s) that was running when the watchdog fired.
+        self.waited = seconds
 
     def arm(self, seconds: float | None = None) -> None:
         """Start (or restart) the countdown: ``seconds`` (default: the read timeout) from now."""
@@ -194,7 +197,8 @@ class _Watchdog:
             if self.fired.is_set():
                 return
             previous = self._deadline
-            self._deadline = time.monotonic() + (self.seconds if seconds is None else seconds)
+            self._span = self.seconds if seconds is None else seconds
+            self._deadline = time.monotonic() + self._span
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="kolgraph-bolt-watchdog", daemon=True)
                 self._thread.start()
@@ -218,6 +222,7 @@ class _Watchdog:
                 if remaining > 0:
                     self._cond.wait(remaining)
                     continue
+                self.waited = self._span
                 self.fired.set()
                 self._deadline = None
                 self._thread = None
@@ -260,10 +265,10 @@ class Transactions:
                                    f"{limits.read_timeout:g} s, --read-timeout) and the driver was closed; "
                                    f"cannot go on {what}: make a new driver")
         calls = 0
-        # Around each transaction function and the commit after it: the read timeout. Outside them
-        # (opening a connection and BEGIN's answer, and after a failed attempt the driver's backoff,
-        # reconnecting and BEGIN again) the driver's own bounds apply first; the watchdog allows them
-        # all: the backoff sleeps at most about twice the retry time, then connect and read timeouts.
+        # Around each transaction function: the read timeout. Outside them (opening a connection and
+        # BEGIN's answer, COMMIT's, and after a failed attempt the driver's backoff, reconnecting and
+        # BEGIN again) the driver's own bounds apply first; the watchdog allows them all: the backoff
+        # sleeps at most about twice the retry time, then connect and read timeouts.
         between = 2 * limits.retry_time + limits.connect_timeout + limits.read_timeout
 
         def guarded(tx):
@@ -277,7 +282,7 @@ class Transactions:
             except BaseException:
                 dog.arm(between)
                 raise
-            dog.arm()  # the commit that follows waits for the server too
+            dog.arm(between)  # the commit, and if it fails the driver's retry, wait for the server too
             return out
 
         dog.arm(between)
@@ -288,8 +293,10 @@ class Transactions:
                 return run(guarded)
         except Exception as exc:
             if dog.fired.is_set():
+                bound = ("--read-timeout" if dog.waited == limits.read_timeout else
+                         "connect + read timeout + twice the retry time, outside a statement")
                 raise GraphServerError(f"the graph server stopped answering while {what}: no reply within "
-                                       f"{limits.read_timeout:g} s (--read-timeout); the connection was closed. "
+                                       f"{dog.waited:g} s ({bound}); the connection was closed. "
                                        "Check the server; a push can be run again (it is idempotent)") from None
             if isinstance(exc, (ne.Neo4jError, ne.DriverError)):
                 raise describe_driver_error(exc, what, database) from None
