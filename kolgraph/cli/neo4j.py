@@ -52,7 +52,9 @@ def neo4j_group():
 
     Connection: --uri (or NEO4J_URI), --user (or NEO4J_USER), --database (or NEO4J_DATABASE);
     the password comes from the variable named by --password-env, else NEO4J_PASSWORD, else a
-    hidden prompt. It is never echoed or logged.
+    hidden prompt. It is never echoed or logged. Nothing waits for ever: --connect-timeout,
+    --read-timeout and --retry-time bound opening a connection, each answer, and the driver's
+    retries of transient failures (see docs/neo4j.md).
 
     \b
     Example:

@@ -834,3 +834,73 @@ def test_a_server_that_stops_answering_at_begin_is_bounded_too(falkor):
         assert relay.stalled.is_set()
         driver.close()
     assert 1.5 <= elapsed < 1.5 + 2.0, elapsed
+
+
+# ---- the read watchdog without a server (fake driver) -----------------------------------------------
+
+class _BlockingDriver:
+    """A stand-in driver whose transaction functions block in `tx.run` until the driver is closed,
+    like a read on a server that stopped answering; `answer_after` lets them answer instead."""
+
+    def __init__(self, answer_after: float | None = None):
+        import threading
+
+        self.closed = threading.Event()
+        self.answer_after = answer_after
+        self.sessions: list[dict] = []
+
+    def close(self):
+        self.closed.set()
+
+    def session(self, **config):
+        self.sessions.append(config)
+        driver = self
+
+        class Session:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def execute_write(self, fn):
+                class Tx:
+                    def run(self, *args, **kwargs):
+                        if driver.closed.wait(driver.answer_after if driver.answer_after is not None else 30):
+                            import neo4j.exceptions as ne
+
+                            raise ne.ServiceUnavailable("Failed to read from defunct connection")
+                        return "answered"
+                return fn(Tx())
+
+            execute_read = execute_write
+
+        return Session()
+
+
+def test_the_watchdog_breaks_a_blocked_read_after_the_read_timeout():
+    from kolgraph.build.neo4j.connection import Transactions
+
+    driver = _BlockingDriver()
+    runner = Transactions(driver, timeouts=Timeouts(read_timeout=0.3, retry_time=2.0, retry_delay=0.5,
+                                                    connect_timeout=1.0))
+    started = time.monotonic()
+    with pytest.raises(GraphServerError, match=r"stopped answering while testing: no reply within 0.3 s "
+                                               r"\(--read-timeout\)"):
+        runner.execute(lambda tx: tx.run("RETURN 1"), write=True, what="testing")
+    assert 0.3 <= time.monotonic() - started < 2.0 and driver.closed.is_set()
+    # the driver's managed-transaction retry settings come from the store's timeouts
+    assert driver.sessions[0] == {"database": None, "max_transaction_retry_time": 2.0, "initial_retry_delay": 0.5}
+    with pytest.raises(GraphServerError, match="stopped answering earlier .* make a new driver"):
+        runner.execute(lambda tx: tx.run("RETURN 1"), write=False, what="testing again")
+
+
+def test_the_watchdog_leaves_statements_that_answer_in_time_alone():
+    from kolgraph.build.neo4j.connection import Transactions
+
+    driver = _BlockingDriver(answer_after=0.05)
+    runner = Transactions(driver, timeouts=Timeouts(read_timeout=0.5, retry_time=0.0, connect_timeout=0.5))
+    for _ in range(10):  # 10 x 0.05 s: far more than one read timeout in total, each well within it
+        assert runner.execute(lambda tx: tx.run("RETURN 1"), write=True, what="testing") == "answered"
+    time.sleep(0.6)  # nothing armed now: nothing fires later either
+    assert not driver.closed.is_set() and runner.retries == 0
