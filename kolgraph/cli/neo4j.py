@@ -151,7 +151,7 @@ def neo4j_push_command(ctx, workspace, with_analysis, replace, **connection):
 
 @neo4j_group.command("pull")
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Workspace folder to write (replaced if it is already a workspace).")
+              help="Workspace folder to write (replaced only if it is a kolgraph workspace holding nothing else).")
 @click.option("--since", default=None, help="Only interactions overlapping the window from this time "
                                             "(epoch seconds or ISO 8601, e.g. 2026-01-05T00:00:00Z).")
 @click.option("--until", default=None, help="... up to this time (epoch seconds or ISO 8601).")
@@ -161,11 +161,13 @@ def neo4j_push_command(ctx, workspace, with_analysis, replace, **connection):
               help="Neighbourhood radius in hops (either direction) around --account.")
 @click.option("--page-rows", "page_rows", type=click.IntRange(min=4), default=10_000, show_default=True,
               help="Rows per read page.")
+@click.option("--force", is_flag=True, help="Also replace a kolgraph workspace of another format version "
+                                            "(never a folder holding other files).")
 @_neo4j_options
 @quiet_option
 @click.pass_context
 @handle_errors
-def neo4j_pull_command(ctx, out, since, until, accounts, hops, page_rows, **connection):
+def neo4j_pull_command(ctx, out, since, until, accounts, hops, page_rows, force, **connection):
     """Build a workspace from the database: all of it, a time window, or a neighbourhood.
 
     \b
@@ -181,7 +183,7 @@ def neo4j_pull_command(ctx, out, since, until, accounts, hops, page_rows, **conn
     driver, kwargs = _neo4j_store_args(**connection)
     with driver, _driver_logging(ctx):
         report = pull_workspace(driver, out, since=since_s, until=until_s, accounts=accounts, hops=hops,
-                                page_rows=page_rows, quiet=is_quiet(ctx), **kwargs)
+                                page_rows=page_rows, force=force, quiet=is_quiet(ctx), **kwargs)
     echo_err(ctx, report.summary())
     click.echo(str(report.workspace.path))
 

@@ -904,3 +904,16 @@ def test_the_watchdog_leaves_statements_that_answer_in_time_alone():
         assert runner.execute(lambda tx: tx.run("RETURN 1"), write=True, what="testing") == "answered"
     time.sleep(0.6)  # nothing armed now: nothing fires later either
     assert not driver.closed.is_set() and runner.retries == 0
+
+
+def test_pull_refuses_a_folder_holding_user_files_before_connecting(tmp_path, monkeypatch):
+    target = tmp_path / "p"
+    target.mkdir()
+    (target / "manifest.json").write_text("{}")
+    (target / "thesis.docx").write_text("years of work")
+    monkeypatch.setenv("KG_TEST_PASSWORD", "")
+    result = CliRunner().invoke(main, ["neo4j", "pull", "-o", str(target), "--uri", f"bolt://127.0.0.1:{free_port()}",
+                                       "--password-env", "KG_TEST_PASSWORD", "--retry-time", "0"])
+    assert result.exit_code == 2, result.output
+    assert "not a kolgraph workspace" in result.output and "cannot reach" not in result.output
+    assert (target / "thesis.docx").read_text() == "years of work"

@@ -55,17 +55,21 @@ def write_analysis(driver, workspace: Workspace | str | os.PathLike, *, database
 
 def pull_workspace(driver, out: str | os.PathLike, *, database: str | None = None,
                    dialect: str | Dialect | None = None, since: float | None = None, until: float | None = None,
-                   accounts: Sequence[str] = (), hops: int = 1, page_rows: int = 10_000,
+                   accounts: Sequence[str] = (), hops: int = 1, page_rows: int = 10_000, force: bool = False,
                    batch_rows: int | None = None, batch_bytes: int | None = None,
                    read_timeout: float = DEFAULT_READ_TIMEOUT, retry_time: float = DEFAULT_RETRY_TIME,
                    retry_delay: float = DEFAULT_RETRY_DELAY, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
                    quiet: bool = True) -> PullReport:
-    """Build a workspace at ``out`` from the database: all of it, a time window, or a neighbourhood."""
+    """Build a workspace at ``out`` from the database: all of it, a time window, or a neighbourhood.
+
+    ``out`` must be absent, empty or a kolgraph workspace holding nothing else (``force``: also one
+    of another format version); that is checked before anything is read.
+    """
     store = GraphStore(driver, database=database, dialect=dialect, page_rows=page_rows, batch_rows=batch_rows,
                        batch_bytes=batch_bytes, read_timeout=read_timeout, retry_time=retry_time,
                        retry_delay=retry_delay, connect_timeout=connect_timeout,
                        quiet=quiet)
-    return store.pull_workspace(out, since=since, until=until, accounts=accounts, hops=hops)
+    return store.pull_workspace(out, since=since, until=until, accounts=accounts, hops=hops, force=force)
 
 
 def run_named_query(driver, name: str, params: Mapping[str, Any] | None = None, *, database: str | None = None,

@@ -211,7 +211,7 @@ class GraphStore:
 
     def pull_workspace(self, out: str | os.PathLike, *, since: float | None = None, until: float | None = None,
                        accounts: Sequence[str] = (), hops: int = 1,
-                       kind_weights: Mapping[str, float] | None = None) -> PullReport:
+                       kind_weights: Mapping[str, float] | None = None, force: bool = False) -> PullReport:
         """Pull and write a workspace at ``out``; see :func:`kolgraph.build.neo4j.pull.pull_to_workspace`."""
         return pull_to_workspace(self, out, since=since, until=until, accounts=accounts, hops=hops,
-                                       kind_weights=kind_weights)
+                                 kind_weights=kind_weights, force=force)
