@@ -117,10 +117,10 @@ def test_ego_map_lets_every_role_group_take_turns(planted_ws, inputs):
     g = planted_ws.graph()
     one = {g.vs[v]["name"] for v in g.neighborhood(g.vs.find(name="kol_a").index, order=1, mode="all")} - {"kol_a"}
     roles = inputs.users.set_index("user_id")["roles"]
-    groups = {next((r for r in maps._EGO_GROUPS if r in roles[u].split("|")), "none") for u in one}
+    groups = {next((r for r in maps.EGO_GROUPS if r in roles[u].split("|")), "none") for u in one}
     assert len(groups) >= 4  # brand account, core fans, critics, bridges, no role
     data = maps.ego_map(inputs, "kol_a", max_nodes=1 + len(groups), max_edges=3)
-    drawn = [next((r for r in maps._EGO_GROUPS if r in roles[u].split("|")), "none") for u in data.nodes["id"][1:]]
+    drawn = [next((r for r in maps.EGO_GROUPS if r in roles[u].split("|")), "none") for u in data.nodes["id"][1:]]
     assert set(drawn) == groups  # one of each group before a second of any
     # Under the edge cap the focus's own edges come first.
     assert ((data.edges["src"] == "kol_a") | (data.edges["dst"] == "kol_a")).all() and len(data.edges) == 3
@@ -160,12 +160,12 @@ def test_page_is_offline_escaped_and_complete(inputs):
     # No markup from users: the payloads appear only escaped (HTML entities or JSON \u003c).
     for payload in (XSS_NAME, SCRIPT_NAME, COMMENT_NAME, REASON_PAYLOAD):
         assert payload not in html
-    assert "&lt;img src=x onerror=&quot;window.__kolgraph_pwned=1;alert(1)&quot;&gt;" in html  # in the legend
-    assert html.count("</script>") == 3  # data block, vis-network, our code: nothing else closes a script
+    assert "\\u003cimg src=x onerror=" in html  # in the data block, as JSON escapes (the legend is built from it)
+    assert html.count("</script>") == 4  # data block, vis-network, colours, our code: nothing else closes a script
     # Nothing is fetched: no src/href attributes or CSS urls pointing at the network, a strict policy.
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
     assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", html, re.I)
-    assert "default-src &#x27;none&#x27;" in html and len(page_script_hashes(html)) == 2
+    assert "default-src &#x27;none&#x27;" in html and len(page_script_hashes(html)) == 3
     payload = payload_of(html)
     assert payload["nodes"]["id"] == data.nodes["id"].tolist()
     assert len(payload["edges"]["src"]) == len(data.edges) and payload["meta"]["nodes"] == len(data.nodes)
@@ -217,7 +217,7 @@ def test_gexf_holds_the_full_graph_with_attributes(planted_ws, tmp_path):
 
 
 def test_gexf_strips_characters_xml_cannot_hold():
-    text = maps._xml_text(pd.Series(["a\x01b<c>&\"'\x0bz", "中文"]))
+    text = maps.xml_text(pd.Series(["a\x01b<c>&\"'\x0bz", "中文"]))
     assert text.to_pylist() == ["ab&lt;c&gt;&amp;&quot;&apos;z", "中文"]
 
 
