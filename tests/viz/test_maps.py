@@ -244,3 +244,84 @@ def test_cli_map_errors_are_one_line(planted_ws, tmp_path):
     result = run("map", planted_ws.path, "-o", tmp_path / "x.html", "--focus", "kol_a", "--communities")
     assert result.exit_code == 2 and "either --communities or --focus" in result.output
     assert not (tmp_path / "x.html").exists()
+
+
+# ---- the sample event: role-aware backbone and edge sentiment ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_inputs(sample_ws):
+    return maps.load_map_inputs(sample_ws)
+
+
+def test_default_backbone_keeps_the_planted_people_a_pr_team_asks_about(sample_inputs):
+    from kolgraph.datasets import load_sample
+
+    truth = pd.read_csv(load_sample().truth, dtype={"user_id": str}).set_index("user_id")
+    data = maps.backbone_map(sample_inputs)  # defaults: --max-nodes 1000
+    drawn = set(data.nodes["id"])
+    assert len(drawn) == 1000 < len(sample_inputs.users)
+    for flag in ("is_critic_kol", "is_brand_account"):
+        planted = set(truth.index[truth[flag]])
+        assert planted and planted <= drawn, (flag, planted - drawn)
+    for flag in ("is_critic", "is_core_fan"):
+        planted = set(truth.index[truth[flag]])
+        assert len(planted & drawn) >= 0.9 * len(planted), (flag, len(planted & drawn), len(planted))
+    # and every account the analysis gave one of these roles
+    roles = sample_inputs.users.set_index("user_id")["roles"]
+    for tag in ("brand_account", "critic_kol", "kol", "core_fan", "critic"):
+        tagged = set(roles.index[roles.str.contains(tag, regex=False)])
+        assert tagged <= drawn, tag
+    assert data.notes[2].startswith("Left out by role:")
+
+
+def test_small_backbone_says_which_roles_it_left_out(sample_inputs):
+    data = maps.backbone_map(sample_inputs, max_nodes=100)
+    note = data.notes[2]
+    left = sample_inputs.users.loc[~sample_inputs.users["user_id"].isin(set(data.nodes["id"]))]
+    n_core = int(left["roles"].str.contains("core_fan").sum())
+    assert n_core > 0 and f"{n_core:,} of" in note and "core fans" in note
+    # brand accounts and the critic KOL come first, then KOLs
+    head = data.nodes["roles"].iloc[:12]
+    assert head.str.contains("brand_account|critic_kol").all()
+
+
+def test_vetted_candidates_are_kept_first(sample_inputs):
+    users = sample_inputs.users
+    nobody = users.loc[users["roles"] == ""].sort_values("pagerank")["user_id"].iloc[0]
+    assert nobody not in set(maps.backbone_map(sample_inputs, max_nodes=50).nodes["id"])
+    vetted = maps.MapInputs(**{**sample_inputs.__dict__, "candidates": (nobody,)})
+    assert nobody in set(maps.backbone_map(vetted, max_nodes=50).nodes["id"])
+
+
+def test_edges_carry_the_mean_sentiment_of_their_interactions(sample_ws, sample_inputs):
+    from kolgraph.build.workspace import open_workspace
+
+    ws = open_workspace(sample_ws)
+    scored = pd.read_parquet(ws.result_path("analysis", "interaction_sentiment.parquet"))
+    inter = ws.interactions(["src", "dst", "kind"]).iloc[scored["row"]].reset_index(drop=True)
+    inter["sentiment"] = scored["sentiment"].to_numpy()
+    expected = inter.dropna(subset=["sentiment"]).groupby(["src", "dst", "kind"])["sentiment"].agg(["mean", "size"])
+    ids = sample_inputs.users["user_id"].to_numpy()
+    e = sample_inputs.edges
+    got = pd.DataFrame({"src": ids[e["src"]], "dst": ids[e["dst"]], "kind": e["kind"].astype(str),
+                        "sentiment": e["sentiment"], "n": e["sentiment_n"]}).set_index(["src", "dst", "kind"])
+    # The sample has no sentiment column: every score comes from the text model, and reaches the edges.
+    assert ws.interactions(["sentiment"])["sentiment"].isna().all()
+    joined = got.join(expected, how="inner")
+    assert len(joined) == len(expected) > 0.5 * len(got)
+    np.testing.assert_allclose(joined["sentiment"], joined["mean"], atol=1e-12)
+    assert (joined["n"] == joined["size"]).all()
+    assert np.isfinite(e["attitude"]).mean() > 0.5
+
+
+def test_gexf_carries_edge_sentiment_and_attitude(sample_ws, tmp_path):
+    out = tmp_path / "sample.gexf"
+    maps.write_gexf(sample_ws, out)
+    root = ET.parse(out).getroot()
+    ns = {"g": "http://gexf.net/1.3"}
+    titles = {a.get("title"): a.get("id") for a in root.find("g:graph/g:attributes[@class='edge']", ns)}
+    assert {"sentiment", "attitude"} <= set(titles)
+    values = [float(v.get("value")) for v in root.find("g:graph/g:edges", ns).iter("{http://gexf.net/1.3}attvalue")
+              if v.get("for") == titles["sentiment"]]
+    assert len(values) > 10_000 and min(values) < -0.5 < 0.5 < max(values)
