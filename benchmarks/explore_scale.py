@@ -42,21 +42,27 @@ RESULTS = Path(__file__).resolve().parent / "results" / "explore_scale.md"
 
 
 def in_browser(page: Path, shot: Path) -> dict:
-    """Open the page in headless Chromium; first frame, errors, screenshot colours."""
+    """Open the page in headless Chromium; first frame (users drawn), edges drawn, errors, screenshot colours.
+
+    Times are the page's ``performance.now()`` (milliseconds since navigation started), in seconds.
+    """
     if find_chromium() is None:
         return {"browser": "no chromium (apt-get install -y chromium)"}
     with Browser.launch(width=1400, height=1000) as browser:
         t = time.perf_counter()
         visit = browser.open(page.resolve().as_uri(), timeout=180)
         first = browser.evaluate("window.kolgraphExplorer.ready", timeout=180)
+        edges = browser.evaluate("window.kolgraphExplorer.edgesReady", timeout=300)
         wall = time.perf_counter() - t
         browser.drain(0.5)
         state = browser.evaluate("({n: window.kolgraphExplorer.nodeCount, m: window.kolgraphExplorer.edgeCount,"
-                                 " setup: window.kolgraphExplorer.setupMs})")
+                                 " setup: window.kolgraphExplorer.setupMs, timings: window.kolgraphExplorer.timings})")
         rect = browser.evaluate("(function () { var r = document.getElementById('graph').getBoundingClientRect();"
                                 " return [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height)]; })()")
         browser.screenshot(shot)
-    return {"first_frame_s": round(first / 1000, 2), "open_to_ready_wall_s": round(wall, 2),
+    return {"first_frame_s": round(first / 1000, 2), "edges_drawn_s": round(edges / 1000, 2),
+            "open_to_edges_wall_s": round(wall, 2),
+            "script_start_s": round(state["timings"]["script_start"] / 1000, 2),
             "setup_s": round(state["setup"] / 1000, 2), "nodes_in_page": state["n"], "edges_in_page": state["m"],
             "errors": visit.errors, "remote_requests": visit.remote_requests, "screenshot": str(shot),
             "graph_colours": png_colours(shot, region=tuple(rect))}

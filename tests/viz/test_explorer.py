@@ -158,7 +158,9 @@ def browser():
 
 def open_explorer(browser, path):
     visit = browser.open(path.as_uri())
-    browser.evaluate("window.kolgraphExplorer.ready", timeout=60)
+    first = browser.evaluate("window.kolgraphExplorer.ready", timeout=60)
+    edges = browser.evaluate("window.kolgraphExplorer.edgesReady", timeout=60)
+    assert 0 < first <= edges  # users drawn first, then the edges
     return visit
 
 

@@ -152,9 +152,11 @@ def payload(inputs: MapInputs, data: ExplorerData) -> dict[str, Any]:
     community = users["community"].to_numpy(dtype=np.int64)
     sizes = pd.Series(community[community >= 0]).value_counts()
     pr = users["pagerank"].fillna(0).to_numpy()
-    top_names = (pd.DataFrame({"c": community, "pr": pr, "name": np.where(names != "", names, ids)})
-                 .loc[lambda f: f["c"] >= 0].sort_values("pr", ascending=False).groupby("c")["name"]
-                 .agg(lambda s: ", ".join(s.head(2))))
+    leaders = (pd.DataFrame({"c": community, "pr": pr, "name": np.where(names != "", names, ids)})
+               .loc[lambda f: f["c"] >= 0].sort_values("pr", ascending=False, kind="stable").groupby("c").head(2))
+    first = leaders.drop_duplicates("c").set_index("c")["name"]
+    second = leaders[leaders.duplicated("c")].set_index("c")["name"]
+    top_names = (first + ", " + second.reindex(first.index)).fillna(first)
     shown = sizes.index[:300]
     return {
         "users": {

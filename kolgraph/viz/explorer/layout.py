@@ -10,7 +10,7 @@ communities instead, which is also what an analyst reads first:
    around them). Cost: O(k^2) per iteration for k <= ``max_groups`` groups (grid for k > 1000).
 2. **Discs without overlap**: each community is a disc of radius proportional to the square root
    of its size; the positions are scaled so the discs fill about a third of the picture, then
-   pushed apart pairwise (vectorised, ``separation_rounds`` rounds over the largest 1,500).
+   pushed apart pairwise (vectorised, ``separation_rounds`` rounds over the largest 300).
 3. **Members**: inside its disc, each member sits on a sunflower (Vogel) spiral in decreasing
    ``score`` (PageRank): the most central accounts in the middle. O(n).
 4. **Smoothing**: ``smoothing`` rounds pull each user halfway toward the mean position of its
@@ -126,7 +126,7 @@ def community_layout(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, commu
         extent = np.sqrt((centres[:top] ** 2).sum(1)).max() or 1.0
         target = np.sqrt((radii[:top] ** 2).sum() / 0.33)
         centres[:top] *= target / extent
-        head = min(top, 1500)
+        head = min(top, 300)
         centres[:head] = _separate(centres[:head], radii[:head], params.separation_rounds)
     # smaller groups: a sunflower spiral around the main picture
     if k > top:
