@@ -37,7 +37,7 @@ def artefact_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sample_ws(tmp_path_factory):
     """The sample event (data/sample), built and analysed once per session (read-only)."""
-    from kolgraph.analysis import analyze_workspace
+    from kolgraph.runs.analyze import analyze_workspace
     from kolgraph.build.workspace import build_workspace
     from kolgraph.datasets import load_sample
 

@@ -19,7 +19,7 @@ import pandas as pd
 from ...errors import ConfigError
 from ...schema import KINDS
 from ..maps.backbone import BACKBONE_TIERS, backbone_order
-from ..maps.inputs import MapInputs
+from ..maps.inputs import MapInputs, role_mask
 from ..maps.style import ROLES
 from ..maps.tables import cap_edges
 from .layout import LayoutParams, community_layout
@@ -130,12 +130,11 @@ def encode(values: np.ndarray, dtype: str) -> str:
     return base64.b64encode(np.ascontiguousarray(np.asarray(values).astype(dtype)).tobytes()).decode("ascii")
 
 
-def _role_bits(roles: pd.Series) -> np.ndarray:
-    """A bit per role of :data:`ROLES` (bit i = ROLES[i]), vectorised over users."""
-    bits = np.zeros(len(roles), dtype=np.uint16)
-    padded = "|" + roles.astype(str) + "|"
+def _role_bits(users: pd.DataFrame) -> np.ndarray:
+    """A bit per role of :data:`ROLES` (bit i = ROLES[i]) from the typed role flags, vectorised over users."""
+    bits = np.zeros(len(users), dtype=np.uint16)
     for i, role in enumerate(ROLES):  # a loop over the 8 roles, not over users
-        bits |= np.where(padded.str.contains(f"|{role}|", regex=False).to_numpy(), np.uint16(1 << i), np.uint16(0))
+        bits |= np.where(role_mask(users, role), np.uint16(1 << i), np.uint16(0))
     return bits
 
 
@@ -161,7 +160,7 @@ def payload(inputs: MapInputs, data: ExplorerData) -> dict[str, Any]:
     return {
         "users": {
             "n": int(len(users)), "x": encode(data.xy[:, 0], "<f4"), "y": encode(data.xy[:, 1], "<f4"),
-            "community": encode(community, "<i4"), "roles": encode(_role_bits(users["roles"]), "<u2"),
+            "community": encode(community, "<i4"), "roles": encode(_role_bits(users), "<u2"),
             "metrics": {m: encode(users[m].to_numpy(dtype="float64"), "<f4") for m, _, _ in METRICS if m in users},
             "id": ids.tolist(), "name": names.tolist(),
             "reasons": {"i": with_reason.tolist(), "t": reasons.iloc[with_reason].tolist()},

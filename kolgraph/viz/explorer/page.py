@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..._io import write_text
-from ...errors import AnalysisMissingError
+from ...runs.outputs import AnalysisOutputs
 from .. import _html
 from .._map_page import COLOUR_JS
 from ..maps.inputs import MapInputs, load_map_inputs
@@ -107,10 +107,8 @@ def write_explorer(workspace, out: str | os.PathLike, *, max_users: int = 150_00
     """
     start = time.perf_counter()
     params = ExplorerParams(max_users=max_users, max_edges=max_edges, seed=seed)
+    AnalysisOutputs.load(workspace)  # communities and roles lay out and colour the page: the one "analyze first" error
     inputs = load_map_inputs(workspace, quiet=quiet)
-    if not inputs.analysis:
-        raise AnalysisMissingError(f"the explorer colours and lays out by community and role: run "
-                                   f"`kolgraph analyze {inputs.source}` first")
     data = explorer_data(inputs, params)
     write_text(out, render_explorer_html(inputs, data, title=title, workspace=inputs.source))
     return ExplorerResult(path=Path(out), bytes=Path(out).stat().st_size, seconds=time.perf_counter() - start,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...algorithms.roles import has_role
-from ...schema import KolgraphError
-from .inputs import MapInputs
+from ...errors import KolgraphError
+from .inputs import MapInputs, role_mask
 from .style import ROLE_LABELS, ROLES
 from .tables import MapData, edge_records, induced_edges, no_analysis_note, user_nodes
 
@@ -35,12 +34,11 @@ def backbone_order(inputs: MapInputs, *, budget: int, per_community: int = 5,
     """Every user's code in backbone priority order, and each user's tier (see :data:`BACKBONE_TIERS`).
 
     ``budget`` (the node budget) caps the community leaders at half of it. Vectorised: one
-    ``has_role`` mask per tier and one lexsort.
+    ``role_mask`` per tier and one lexsort.
     """
     users = inputs.users
     n = len(users)
     pr = users["pagerank"].fillna(0).to_numpy(dtype="float64")
-    roles = users["roles"]
     tier = np.full(n, _REST, dtype=np.int64)
     second = np.zeros(n, dtype=np.int64)
     community = users["community"].to_numpy()
@@ -56,7 +54,7 @@ def backbone_order(inputs: MapInputs, *, budget: int, per_community: int = 5,
     for t in range(len(BACKBONE_TIERS) - 2, -1, -1):  # a loop over the 7 tiers, not over users
         tags = BACKBONE_TIERS[t][1]
         if tags:
-            mask = has_role(roles, *tags)
+            mask = role_mask(users, *tags)
             tier[mask] = t
             second[mask] = 0
     if inputs.candidates:

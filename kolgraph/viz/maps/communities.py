@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _html
-from ...schema import KINDS, KolgraphError
+from ...errors import AnalysisMissingError
+from ...schema import KINDS
 from .inputs import MapInputs
 from .style import SIGN_COLOURS, SIGN_THRESHOLD, community_colour
 from .tables import MapData, cap_edges, fmt_signed, tooltip_rows
@@ -24,7 +25,7 @@ def community_map(inputs: MapInputs, *, max_nodes: int = 1000, max_edges: int = 
     users = inputs.users
     community = users["community"].to_numpy()
     if not inputs.analysis or not (community >= 0).any():
-        raise KolgraphError("the communities map needs communities: run `kolgraph analyze WORKSPACE` first")
+        raise AnalysisMissingError("the communities map needs communities: run `kolgraph analyze WORKSPACE` first")
     k = int(community.max()) + 1
     sizes = np.bincount(community[community >= 0], minlength=k)
     stance = users["stance"].to_numpy(dtype="float64")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...algorithms.roles import has_role
-from ...schema import KolgraphError, UnknownAccountError
+from ...errors import KolgraphError, UnknownAccountError
 from .backbone import backbone_map
 from .communities import community_map
-from .inputs import MapInputs
+from .inputs import MapInputs, role_mask
 from .style import EGO_GROUPS
 from .tables import MapData, edge_records, induced_edges, no_analysis_note, user_nodes
 
@@ -70,7 +69,7 @@ def ego_map(inputs: MapInputs, focus: str, *, hops: int = 1, max_nodes: int = 10
     np.add.at(direct, np.where(src[touches] == f, dst[touches], src[touches]), w[touches])
     group = np.full(n, len(EGO_GROUPS), dtype=np.int64)  # users without a role form the last group
     for i, role in reversed(list(enumerate(EGO_GROUPS))):  # 9 groups, not a loop over users
-        group[has_role(users["roles"], role)] = i
+        group[role_mask(users, role)] = i
     pr = users["pagerank"].fillna(0).to_numpy()
     # Within each (hop, group): the heaviest direct interaction with the focus first, then PageRank.
     ranked = reach[np.lexsort((reach, -pr[reach], -direct[reach], group[reach], hop[reach]))]

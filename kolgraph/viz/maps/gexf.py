@@ -11,7 +11,7 @@ import pandas as pd
 from ..._io import atomic_path
 from ...progress import progress
 from ...schema import KINDS
-from .inputs import annotate_edges, code_ids
+from .inputs import analysis_outputs, annotate_edges, code_ids
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -118,12 +118,13 @@ def write_gexf(workspace, out: str | os.PathLike, *, chunk: int = 1_000_000, qui
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ...build.workspace import Workspace, open_workspace
+    from ...build.workspace import as_workspace
 
-    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
+    ws = as_workspace(workspace)
     vertices = ws.vertices()
-    if ws.has_result("analysis", "users.parquet"):
-        analysis = ws.read_result_table("analysis", "users.parquet")
+    outputs = analysis_outputs(ws)
+    if outputs is not None:
+        analysis = outputs.users
         analysis = analysis.drop(columns=[c for c in analysis.columns if c in vertices.columns and c != "user_id"])
         vertices = vertices.merge(analysis.drop_duplicates("user_id").astype({"user_id": "str"}), on="user_id", how="left")
     if "verified" in vertices and pd.api.types.is_float_dtype(vertices["verified"]):
@@ -131,9 +132,9 @@ def write_gexf(workspace, out: str | os.PathLike, *, chunk: int = 1_000_000, qui
     node_columns = [c for c in vertices.columns if c != "user_id"]
     edges = pd.read_parquet(ws.path / "edges.parquet")
     edges["kind"] = pd.Categorical(edges["kind"], categories=list(KINDS))
-    if ws.has_result("analysis", "users.parquet"):  # mean sentiment of the interactions, attitude of the pair
+    if outputs is not None:  # mean sentiment of the interactions, attitude of the pair
         ids = vertices["user_id"].astype("str")
-        coded = annotate_edges(ws, pd.DataFrame({
+        coded = annotate_edges(ws, outputs, pd.DataFrame({
             "src": code_ids(edges["src"], ids), "dst": code_ids(edges["dst"], ids), "kind": edges["kind"],
             "sentiment": edges["sentiment"].to_numpy(dtype="float64", na_value=np.nan) if "sentiment" in edges
             else np.nan, "sentiment_n": 0, "attitude": np.nan}), ids)

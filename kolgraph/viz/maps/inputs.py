@@ -26,9 +26,10 @@ import pandas as pd
 
 from ...algorithms.centrality import pagerank as graph_pagerank
 from ...progress import progress
-from ...schema import KINDS, KolgraphError
+from ...errors import KolgraphError
+from ...schema import KINDS
 
-__all__ = ["MapInputs", "annotate_edges", "code_ids", "edge_key", "mean_by_key", "load_map_inputs", "map_inputs_from_graph",
+__all__ = ["MapInputs", "role_mask", "analysis_outputs", "annotate_edges", "code_ids", "edge_key", "mean_by_key", "load_map_inputs", "map_inputs_from_graph",
            "read_candidates"]
 
 FLOAT_COLUMNS = ("followers", "pagerank", "pagerank_pct", "stance", "stance_support", "coreness",
@@ -57,6 +58,21 @@ class MapInputs:
     source: str = ""
     info: Mapping[str, Any] = field(default_factory=dict)
     candidates: tuple[str, ...] = ()
+
+
+def role_mask(users: pd.DataFrame, *tags: str) -> np.ndarray:
+    """Who holds any of ``tags``: the analysis's typed ``is_<tag>`` columns (the roles text only
+    for tables without them, e.g. a hand-made analysis table passed to :func:`map_inputs_from_graph`)."""
+    mask = np.zeros(len(users), dtype=bool)
+    text = None
+    for tag in tags:  # a loop over role tags, not over users
+        column = f"is_{tag}"
+        if column in users:
+            mask |= users[column].fillna(False).to_numpy(dtype=bool)
+        else:
+            text = ("|" + users["roles"].astype(str) + "|") if text is None else text
+            mask |= text.str.contains(f"|{tag}|", regex=False).to_numpy(dtype=bool)
+    return mask
 
 
 def _normalise_users(vertices: pd.DataFrame, analysis: pd.DataFrame | None) -> pd.DataFrame:
@@ -216,28 +232,36 @@ def read_candidates(path) -> tuple[str, ...]:
     return tuple(str(c["candidate"]) for c in found if isinstance(c, Mapping) and c.get("candidate") is not None)
 
 
-def annotate_edges(ws, edges: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
+def annotate_edges(ws, outputs, edges: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
     """Coded edges (src, dst codes into ``ids``, kind categorical) with the analysis's sentiment and attitudes.
 
-    Reads ``analysis/interaction_sentiment.parquet`` (the score used per interaction row, joined
-    to the workspace's interactions for src, dst and kind) and ``analysis/attitudes.parquet``;
-    edges are returned unchanged when the workspace has no analysis.
+    ``outputs`` (:class:`kolgraph.runs.outputs.AnalysisOutputs`, or None: edges returned as they
+    are) gives ``interaction_sentiment.parquet`` (the score used per interaction row, joined to the
+    workspace's interactions for src, dst and kind) and ``attitudes.parquet``.
     """
-    sentiment_path = ws.result_path("analysis", "interaction_sentiment.parquet")
-    if sentiment_path.is_file():
-        scored = pd.read_parquet(sentiment_path, columns=["row", "sentiment"])
-        scored = scored[np.isfinite(scored["sentiment"].to_numpy(dtype="float64", na_value=np.nan))]
-        if len(scored):
-            inter = ws.interactions(["src", "dst", "kind"])
-            rows = scored["row"].to_numpy(dtype=np.int64)
-            if rows.max(initial=-1) < len(inter):  # a stale table (workspace rebuilt) is ignored
-                edges = _join_sentiment(edges, ids, inter.iloc[rows].reset_index(drop=True),
-                                        scored["sentiment"].to_numpy(dtype="float64"))
-            del inter
-    attitudes_path = ws.result_path("analysis", "attitudes.parquet")
-    if attitudes_path.is_file():
-        edges = _join_attitudes(edges, ids, pd.read_parquet(attitudes_path, columns=["src", "dst", "attitude"]))
-    return edges
+    if outputs is None:
+        return edges
+    scored = outputs.interaction_sentiment(["row", "sentiment"])
+    scored = scored[np.isfinite(scored["sentiment"].to_numpy(dtype="float64", na_value=np.nan))]
+    if len(scored):
+        inter = ws.interactions(["src", "dst", "kind"])
+        rows = scored["row"].to_numpy(dtype=np.int64)
+        if rows.max(initial=-1) < len(inter):  # a stale table (workspace rebuilt) is ignored
+            edges = _join_sentiment(edges, ids, inter.iloc[rows].reset_index(drop=True),
+                                    scored["sentiment"].to_numpy(dtype="float64"))
+        del inter
+    return _join_attitudes(edges, ids, outputs.table("attitudes.parquet", ["src", "dst", "attitude"]))
+
+
+def analysis_outputs(ws):
+    """The workspace's :class:`~kolgraph.runs.outputs.AnalysisOutputs`, or None when it has no analysis."""
+    from ...errors import AnalysisMissingError
+    from ...runs.outputs import AnalysisOutputs
+
+    try:
+        return AnalysisOutputs.load(ws)
+    except AnalysisMissingError:
+        return None
 
 
 def map_inputs_from_graph(g: ig.Graph, analysis: pd.DataFrame | None = None,
@@ -257,35 +281,31 @@ def map_inputs_from_graph(g: ig.Graph, analysis: pd.DataFrame | None = None,
 
 
 def load_map_inputs(workspace, *, quiet: bool = True) -> MapInputs:
-    """Read a workspace's tables and (if present) its analysis and what-if results for drawing."""
-    from ...build.workspace import Workspace, open_workspace
+    """Read a workspace's tables and (if present) its analysis and what-if results for drawing.
 
-    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
+    The analysis is read through :class:`kolgraph.runs.outputs.AnalysisOutputs`; without one the
+    maps draw the raw graph sized by PageRank (``analysis`` False).
+    """
+    from ...build.workspace import as_workspace
+
+    ws = as_workspace(workspace)
     steps = progress(total=4, desc="map: reading", quiet=quiet)
     vertices = ws.vertices()
-    has_analysis = ws.has_result("analysis", "users.parquet")
-    analysis = ws.read_result_table("analysis", "users.parquet") if has_analysis else None
+    outputs = analysis_outputs(ws)
+    analysis = outputs.users if outputs is not None else None
     steps.update()
     users = _normalise_users(vertices, analysis)
     raw = pd.read_parquet(ws.path / "edges.parquet", columns=["src", "dst", "kind", "count", "weight", "sentiment"])
     edges = _code_edges(raw, users["user_id"])
     del raw
     steps.update()
-    edges = annotate_edges(ws, edges, users["user_id"])
+    edges = annotate_edges(ws, outputs, edges, users["user_id"])
     steps.update()
-    users = _with_pagerank(users, None if has_analysis and users["pagerank"].notna().all() else ws.graph_)
-    communities = ws.read_result_table("analysis", "communities.csv") if ws.has_result("analysis", "communities.csv") else None
-    info: dict[str, Any] = {}
-    json_path = ws.result_path("analysis", "analysis.json")
-    if json_path.is_file():
-        try:
-            info = json.loads(json_path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            info = {}
+    users = _with_pagerank(users, None if outputs is not None and users["pagerank"].notna().all() else ws.graph_)
     steps.update()
     steps.close()
-    attitudes_path = ws.result_path("analysis", "attitudes.parquet")
-    return MapInputs(users=users, edges=edges, communities=communities, analysis=has_analysis,
-                     attitudes=None, source=str(ws.path),
-                     info={**info, "_attitudes_path": str(attitudes_path) if attitudes_path.is_file() else None},
+    return MapInputs(users=users, edges=edges, communities=outputs.communities if outputs is not None else None,
+                     analysis=outputs is not None, attitudes=None, source=str(ws.path),
+                     info={**(dict(outputs.info) if outputs is not None else {}),
+                           "_attitudes_path": str(outputs.file("attitudes.parquet")) if outputs is not None else None},
                      candidates=read_candidates(ws.path / "whatif" / "summary.json"))

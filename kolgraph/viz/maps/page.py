@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ..._io import write_text
-from ...schema import KINDS, KolgraphError
+from ...errors import KolgraphError
+from ...schema import KINDS
 from .. import _html
 from .._map_page import COLOUR_JS, MAP_CSS, MAP_JS
 from .ego import build_map
@@ -265,12 +266,9 @@ def write_map(workspace, out: str | os.PathLike, *, communities: bool = False, f
     if communities and focus:
         raise KolgraphError("choose either --communities or --focus, not both")
     if communities:
-        from ...build.workspace import Workspace, open_workspace
+        from ...runs.outputs import AnalysisOutputs
 
-        ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
-        if not ws.has_result("analysis", "users.parquet"):
-            raise KolgraphError(f"the communities map needs communities: run `kolgraph analyze {ws.path}` first")
-        workspace = ws
+        AnalysisOutputs.load(workspace)  # the communities view needs them: the one "run analyze first" error
     inputs = load_map_inputs(workspace, quiet=quiet)
     mode = "communities" if communities else "focus" if focus else "backbone"
     data = build_map(inputs, mode=mode, focus=focus, hops=hops, max_nodes=max_nodes, max_edges=max_edges,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _html
-from .inputs import MapInputs
+from .inputs import MapInputs, role_mask
 from .style import NO_ANALYSIS_COLOUR, ROLE_SHAPES, ROLES, THICK_BORDER, community_colour
 
 __all__ = ["MapData", "primary_role", "size_score", "cap_edges", "induced_edges", "tooltip_rows", "fmt_pct",
@@ -50,12 +50,11 @@ class MapData:
                 f"{len(self.edges):,} of {self.total_edges:,} {link}")
 
 
-def primary_role(roles: pd.Series) -> np.ndarray:
-    """The highest-priority role tag per user ("" when none), vectorised over the role list."""
-    out = np.full(len(roles), "", dtype=object)
-    padded = "|" + roles.astype("str") + "|"
+def primary_role(users: pd.DataFrame) -> np.ndarray:
+    """The highest-priority role tag per user ("" when none), from the typed role flags (:func:`role_mask`)."""
+    out = np.full(len(users), "", dtype=object)
     for role in reversed(ROLES):  # loop over the 8 role names, not over users
-        out[padded.str.contains(f"|{role}|", regex=False).to_numpy()] = role
+        out[role_mask(users, role)] = role
     return out
 
 
@@ -161,7 +160,7 @@ def user_nodes(inputs: MapInputs, codes: np.ndarray, extra: pd.DataFrame | None 
     if extra is not None:
         for column in extra.columns:
             nodes[column] = extra[column].to_numpy()
-    nodes["role"] = primary_role(nodes["roles"])
+    nodes["role"] = primary_role(users)
     nodes["shape"] = pd.Series(nodes["role"]).map(ROLE_SHAPES).to_numpy()
     nodes["thick"] = np.isin(nodes["role"], THICK_BORDER)
     nodes["colour"] = (community_colour(nodes["community"].to_numpy()) if inputs.analysis
