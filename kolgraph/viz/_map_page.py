@@ -274,20 +274,25 @@ MAP_JS = r"""
     var pos = network.getPositions(order.map(function (item) { return item.id; }));
     var scale = network.getScale(), boxes = [], updates = [], shown = 0;
     var width = container.clientWidth, height = container.clientHeight;
+    var screenFont = 13;  // labels keep 13 px on screen at any zoom
+    // At the overview, the 30 largest that fit; more as the user zooms in.
+    var maxLabels = Math.round(30 * Math.pow(Math.max(1, scale / (state.fitScale || scale)), 2));
     order.forEach(function (item) {
       var p = network.canvasToDOM(pos[item.id]);
-      var size = 14 * scale, w = Math.min(item.label.length, 30) * size * 0.62 + 4, h = size * 1.3;
+      var w = Math.min(item.label.length, 30) * screenFont * 0.62 + 4, h = screenFont * 1.3;
       var r = (7 + 35 * score[item._k]) * scale;
       var box = {x0: p.x - w / 2, x1: p.x + w / 2, y0: p.y + r, y1: p.y + r + h};
       var onScreen = box.x1 > 0 && box.x0 < width && box.y1 > 0 && box.y0 < height;
-      var free = onScreen && size >= 7 && boxes.every(function (b) {
+      var free = onScreen && shown < maxLabels && boxes.every(function (b) {
         return box.x1 < b.x0 || box.x0 > b.x1 || box.y1 < b.y0 || box.y0 > b.y1;
       });
-      if (free) { boxes.push(box); shown += 1; }
-      updates.push({id: item.id, label: free ? item.label : ""});
+      if (free) { box.id = item.id; boxes.push(box); shown += 1; }
+      updates.push({id: item.id, label: free ? item.label : "",
+                    font: Object.assign({}, item._font, {size: (item._font.size || screenFont) / Math.max(scale, 1e-6)})});
     });
     nodes.update(updates);
     state.labelled = shown;
+    state.labelBoxes = boxes;
   }
   var labelTimer = null;
   function scheduleLabels() { clearTimeout(labelTimer); labelTimer = setTimeout(placeLabels, 120); }
@@ -318,6 +323,7 @@ MAP_JS = r"""
                           .map(function (item) { return {id: item.id, fixed: false}; }));
     lineUpOutside();
     network.fit({animation: false});
+    state.fitScale = network.getScale();
     placeLabels();
     state.stabilized = true;
     state.stabilizationMs = performance.now() - t0;

@@ -150,3 +150,21 @@ def test_png_export_downloads_an_image(browser, sample_map, tmp_path):
     assert files, "no PNG downloaded"
     data = files[0].read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) == size > 10_000
+
+
+def test_overview_labels_the_top_accounts_without_overlaps(browser, sample_map):
+    path, result = sample_map
+    open_map(browser, path)
+    boxes = browser.evaluate("window.kolgraphMap.labelBoxes")
+    labelled = browser.evaluate("window.kolgraphMap.nodes.get({filter: function (x) { return x.label; }}).map(function (x) { return x.id; })")
+    assert 10 <= len(boxes) <= 30 and sorted(labelled) == sorted(b["id"] for b in boxes)
+    # the largest account (highest PageRank) and the critic KOL are among them
+    top = result.data.nodes.sort_values("pagerank", ascending=False)["id"].iloc[0]
+    assert {top, CRITIC_KOL} <= set(labelled)
+    for i, a in enumerate(boxes):  # no two label boxes overlap on screen
+        for b in boxes[i + 1:]:
+            assert a["x1"] < b["x0"] or a["x0"] > b["x1"] or a["y1"] < b["y0"] or a["y0"] > b["y1"], (a, b)
+    browser.evaluate("void window.kolgraphMap.network.moveTo({scale: window.kolgraphMap.fitScale * 3})")
+    browser.evaluate("void window.kolgraphMap.network.emit('zoom', {})")
+    more = browser.evaluate("new Promise(function (r) { setTimeout(function () { r(window.kolgraphMap.labelled); }, 400); })")
+    assert more > len(boxes) or more == 30 * 9
