@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ..._io import write_text
 from ...runs.outputs import AnalysisOutputs
-from .. import _html
-from .._map_page import COLOUR_JS
+from .._html import escape as html_escape, page as html_page
+from ..maps.assets import COLOUR_JS
 from ..maps.inputs import MapInputs, load_map_inputs
 from ..maps.style import KIND_COLOURS, ROLE_LABELS, ROLES, SIGN_COLOURS, SIGN_THRESHOLD, group_palette
 from .assets import EXPLORER_CSS, EXPLORER_JS, static_asset
@@ -20,7 +20,7 @@ __all__ = ["render_explorer_html", "ExplorerResult", "write_explorer"]
 
 
 def _options(values) -> str:
-    e = _html.escape
+    e = html_escape
     return "".join(f'<option value="{e(v)}">{e(label)}</option>' for v, label in values)
 
 
@@ -57,7 +57,7 @@ def _controls(inputs: MapInputs, data: ExplorerData) -> str:
 def render_explorer_html(inputs: MapInputs, data: ExplorerData, *, title: str | None = None,
                          workspace: str | None = None) -> str:
     """The explorer as one self-contained HTML page (sigma.js and graphology inlined, no requests)."""
-    e = _html.escape
+    e = html_escape
     block = payload(inputs, data)
     block["meta"] = {"backbone": data.backbone, "total_users": data.total_users, "total_edges": data.total_edges,
                      "workspace": workspace or "WORKSPACE", "layout_seconds": round(data.layout_seconds, 2)}
@@ -79,7 +79,7 @@ def render_explorer_html(inputs: MapInputs, data: ExplorerData, *, title: str | 
             f'<aside id="legend">{legend}</aside>'
             '<div id="tip" hidden></div><div id="find-box" hidden><p id="find-summary"></p>'
             '<ul id="find-results"></ul></div></div>')
-    return _html.page(heading, body, styles=[EXPLORER_CSS],
+    return html_page(heading, body, styles=[EXPLORER_CSS],
                       scripts=[static_asset("graphology"), static_asset("sigma"), COLOUR_JS, EXPLORER_JS],
                       data={"kolgraph-explorer-data": block})
 

@@ -21,7 +21,7 @@ none) or by kind, searches ids and display names (also the accounts not drawn, o
 ego-map command), filters by role, community, kind and a numeric range (hiding what does not
 match), and exports the current view as PNG. Tooltips list metrics, roles and reasons.
 
-Modules: :mod:`.inputs` (tables and joins), :mod:`.tables` (node and edge tables),
+Modules: :mod:`.inputs` (tables and joins), :mod:`.tables` (node and edge tables), :mod:`.assets` (page CSS/JS),
 :mod:`.backbone`, :mod:`.communities`, :mod:`.ego` (the three views), :mod:`.layout`,
 :mod:`.page` (HTML and :func:`write_map`), :mod:`.gexf` (Gephi export). Everything that scales
 with the graph is vectorised; Python loops touch at most the drawn nodes. Every string reaching

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import _html
+from .._html import fmt_int
 from ...errors import AnalysisMissingError
 from ...schema import KINDS
 from .inputs import MapInputs
@@ -96,7 +96,7 @@ def community_map(inputs: MapInputs, *, max_nodes: int = 1000, max_edges: int = 
     nodes = pd.DataFrame({"id": "c" + shown["community"].astype(str)})
     nodes["community"] = shown["community"].to_numpy()
     nodes["name"] = "Community " + shown["community"].astype(str)
-    nodes["label"] = ("C" + shown["community"].astype(str) + " · " + shown["size"].map(_html.fmt_int)).to_numpy()
+    nodes["label"] = ("C" + shown["community"].astype(str) + " · " + shown["size"].map(fmt_int)).to_numpy()
     for column in ("size", "mean_stance", "stability", "brand_engagement_share", "internal_share", "top_members", "pagerank"):
         nodes[column] = shown[column].to_numpy()
     nodes["pagerank_pct"] = np.nan
@@ -116,7 +116,7 @@ def community_map(inputs: MapInputs, *, max_nodes: int = 1000, max_edges: int = 
                              np.where(mean_stance <= -SIGN_THRESHOLD, SIGN_COLOURS["negative"], "#ffffff"))
     share = lambda v: "" if pd.isna(v) else f"{100 * float(v):.1f}%"  # noqa: E731
     nodes["tooltip"] = tooltip_rows(nodes, [
-        ("users", "size", _html.fmt_int),
+        ("users", "size", fmt_int),
         ("mean brand stance", "mean_stance", fmt_signed),
         ("brand-engagement share", "brand_engagement_share", share),
         ("stability", "stability", lambda v: "" if pd.isna(v) else f"{float(v):.2f}"),

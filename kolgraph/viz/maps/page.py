@@ -14,8 +14,8 @@ import pandas as pd
 from ..._io import write_text
 from ...errors import KolgraphError
 from ...schema import KINDS
-from .. import _html
-from .._map_page import COLOUR_JS, MAP_CSS, MAP_JS
+from .._html import escape as html_escape, page as html_page, vendor_asset
+from .assets import COLOUR_JS, MAP_CSS, MAP_JS
 from .ego import build_map
 from .gexf import write_gexf
 from .inputs import load_map_inputs
@@ -38,7 +38,7 @@ METRICS = (("pagerank", "PageRank", True), ("followers", "followers", True), ("c
 
 def _legend_html(data: MapData) -> str:
     """The legend (escaped HTML); the node-colour, size and edge parts are filled by the script."""
-    e = _html.escape
+    e = html_escape
     parts = ['<h2>Legend</h2>', '<h3 id="node-legend-title">Colour</h3><ul class="swatches" id="node-legend"></ul>']
     if data.mode != "communities" and data.analysis:
         parts.append('<h3>Shape: role</h3><ul class="shapes">')
@@ -73,12 +73,12 @@ def _edge_width(weight: np.ndarray) -> np.ndarray:
 
 
 def _options(values) -> str:
-    e = _html.escape
+    e = html_escape
     return "".join(f'<option value="{e(v)}">{e(label)}</option>' for v, label in values)
 
 
 def _controls_html(data: MapData) -> str:
-    e = _html.escape
+    e = html_escape
     users = data.mode != "communities"
     parts = ['<div id="controls">']
     if data.analysis or data.mode == "communities":
@@ -167,7 +167,7 @@ def render_map_html(data: MapData, *, title: str | None = None, seed: int = 0,
     ``users`` (the map inputs' user table) lets the search find accounts that are not drawn (the
     :data:`SEARCH_EXTRA` highest PageRank) and offer ``kolgraph map WORKSPACE --focus ID``.
     """
-    e = _html.escape
+    e = html_escape
     nodes = data.nodes
     xy, outside = initial_layout(data, seed)
     id_to_name = dict(zip(nodes["id"], nodes["name"])) if len(nodes) else {}
@@ -226,8 +226,8 @@ def render_map_html(data: MapData, *, title: str | None = None, seed: int = 0,
             f'{_controls_html(data)}'
             f'<div id="main"><div id="network" role="img" aria-label="{e(heading)}"></div>'
             f'<aside id="legend">{_legend_html(data)}</aside></div>')
-    return _html.page(heading, body, styles=[_html.vendor_asset("vis-network.css"), MAP_CSS],
-                      scripts=[_html.vendor_asset("vis-network.min.js"), COLOUR_JS, MAP_JS],
+    return html_page(heading, body, styles=[vendor_asset("vis-network.css"), MAP_CSS],
+                      scripts=[vendor_asset("vis-network.min.js"), COLOUR_JS, MAP_JS],
                       data={"kolgraph-map-data": payload})
 
 

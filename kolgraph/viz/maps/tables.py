@@ -8,7 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .. import _html
+from .._html import fmt_number
 from .inputs import MapInputs, role_mask
 from .style import NO_ANALYSIS_COLOUR, ROLE_SHAPES, ROLES, THICK_BORDER, community_colour
 
@@ -135,11 +135,11 @@ USER_TOOLTIP = [
     ("PageRank", "pagerank", lambda v: "" if pd.isna(v) else f"{float(v):.3g}"),
     ("brand stance", "stance_text", None),
     ("brand affinity", "brand_affinity", fmt_signed),
-    ("coreness", "coreness", _html.fmt_number),
+    ("coreness", "coreness", fmt_number),
     ("participation", "participation", lambda v: "" if pd.isna(v) else f"{float(v):.2f}"),
     ("betweenness", "betweenness", lambda v: "" if pd.isna(v) else f"{float(v):.3g}"),
-    ("followers", "followers", _html.fmt_number),
-    ("hops from focus", "hop", _html.fmt_number),
+    ("followers", "followers", fmt_number),
+    ("hops from focus", "hop", fmt_number),
     ("attitude toward focus", "attitude_to_focus", fmt_signed),
     ("focus's attitude toward them", "attitude_from_focus", fmt_signed),
     ("why", "reasons", None),

@@ -1,7 +1,7 @@
 """The static parts of a map page: its stylesheet and its script (no data, no user text).
 
 The script reads the map's data from the page's ``<script type="application/json"
-id="kolgraph-map-data">`` block (see :func:`kolgraph.viz.maps.render_map_html`), builds the vis.js
+id="kolgraph-map-data">`` block (see :func:`kolgraph.viz.maps.page.render_map_html`), builds the vis.js
 network, switches physics off once the layout has stabilised, and wires the menus. Every piece of
 user text is put into the page with ``textContent`` or as a property (never ``innerHTML``), and
 tooltips are DOM elements, so names and reasons are always shown as text. ``window.kolgraphMap``
