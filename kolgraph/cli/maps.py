@@ -68,7 +68,7 @@ def map_command(ctx, workspace, out, communities, focus, hops, max_nodes, max_ed
 @click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="HTML file to write (one offline page).")
-@click.option("--max-users", default=150_000, show_default=True, type=click.IntRange(min=1),
+@click.option("--max-users", default=100_000, show_default=True, type=click.IntRange(min=1),
               help="Draw every user up to this many; above it, the backbone (the page says so).")
 @click.option("--max-edges", default=250_000, show_default=True, type=click.IntRange(min=0),
               help="At most this many edges among the drawn users (the heaviest are kept).")

@@ -6,7 +6,7 @@ members by PageRank, smoothed toward neighbours), so the page opens laid out. Th
 by community, role, brand stance or camp affinity, sizes by a metric, filters (role, community,
 numeric range, edge kind) by hiding, searches ids and display names, exports PNG, and shows
 tooltips with roles and reasons. Its data grows linearly with users (typed arrays in base64);
-above ``max_users`` (default 150,000) it draws the backbone and says so.
+above ``max_users`` (default 100,000) it draws the backbone and says so.
 """
 
 from __future__ import annotations

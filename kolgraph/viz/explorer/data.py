@@ -42,7 +42,7 @@ class ExplorerParams:
     edges among them. ``seed``: the layout's seed.
     """
 
-    max_users: int = 150_000
+    max_users: int = 100_000
     max_edges: int = 250_000
     seed: int = 0
     per_community: int = 5

@@ -98,7 +98,7 @@ class ExplorerResult:
                 + ("".join(f"\n  {note}" for note in self.data.notes) if self.data.backbone else ""))
 
 
-def write_explorer(workspace, out: str | os.PathLike, *, max_users: int = 150_000, max_edges: int = 250_000,
+def write_explorer(workspace, out: str | os.PathLike, *, max_users: int = 100_000, max_edges: int = 250_000,
                    seed: int = 0, title: str | None = None, quiet: bool = True) -> ExplorerResult:
     """Write the WebGL explorer of an analysed workspace (atomically).
 
