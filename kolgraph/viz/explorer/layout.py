@@ -29,7 +29,7 @@ import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
-from ...algorithms.communities import igraph_seed
+from ...algorithms.projection import igraph_seed
 from ...errors import ConfigError
 
 __all__ = ["LayoutParams", "community_layout"]

@@ -6,7 +6,7 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
-from ...algorithms.communities import igraph_seed
+from ...algorithms.projection import igraph_seed
 from .tables import MapData
 
 __all__ = ["GRID_STEP", "initial_layout"]
