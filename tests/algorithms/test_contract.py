@@ -69,6 +69,20 @@ def run_attitudes(g: ig.Graph, seed: int):
     return attitudes(inter, sentiment, users=pd.Index(_names(g), dtype="str"))
 
 
+def run_stance_endorsed(g: ig.Graph, seed: int):
+    """Brand stance with network evidence: reposts without a hostile comment as weak endorsement."""
+    inter, sentiment = _interactions(g)
+    return user_stance(inter, sentiment, _brand(g), users=pd.Index(_names(g), dtype="str"), repost_endorsement=0.3)
+
+
+def run_attitudes_reply_model(g: ig.Graph, seed: int):
+    """Attitudes valued by a reply-attitude score where given (every third row here), else sentiment."""
+    inter, sentiment = _interactions(g)
+    reply = np.where(np.arange(len(inter)) % 3 == 0, np.sin(np.arange(len(inter), dtype=float)), np.nan)
+    return attitudes(inter, sentiment, users=pd.Index(_names(g), dtype="str"), attitude=reply,
+                     repost_endorsement=0.3, attitude_source="test scores")
+
+
 def run_roles(g: ig.Graph, seed: int):
     comm = detect_communities(g, seed=seed)
     cent = centrality_table(g, membership=comm, seed=seed).to_frame()
@@ -131,7 +145,9 @@ ALGORITHMS: dict[str, Algo] = {
     "camps.affinity": Algo(run_camps, needs_account=True),
     "roles.rules": Algo(run_roles, random=False),
     "stance.user_stance": Algo(run_stance, random=False),
+    "stance.user_stance_endorsed": Algo(run_stance_endorsed, random=False),
     "stance.attitudes": Algo(run_attitudes, keyed="pair", random=False),
+    "stance.attitudes_reply_model": Algo(run_attitudes_reply_model, keyed="pair", random=False),
     "whatif.simulate_partnership": Algo(run_whatif, keyed="candidate", needs_account=True),
 }
 
