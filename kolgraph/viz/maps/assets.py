@@ -270,7 +270,12 @@ MAP_JS = r"""
   function placeLabels() {
     var order = nodeItems.filter(function (item) { return !hiddenNow[item.id]; }).slice();
     var score = sizeScores();
-    order.sort(function (a, b) { return (b.fixed ? 1 : 0) - (a.fixed ? 1 : 0) || score[b._k] - score[a._k]; });
+    // Placed first: the focus, then the critic KOLs, then the three largest accounts; then by size.
+    order.sort(function (a, b) { return score[b._k] - score[a._k]; });
+    var first = {};
+    order.slice(0, 3).forEach(function (item) { first[item.id] = true; });
+    function lead(item) { return item.fixed ? 3 : N.role[item._k] === "critic_kol" ? 2 : first[item.id] ? 1 : 0; }
+    order.sort(function (a, b) { return lead(b) - lead(a) || score[b._k] - score[a._k]; });
     var pos = network.getPositions(order.map(function (item) { return item.id; }));
     var scale = network.getScale(), boxes = [], updates = [], shown = 0;
     var width = container.clientWidth, height = container.clientHeight;
