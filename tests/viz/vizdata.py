@@ -91,7 +91,6 @@ def fabricate_analysis(ws) -> pd.DataFrame:
         "stance": stance, "stance_support": rng.integers(0, 8, len(names)).astype(float),
         "brand_affinity": rng.uniform(-1, 1, len(names)), "roles": roles, "reasons": reasons,
     })
-    ws.write_result_table(table, "analysis", "users.parquet")
     communities = (table.groupby("community")
                    .agg(size=("user_id", "size"), mean_stance=("stance", "mean"))
                    .reset_index())
@@ -104,7 +103,6 @@ def fabricate_analysis(ws) -> pd.DataFrame:
                               for c in range(3)]
     communities["top_members"] = ["kol_a|brand", "critic_kol|u1_1", "kol_c|u2_1"]
     communities["top_member_names"] = [f"{QUOTE_NAME}|星澜 official", f"{XSS_NAME}|fan 1-1", f"{SCRIPT_NAME}|fan 2-1"]
-    ws.write_result_table(communities, "analysis", "communities.csv")
     # Attitudes as the methods page defines them: shrunk mean sentiment of replies and mentions (k0 = 2).
     inter = ws.interactions(["src", "dst", "kind", "sentiment"])
     said = inter[inter["kind"].astype(str).isin(["reply", "mention"])].groupby(["src", "dst"], observed=True)
@@ -116,11 +114,20 @@ def fabricate_analysis(ws) -> pd.DataFrame:
     attitudes = pd.concat([attitudes, pd.DataFrame({"src": fans, "dst": "critic_kol", "attitude": -0.7,
                                                     "support": 3.0})], ignore_index=True)
     attitudes = attitudes.drop_duplicates(["src", "dst"], keep="last")
-    ws.write_result_table(attitudes, "analysis", "attitudes.parquet")
-    (ws.path / "analysis" / "analysis.json").write_text(json.dumps({
-        "parameters": {"seed": 0, "brand": {"name": "星澜", "accounts": ["brand"], "keywords": ["星澜"]}},
-        "summary": {"users": len(table), "communities": 3, "modularity": 0.42, "brand_communities": [0]},
-    }, ensure_ascii=False), encoding="utf-8")
+    # Committed the way `kolgraph analyze` commits (typed role flags, a stamp with file records).
+    from kolgraph.algorithms.roles import ROLE_TAGS
+    from kolgraph.runs.outputs import write_analysis
+
+    padded = "|" + table["roles"].astype(str) + "|"
+    flags = {tag: padded.str.contains(f"|{tag}|", regex=False).to_numpy() for tag in ROLE_TAGS}
+    sentiment = ws.interactions(["sentiment"])["sentiment"].to_numpy(dtype="float64")
+    scored = pd.DataFrame({"row": np.arange(len(sentiment), dtype=np.int64), "sentiment": sentiment,
+                           "sentiment_source": np.where(np.isfinite(sentiment), "input", "none"),
+                           "brand_directed": False})
+    write_analysis(ws, users=table, role_flags=flags, communities=communities, attitudes=attitudes,
+                   interaction_sentiment=scored, info={
+                       "parameters": {"seed": 0, "brand": {"name": "星澜", "accounts": ["brand"], "keywords": ["星澜"]}},
+                       "summary": {"users": len(table), "communities": 3, "modularity": 0.42, "brand_communities": [0]}})
     return table
 
 
