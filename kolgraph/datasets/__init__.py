@@ -47,9 +47,14 @@ Output columns:
 
 The shipped sample (``data/sample``, package ``kolgraph.sample`` when installed) was made with::
 
-    kolgraph generate -o data/sample --users 3000 --interactions 30000 --seed 0
+    kolgraph generate -o data/sample --users 3000 --interactions 30000 --seed 0 --aftermath critic
 
-and has no sentiment column: the analysis reads stance from the text.
+and has no sentiment column: the analysis reads stance from the text. ``--aftermath critic``
+adds the aftermath of announcing a partnership with the critic KOL at the end of the window,
+simulated by an agent-based process (:mod:`kolgraph.datasets.aftermath`, a different mechanism
+than the what-if's model) with its own random stream, so the before-slice (interactions.csv) is
+the same with or without it: truth.csv gains stance_after, aware, revolted, turned_against and
+aftermath_candidate, and aftermath.csv holds the first day after the announcement.
 
 Structure (the hook for the what-if simulator): :func:`plant_population` draws the users and their
 latent attitudes, :func:`draw_interactions` draws who acts on whom with which tone from a
@@ -62,6 +67,7 @@ draw again from the same generator.
 from .event import SAMPLE_COMMAND, BrandEvent, SamplePaths, generate_event, load_sample, write_event
 from .interactions import draw_interactions
 from .population import EventParams, Population, RawInteractions, plant_population
+from .partnership import PartnershipEvent, simulate_partnership_event
 from .render import render_interactions
 from .vocabulary import BRAND_ACCOUNTS, BRAND_KEYWORDS, BRAND_NAME, CRITIC_KOL, GROUPS, MEDIA_NAMES, ROLE_TAGS
 
@@ -85,4 +91,6 @@ __all__ = [
     "render_interactions",
     "write_event",
     "load_sample",
+    "PartnershipEvent",
+    "simulate_partnership_event",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import importlib.resources
 import json
 from dataclasses import dataclass
@@ -22,9 +24,12 @@ from .render import render_interactions
 from .vocabulary import BRAND_ACCOUNTS, BRAND_KEYWORDS, BRAND_NAME, COMMUNITY, GROUP_CODE, GROUPS, ROLE_TAGS
 
 #: The command that made ``data/sample`` (checked by the tests).
-SAMPLE_COMMAND = "kolgraph generate -o data/sample --users 3000 --interactions 30000 --seed 0"
+SAMPLE_COMMAND = "kolgraph generate -o data/sample --users 3000 --interactions 30000 --seed 0 --aftermath critic"
 
-__all__ = ["SAMPLE_COMMAND", "BrandEvent", "SamplePaths", "generate_event", "load_sample", "write_event"]
+#: The founder's brand account id.
+FOUNDER_ID = next(acc[0] for acc in BRAND_ACCOUNTS if acc[4] == "founder")
+
+__all__ = ["FOUNDER_ID", "SAMPLE_COMMAND", "BrandEvent", "SamplePaths", "generate_event", "load_sample", "write_event"]
 
 @dataclass(frozen=True, eq=False)
 class BrandEvent:
@@ -39,6 +44,7 @@ class BrandEvent:
     n_interactions: int
     seed: int
     with_sentiment: bool = False
+    aftermath: Any = None  # an :class:`kolgraph.datasets.aftermath.Aftermath` when one was simulated
 
     def summary(self) -> dict[str, Any]:
         """Counts per group and per planted role, and the number of rows (for status lines and reports)."""
@@ -111,13 +117,23 @@ def _truth_frame(pop: Population, src: np.ndarray, tone: np.ndarray, directed: n
 
 
 def generate_event(n_users: int = 3000, n_interactions: int | None = None, *, seed: int = 0,
-                   with_sentiment: bool = False, quiet: bool = True, **params: Any) -> BrandEvent:
+                   with_sentiment: bool = False, quiet: bool = True, aftermath: Any = None,
+                   **params: Any) -> BrandEvent:
     """Generate a fictional brand event with planted roles (see the module docstring).
 
     ``n_interactions`` defaults to ``interactions_per_user`` (10) per user. ``params`` are fields of
     :class:`EventParams`; unknown names raise :class:`ConfigError`. ``with_sentiment=True`` adds the
     true tone in [-1, 1] as a ``sentiment`` column. Same arguments and seed, same frames.
+
+    ``aftermath``: a candidate ("critic", "tech", a user id) or an
+    :class:`~kolgraph.datasets.aftermath.AftermathParams`: the brand announces a partnership with
+    that account at the end of the window and an agent-based aftermath (a different mechanism than
+    the what-if's model) is simulated with its own random stream, so the before-slice is the same
+    with or without it. Its truth joins ``truth`` (stance_after, aware, revolted, turned_against,
+    aftermath_candidate) and its first day is ``event.aftermath.interactions``.
     """
+    from .aftermath import AftermathParams, simulate_aftermath
+
     p = params_from_mapping(EventParams, params, "generate")
     if int(n_users) != n_users or n_users < 300:
         raise ConfigError(f"n_users must be an integer >= 300, got {n_users}")
@@ -141,6 +157,17 @@ def generate_event(n_users: int = 3000, n_interactions: int | None = None, *, se
         frame, src, tone, directed = render_interactions(raw, pop, p, rng, brand=brand, with_sentiment=with_sentiment)
         bar.update()
         truth = _truth_frame(pop, src, tone, directed)
+        after = None
+        if aftermath is not None:
+            ap = aftermath if isinstance(aftermath, AftermathParams) else AftermathParams(candidate=str(aftermath))
+            after = simulate_aftermath(pop, raw, p, brand, ap, np.random.default_rng([seed, 0xAF7E]))
+            if with_sentiment is False:
+                after = dataclasses.replace(after, interactions=after.interactions.drop(columns=["sentiment"]))
+            at = after.truth
+            truth = truth.assign(stance_after=np.round(at["stance_after"].to_numpy(), 4),
+                                 aware=at["aware"].to_numpy(), revolted=at["revolted"].to_numpy(),
+                                 turned_against=at["turned"].to_numpy(),
+                                 aftermath_candidate=pd.array([after.candidate] * len(at), dtype="str"))
         users = pd.DataFrame({
             "user_id": pd.array(pop.user_ids, dtype="str"),
             "display_name": pd.array(pop.display_names, dtype="str"),
@@ -154,7 +181,7 @@ def generate_event(n_users: int = 3000, n_interactions: int | None = None, *, se
     finally:
         bar.close()
     return BrandEvent(interactions=frame, users=users, truth=truth, brand=brand, params=p, n_users=n_users,
-                      n_interactions=n_interactions, seed=seed, with_sentiment=with_sentiment)
+                      n_interactions=n_interactions, seed=seed, with_sentiment=with_sentiment, aftermath=after)
 
 
 def _toml_string(value: str) -> str:
@@ -171,6 +198,10 @@ def _brand_toml(event: BrandEvent) -> str:
         f"name = {_toml_string(b.name)}",
         "accounts = [" + ", ".join(_toml_string(a) for a in b.accounts) + "]",
         "keywords = [" + ", ".join(_toml_string(k) for k in b.keywords) + "]",
+        "",
+        "[whatif]",
+        "# the founder's account: listed first in the what-if's comment-flood figures",
+        f"founder = {_toml_string(FOUNDER_ID)}",
         "",
     ]
     return "\n".join(lines)
@@ -196,6 +227,12 @@ def write_event(event: BrandEvent, out_dir: str | Path, *, format: str = "csv", 
         "params": event.params.to_dict(), "brand": event.brand.to_dict(), "summary": event.summary(),
         "timestamp_format": "ISO 8601 UTC",
     }
+    if event.aftermath is not None:
+        paths["aftermath"] = out / f"aftermath.{format}"
+        manifest["aftermath"] = {"file": paths["aftermath"].name, "summary": event.aftermath.summary(),
+                                 "parameters": dict(event.aftermath.parameters),
+                                 "mechanism": "agent-based threshold revolt + bounded confidence "
+                                              "(kolgraph.datasets.aftermath); truth columns in truth.csv"}
     steps = [
         ("interactions", lambda: write_table(event.interactions, paths["interactions"])),
         ("users", lambda: write_table(event.users, paths["users"])),
@@ -203,6 +240,8 @@ def write_event(event: BrandEvent, out_dir: str | Path, *, format: str = "csv", 
         ("config", lambda: write_text(paths["config"], _brand_toml(event))),
         ("manifest", lambda: write_json(paths["manifest"], manifest)),
     ]
+    if event.aftermath is not None:
+        steps.insert(1, ("aftermath", lambda: write_table(event.aftermath.interactions, paths["aftermath"])))
     bar = progress(steps, quiet=quiet, desc="write", unit="file")
     for name, step in bar:
         bar.set_postfix_str(name)

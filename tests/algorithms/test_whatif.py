@@ -14,21 +14,21 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kolgraph.algorithms.propagation import ListeningOperator
 from kolgraph.algorithms.whatif import (
     AnalysisMissingError,
     WhatIfConvergenceError,
     WhatIfNetwork,
     WhatIfScenario,
-    _interp,
-    _Operator,
-    _percentile_positions,
     draw_runs,
     exposure_uniforms,
     fj_effect,
     sensitivity,
     simulate_partnership,
-    whatif_workspace,
 )
+from kolgraph.algorithms.whatif.simulate import interp_percentile as _interp
+from kolgraph.algorithms.whatif.simulate import percentile_positions as _percentile_positions
+from kolgraph.runs.whatif import whatif_workspace
 from kolgraph.config import params_from_mapping
 from kolgraph.schema import ConfigError, DEFAULT_KIND_WEIGHTS, UnknownAccountError
 
@@ -63,7 +63,7 @@ def _toy():
 
 
 def _dense_parts(net: WhatIfNetwork, brand: list[str]):
-    op = _Operator.build(net, net.index_of(brand))
+    op = ListeningOperator.build(net.listen, net.index_of(brand))
     return op.W.toarray(), op.D
 
 
@@ -72,7 +72,20 @@ def _dense_effect(W: np.ndarray, D: np.ndarray, shock: np.ndarray, lam: float) -
     return np.linalg.solve(np.eye(n) - lam * W, (1 - lam * D) * shock)
 
 
-def _dstar(net, stance, att, brand, cand, alpha, beta, q, exposed=None):
+def _attachment(net, s0, brand):
+    """Reference attachment: positive stance x (mid-rank percentile of brand engagement among engagers)."""
+    m = net.counts.toarray()[:, net.index_of(brand)].sum(axis=1)
+    w = np.zeros(len(s0))
+    eng = np.flatnonzero(m > 0)
+    for i in eng:  # a dense reference, written differently from the vectorised code
+        below = (m[eng] < m[i]).sum()
+        ties = (m[eng] == m[i]).sum()
+        w[i] = max(s0[i], 0.0) * (below + (ties + 1) / 2) / len(eng)
+    w[net.index_of(brand)] = 0
+    return w
+
+
+def _dstar(net, stance, att, brand, cand, alpha, beta, q, exposed=None, gamma=0.0):
     names = net.names
     s0 = stance.reindex(names).fillna(0).to_numpy()
     a = np.zeros(len(names))
@@ -81,7 +94,8 @@ def _dstar(net, stance, att, brand, cand, alpha, beta, q, exposed=None):
     a[idx] = sel["attitude"].to_numpy()
     a[net.index_of(brand)] = 0
     a[net.index_of([cand])] = 0
-    delta = np.where(a < 0, alpha * a, beta * a * (1 - s0))
+    w = _attachment(net, s0, brand)
+    delta = np.where(a < 0, alpha * a * (1 + gamma * w), beta * a * (1 - s0))
     dstar = np.clip(s0 + delta, -1, 1) - s0
     if exposed is not None:
         dstar = dstar * exposed
@@ -122,18 +136,19 @@ def test_unknown_candidate_is_an_error_that_names_it():
 def test_fixed_parameters_match_the_exact_equilibrium():
     """q = 1 exposes everyone with an interaction; fixed alpha, beta, lambda make every run the same."""
     net, stance, att, core, brand = _toy()
-    scen = WhatIfScenario(candidates=("k",), runs=4, q=1.0, alpha_range=(0.8, 0.8), beta_range=(0.3, 0.3),
-                          susceptibility=0.6, tol=1e-7)
+    scen = WhatIfScenario(candidates=("k",), runs=4, q=1.0, q_range=(1.0, 1.0), alpha_range=(0.8, 0.8),
+                          beta_range=(0.3, 0.3), gamma_range=(1.5, 1.5), susceptibility=0.6, tol=1e-7)
     res = simulate_partnership(net, stance, att, core, brand, scen)
     W, D = _dense_parts(net, brand)
-    dstar, s0, _ = _dstar(net, stance, att, brand, "k", 0.8, 0.3, 1.0)
+    dstar, s0, _ = _dstar(net, stance, att, brand, "k", 0.8, 0.3, 1.0, gamma=1.5)
     exact = _dense_effect(W, D, dstar, 0.6)
     users = res.to_frame().set_index("user_id").loc[list(net.names)]
     assert np.allclose(users["shift_mean"].to_numpy(), exact, atol=1e-6)
     assert np.allclose(users["shift_p05"].to_numpy(), exact, atol=1e-6)
     base = _dense_effect(W, D, s0, 0.6)
     assert np.allclose(res.baseline.set_index("user_id").loc[list(net.names), "baseline"], base, atol=1e-6)
-    assert np.allclose(users["stance_after"].to_numpy(), base + exact, atol=1e-6)
+    # levels start from the measured stance: after = measured + (scenario - baseline)
+    assert np.allclose(users["stance_after"].to_numpy(), s0 + exact, atol=1e-6)
     o = res.outcome("k")
     assert o.core_fan_shift.mean == pytest.approx(exact[net.index_of(core)].mean(), abs=1e-6)
     # the bystander z has no attitude of its own and still moves (through f1 and f4); the loner does not
@@ -150,31 +165,31 @@ def test_random_exposure_runs_match_exact_per_run_solutions():
     W, D = _dense_parts(net, brand)
     counts = net.counts.toarray()
     m = counts[:, net.index_of(brand + ["k"])].sum(axis=1)
-    p = 1 - (1 - scen.q) ** m
     U = exposure_uniforms(draws.key, net.names, np.arange(scen.runs))
     runs = res.outcome("k").runs
     ci = net.index_of(core)
     for r in range(scen.runs):
+        p = 1 - (1 - draws.q[r]) ** m  # q is drawn per run from its prior
         dstar, s0, _ = _dstar(net, stance, att, brand, "k", draws.alpha[r], draws.beta[r], scen.q,
-                              exposed=U[:, r] < p)
+                              exposed=U[:, r] < p, gamma=draws.gamma[r])
         eff = _dense_effect(W, D, dstar, draws.lam[r])
         base = _dense_effect(W, D, s0, draws.lam[r])
         assert runs["core_fan_shift"].iloc[r] == pytest.approx(eff[ci].mean(), abs=1e-6)
         assert runs["overall_shift"].iloc[r] == pytest.approx(eff.mean(), abs=1e-6)
-        turned = ((base + eff)[ci] < 0) & (base[ci] >= 0)
+        turned = ((s0 + eff)[ci] < 0) & (s0[ci] >= 0)  # from the measured stance (not the baseline)
         assert runs["core_fans_turning_negative"].iloc[r] == pytest.approx(turned.mean())
         assert runs["susceptibility"].iloc[r] == draws.lam[r]
 
 
 def test_carriers_are_column_sums_of_the_operator_applied_to_each_shock():
     net, stance, att, core, brand = _toy()
-    scen = WhatIfScenario(candidates=("k",), runs=2, q=1.0, alpha_range=(0.7, 0.7), beta_range=(0.2, 0.2),
-                          susceptibility=0.5, tol=1e-8, top_carriers=10)
+    scen = WhatIfScenario(candidates=("k",), runs=2, q=1.0, q_range=(1.0, 1.0), alpha_range=(0.7, 0.7),
+                          beta_range=(0.2, 0.2), gamma_range=(1.0, 1.0), susceptibility=0.5, tol=1e-8, top_carriers=10)
     res = simulate_partnership(net, stance, att, core, brand, scen)
     W, D = _dense_parts(net, brand)
     n = len(D)
     M = np.linalg.solve(np.eye(n) - 0.5 * W, np.diag(1 - 0.5 * D))
-    dstar, _, _ = _dstar(net, stance, att, brand, "k", 0.7, 0.2, 1.0)
+    dstar, _, _ = _dstar(net, stance, att, brand, "k", 0.7, 0.2, 1.0, gamma=1.0)
     others = (M.sum(axis=0) - (1 - 0.5 * D)) * dstar
     ci = net.index_of(core)
     to_core = M[ci].mean(axis=0) * dstar
@@ -204,7 +219,7 @@ def test_percentile_helpers_match_numpy():
 def test_fj_effect_matches_a_dense_solve():
     net, *_ = _toy()
     W, D = _dense_parts(net, ["b"])
-    op = _Operator.build(net, net.index_of(["b"]))
+    op = ListeningOperator.build(net.listen, net.index_of(["b"]))
     shock = np.linspace(-0.5, 0.5, len(D))
     assert np.allclose(fj_effect(op.W, op.D, shock, 0.7), _dense_effect(W, D, shock, 0.7), atol=1e-8)
     assert np.allclose(fj_effect(op.W, op.D, shock, 0.0), shock)
@@ -265,7 +280,7 @@ def test_a_candidate_nobody_dislikes_cannot_lower_any_stance(world, seed):
 def test_stances_stay_in_bounds(world, lam, alpha, beta):
     net, stance, att = world
     scen = WhatIfScenario(candidates=("u0",), runs=2, q=1.0, alpha_range=(alpha, alpha), beta_range=(beta, beta),
-                          susceptibility=lam, tol=1e-9)
+                          gamma_range=(0.0, 3.0), susceptibility=lam, tol=1e-9)
     users = simulate_partnership(net, stance, att, ["u2", "u3"], ["u1"], scen).to_frame()
     after = users["stance_after"].to_numpy()
     assert after.min() >= -1 - 1e-6 and after.max() <= 1 + 1e-6  # tol and float32 storage
@@ -374,8 +389,10 @@ def test_sensitivity_sweeps_each_parameter(event_inputs):
     ev = event_inputs
     scen = WhatIfScenario(candidates=(ev["critic"],), runs=40, seed=1)
     table = sensitivity(ev["g"], ev["stance"], ev["att"], ev["core"], ev["brand"], scen)
-    assert len(table) == 1 + 4 * 3
-    assert set(table["parameter"]) == {"all priors", "alpha", "beta", "susceptibility", "q"}
+    assert len(table) == 1 + 5 * 3  # gamma (attachment amplification) joined the swept priors
+    assert set(table["parameter"]) == {"all priors", "alpha", "beta", "gamma", "susceptibility", "q"}
+    gamma = table[table["parameter"] == "gamma"].set_index("level")["core_fan_shift"]
+    assert gamma["high"] < gamma["mid"] < gamma["low"] < 0
     alpha = table[table["parameter"] == "alpha"].set_index("level")["core_fan_shift"]
     assert alpha["high"] < alpha["mid"] < alpha["low"] < 0
     q = table[table["parameter"] == "q"].set_index("level")["core_fan_shift"]
