@@ -5,8 +5,10 @@
   per brand account in the workspace's period).
 - :func:`whatif_workspace`: simulate the candidates (ids or display names) and write
   ``users.parquet``, ``summary.json`` (the output contract, with ``analysis_run_id``), ``runs.csv``,
-  ``communities.csv``, ``defectors.csv``, ``carriers.csv``, ``alternatives.csv``: written into a
-  temporary folder and renamed into place as a whole, so a reader never sees half a what-if.
+  ``communities.csv``, ``defectors.csv``, ``carriers.csv``, ``alternatives.csv`` and the stamp
+  ``whatif.json``: committed as a whole (:func:`kolgraph.runs.results.commit_result`: temporary
+  folder, stamp, rename), so a reader never sees half a what-if. ``sensitivity.csv`` is written
+  into the committed folder afterwards (a later what-if replaces the folder and drops it).
 - :func:`sensitivity_workspace`, :func:`calibrate_workspaces`, :func:`calibrate_cutoff`.
 - :func:`resolve_accounts`: ids or display names -> ids, with an ambiguity report and "did you mean".
 """
@@ -15,10 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 import os
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -31,21 +30,23 @@ from ..algorithms.calibration import CalibrationParams, CalibrationResult, calib
 from ..algorithms.whatif import (Observables, WhatIfNetwork, WhatIfResult, WhatIfScenario, sensitivity,
                                  simulate_partnership)
 from ..config import BrandConfig, KolgraphConfig, load_config, params_from_mapping
-from ..errors import AnalysisMissingError, ConfigError, InputError, UnknownAccountError
+from ..errors import ConfigError, InputError, UnknownAccountError
 from ..times import parse_time
+from .outputs import AnalysisOutputs, role_column
+from .results import commit_result
 
 __all__ = ["WhatIfInputs", "WhatIfRun", "load_whatif_inputs", "whatif_workspace", "sensitivity_workspace",
            "calibrate_workspaces", "calibrate_cutoff", "resolve_accounts", "read_aftermath"]
 
 
 def _open(ws):
-    from ..build.workspace import Workspace, open_workspace
+    from ..build.workspace import as_workspace
 
-    return ws if isinstance(ws, Workspace) else open_workspace(ws)
+    return as_workspace(ws)
 
 
 def _roles_mask(users: pd.DataFrame, tag: str) -> np.ndarray:
-    col = f"role_{tag}"
+    col = role_column(tag)
     if col in users:
         return users[col].fillna(False).to_numpy(dtype=bool)
     if "roles" in users:
@@ -69,26 +70,10 @@ class WhatIfInputs:
 
 
 def _analysis(ws) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], pd.DataFrame | None, str | None]:
-    """users, attitudes, analysis.json info, interaction sentiment (or None), run id."""
-    try:
-        from .outputs import AnalysisOutputs  # the lead's runs layer, when present
-    except ImportError:
-        AnalysisOutputs = None
-    if AnalysisOutputs is not None:
-        out = AnalysisOutputs.load(ws)
-        sent = getattr(out, "interaction_sentiment", None)
-        return out.users, out.attitudes, dict(getattr(out, "info", {}) or {}), sent, getattr(out, "run_id", None)
-    needed = [("analysis", "users.parquet"), ("analysis", "attitudes.parquet"), ("analysis", "analysis.json")]
-    missing = ["/".join(p) for p in needed if not ws.has_result(*p)]
-    if missing:
-        raise AnalysisMissingError(f"{ws.path}: no analysis yet ({', '.join(missing)} missing); run "
-                                   f"`kolgraph analyze {ws.path}` first")
-    users = ws.read_result_table("analysis", "users.parquet")
-    att = ws.read_result_table("analysis", "attitudes.parquet")
-    info = json.loads(ws.result_path("analysis", "analysis.json").read_text(encoding="utf-8"))
-    sent = (ws.read_result_table("analysis", "interaction_sentiment.parquet")
-            if ws.has_result("analysis", "interaction_sentiment.parquet") else None)
-    return users, att, info, sent, info.get("run_id")
+    """users, attitudes, analysis.json info, interaction sentiment, run id (through AnalysisOutputs)."""
+    out = AnalysisOutputs.load(ws)
+    sent = out.interaction_sentiment(["row", "sentiment"])
+    return out.users, out.attitudes, dict(out.info), sent, out.run_id
 
 
 def _brand_rates(ws, brand_ids: Sequence[str], sentiment: pd.DataFrame | None,
@@ -226,26 +211,6 @@ def scenario_for(candidates: Sequence[str], config: KolgraphConfig | str | os.Pa
                                candidates=tuple(candidates) if candidates else None, **overrides)
 
 
-def _commit_folder(ws, build) -> dict[str, Path]:
-    """Write the what-if folder into a temporary sibling and rename it into place as a whole."""
-    final = ws.path / "whatif"
-    tmp = ws.path / f".whatif.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir(parents=True)
-    try:
-        files = build(tmp)
-        old = None
-        if final.exists():
-            old = ws.path / f".whatif.old-{uuid.uuid4().hex[:8]}"
-            os.replace(final, old)
-        os.replace(tmp, final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return {k: final / Path(v).name for k, v in files.items()}
-
-
 def whatif_workspace(ws, candidates: Sequence[str], *, scenario: WhatIfScenario | None = None,
                      config: KolgraphConfig | str | os.PathLike | None = None, runs: int | None = None,
                      seed: int | None = None, quiet: bool = True, write: bool = True,
@@ -273,27 +238,34 @@ def whatif_workspace(ws, candidates: Sequence[str], *, scenario: WhatIfScenario 
     if not write:
         return run
 
-    def build(out: Path) -> dict[str, Path]:
+    def build(out) -> dict[str, Path]:
         files: dict[str, Path] = {}
         per_user = result.to_frame()
         if "community" in per_user:
             per_user["community"] = per_user["community"].astype("str").where(per_user["community"].notna(), None)
-        files["users"] = write_table(per_user, out / "users.parquet")
-        files["summary"] = write_json(out / "summary.json", run.summary())
-        files["runs"] = write_table(result.runs_frame(), out / "runs.csv")
+        files["users"] = write_table(per_user, out.file("users.parquet", rows=len(per_user)))
+        files["summary"] = write_json(out.file("summary.json"), {**run.summary(), "run_id": out.run_id})
+        runs_frame = result.runs_frame()
+        files["runs"] = write_table(runs_frame, out.file("runs.csv", rows=len(runs_frame)))
         for name in ("communities", "defectors", "carriers"):
-            frames = [getattr(o, name).assign(candidate=o.candidate) for o in result.outcomes]
-            files[name] = write_table(pd.concat(frames, ignore_index=True), out / f"{name}.csv")
+            frame = pd.concat([getattr(o, name).assign(candidate=o.candidate) for o in result.outcomes],
+                              ignore_index=True)
+            files[name] = write_table(frame, out.file(f"{name}.csv", rows=len(frame)))
         alt = [dict(a, candidate=o.candidate, core_fans_turning_share=a["core_fans_turning_share"]["mean"],
                     reasons="; ".join(a["reasons"])) for o in result.outcomes for a in o.safer_alternatives]
         alt_frame = pd.DataFrame(alt, columns=["candidate", "user_id", "display_name", "reach_overlap",
                                                "core_fans_turning_share", "tier", "reasons"])
         files["alternatives"] = write_table(alt_frame[["candidate", "user_id", "display_name", "reach_overlap",
                                                        "core_fans_turning_share", "tier", "reasons"]],
-                                            out / "alternatives.csv")
+                                            out.file("alternatives.csv", rows=len(alt_frame)))
         return files
 
-    files = _commit_folder(ws, build)
+    target = ws.path / "whatif"
+    info = {"analysis_run_id": inputs.analysis_run_id, "candidates": list(result.candidates), "seed": result.seed,
+            "runs": scen.runs}
+    with commit_result(target, "whatif.json", info) as out:
+        written = build(out)
+    files = {k: target / Path(v).name for k, v in written.items()}
     ws.record_result("whatif", {"candidates": list(result.candidates), "seed": result.seed, "runs": scen.runs,
                                 "analysis_run_id": inputs.analysis_run_id,
                                 "files": {k: str(Path(v).relative_to(ws.path)) for k, v in files.items()}})
@@ -324,9 +296,8 @@ def _resolve_brand(brand: BrandConfig | None, config: KolgraphConfig | str | os.
     cfg = config if isinstance(config, KolgraphConfig) else load_config(config)
     if cfg.brand.accounts or cfg.brand.keywords:
         return cfg.brand
-    if ws is not None and ws.has_result("analysis", "analysis.json"):
-        info = json.loads(ws.result_path("analysis", "analysis.json").read_text(encoding="utf-8"))
-        raw = info.get("brand") or info.get("parameters", {}).get("brand") or {}
+    if ws is not None and AnalysisOutputs.exists(ws):
+        raw = dict(AnalysisOutputs.load(ws).brand)
         if raw.get("accounts") or raw.get("keywords"):
             return BrandConfig(tuple(raw.get("accounts", ())), tuple(raw.get("keywords", ())), str(raw.get("name", "")))
     raise ConfigError("no brand given: pass a config file with a [brand] section (--config), or run "

@@ -27,7 +27,7 @@ __all__ = ["backtest_events", "backtest_event", "backtest_summary"]
 def backtest_event(n_users: int, seed: int, aftermath: Any, *, runs: int = 100, workdir: str | Path | None = None,
                    quiet: bool = True, event_params: dict[str, Any] | None = None) -> dict[str, Any]:
     """One generated event, predicted from its before-slice and scored against its aftermath."""
-    from ..analysis import analyze_workspace
+    from .analyze import analyze_workspace
     from ..build.workspace import build_workspace
     from ..datasets import generate_event, write_event
     from .whatif import whatif_workspace
