@@ -21,10 +21,9 @@ interaction network:
    ``-(0.15 + betrayal * g_u) + noise`` (clipped into [-1, -0.02]); an aware user with a smaller
    grievance loses ``0.5 * betrayal * g_u``; an aware user with a positive history warms by
    ``warm * h_u * (1 - s_u)``.
-4. **Bounded confidence.** Each round every user the controversy involves (aware, with a
-   grievance or a liking for the candidate) moves ``mu`` of the way toward the mean of the
+4. **Bounded confidence.** Each round every aggrieved user (aware, with a grievance) moves ``mu`` of the way toward the mean of the
    accounts they listen to whose stance is within ``eps`` of their own (Hegselmann-Krause style);
-   brand accounts and uninvolved users do not move within the day.
+   brand accounts and everyone else do not move within the day.
 
 After ``rounds`` rounds the per-user truth is recorded (aware, revolted, stance_after, turned =
 stance_before >= 0 and stance_after < 0), and the first day after the announcement is rendered as
@@ -216,7 +215,7 @@ def simulate_aftermath(pop: Population, raw: RawInteractions, params: EventParam
         close = np.abs(x[coo.col] - x[coo.row]) < aftermath.eps
         wsum = np.bincount(coo.row[close], weights=coo.data[close], minlength=n)
         pull = np.bincount(coo.row[close], weights=coo.data[close] * x[coo.col[close]], minlength=n)
-        move = (wsum > 0) & ~is_brand & touched & ((g > 0) | (view > 0))  # those the controversy involves
+        move = (wsum > 0) & ~is_brand & touched & (g > 0)  # those the deal aggrieved
         x[move] = x[move] + aftermath.mu * (pull[move] / wsum[move] - x[move])
     x = np.clip(x, -1.0, 1.0)
     turned = (x0 >= 0) & (x < 0)

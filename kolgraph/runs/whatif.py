@@ -131,8 +131,10 @@ def load_whatif_inputs(ws, *, listen_kinds: Sequence[str] = ("repost", "reply"),
              if "display_name" in users else None)
     rates, hostile, days = _brand_rates(ws, brand_ids, sent, hostile_below)
     critics = tuple(ids[_roles_mask(users, "critic") | _roles_mask(users, "critic_kol")])
+    support = (pd.Series(pd.to_numeric(users["stance_support"], errors="coerce").to_numpy(), index=pd.Index(ids, dtype="str"))
+               if "stance_support" in users else None)
     obs = Observables(display_names=names, kols=tuple(ids[_roles_mask(users, "kol")]), critics=critics,
-                      founder=founder or None, brand_rates=rates, hostile_per_day=hostile)
+                      founder=founder or None, brand_rates=rates, hostile_per_day=hostile, stance_support=support)
     return WhatIfInputs(network=net, stance=stance, attitudes=att, core_fans=core, brand=brand,
                         communities=communities, observables=obs, users=users, analysis_run_id=run_id)
 

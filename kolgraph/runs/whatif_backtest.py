@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..algorithms.whatif.backtest import coverage, defector_scores
+from ..algorithms.whatif.backtest import coverage, defector_scores, precision_at_k
 from ..progress import progress
 
 __all__ = ["backtest_events", "backtest_event", "backtest_summary"]
@@ -44,6 +44,10 @@ def backtest_event(n_users: int, seed: int, aftermath: Any, *, runs: int = 100, 
     o = run.result.outcomes[0]
     am = o.aftermath or {}
     scores = defector_scores(o.users, truth)
+    at = ev.aftermath.truth
+    true = set(at["user_id"][(at["stance_before"] >= 0.1) & (at["stance_after"] < 0)])
+    scores["oracle_grievance_precision"] = precision_at_k(
+        at.sort_values(["grievance", "user_id"], ascending=[False, True])["user_id"], true)
     est = o.core_fans_turning_negative
     return {"seed": seed, "users": n_users, "candidate": o.candidate, "core_fans": o.core_fans,
             "true_share": am.get("true_core_fans_turning_share", np.nan), "pred_mean": est.mean,
@@ -77,5 +81,7 @@ def backtest_summary(table: pd.DataFrame) -> dict[str, Any]:
             "precision_at_k": float(table["precision_at_k"].mean()),
             "random_precision": float(table["random_precision"].mean()),
             "most_negative_attitude_precision": float(table["most_negative_attitude_precision"].mean()),
+            "oracle_grievance_precision": float(table["oracle_grievance_precision"].mean())
+            if "oracle_grievance_precision" in table else None,
             "mean_true_share": float(table["true_share"].mean()),
             "mean_predicted_share": float(table["pred_mean"].mean())}

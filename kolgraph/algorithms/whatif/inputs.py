@@ -118,6 +118,10 @@ class Observables:
       in the before-slice.
     - ``aftermath``: (user_id, stance_before, stance_after[, candidate]): the true outcome of a known
       after-slice, scored against the prediction.
+    - ``stance_support``: user id -> brand-directed interactions behind the measured stance; a user
+      outside the core fans counts as a possible defector only with at least
+      ``defector_min_support`` of them (a stance measured from one or two rows is too uncertain to
+      say it turned).
     """
 
     display_names: pd.Series | None = None
@@ -127,6 +131,7 @@ class Observables:
     brand_rates: pd.DataFrame | None = field(default=None, repr=False)
     hostile_per_day: Mapping[str, float] = field(default_factory=dict)
     aftermath: pd.DataFrame | None = field(default=None, repr=False)
+    stance_support: pd.Series | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,6 +148,7 @@ class Prepared:
     att: pd.DataFrame                    # validated attitudes with src index ("si")
     m_brand: np.ndarray                  # interactions with brand accounts (every kind)
     w: np.ndarray                        # attachment
+    support: np.ndarray                  # stance support per vertex (inf when unknown)
     missing: Mapping[str, int]
     observables: Observables
 
@@ -180,7 +186,13 @@ def prepare(g: ig.Graph | WhatIfNetwork, stance, attitudes: pd.DataFrame, core_f
     observables = observables or Observables()
     if scenario.founder and not observables.founder:
         observables = dataclasses.replace(observables, founder=scenario.founder)
-    return Prepared(net=net, op=op, s0=s0, brand_idx=brand_idx, core_idx=core_idx, communities=comm,
+    support = np.full(net.n, np.inf)
+    if observables.stance_support is not None:
+        sup = pd.Series(observables.stance_support)
+        sup.index = pd.Index(sup.index.astype("str"), dtype="str")
+        sup = pd.to_numeric(sup[~sup.index.duplicated()], errors="coerce").reindex(names)
+        support = sup.fillna(0.0).to_numpy(dtype=np.float64)
+    return Prepared(net=net, op=op, s0=s0, support=support, brand_idx=brand_idx, core_idx=core_idx, communities=comm,
                     community_codes=codes, att=att, m_brand=m_brand, w=w, missing=missing,
                     observables=observables)
 

@@ -21,13 +21,16 @@ from .scenario import WhatIfScenario
 
 __all__ = ["community_shifts", "carriers", "carriers_empty", "defectors", "display_name", "comment_flood",
            "friendly_kols_at_risk", "verdict", "safer_alternatives", "reach_into_targets", "score_aftermath",
-           "RED_TURNING", "RED_COOLING", "AMBER_TURNING", "AMBER_COOLING", "AMBER_SHIFT", "FRIENDLY_ENGAGER_SHARE"]
+           "RED_TURNING", "RED_COOLING", "AMBER_TURNING", "AMBER_COOLING", "AMBER_SHIFT", "FRIENDLY_ENGAGER_SHARE",
+           "FRIENDLY_ATTITUDE"]
 
 #: Verdict thresholds (see DEFINITIONS["verdict"]).
 RED_TURNING, RED_COOLING = 0.05, 0.20
 AMBER_TURNING, AMBER_COOLING, AMBER_SHIFT = 0.01, 0.05, -0.05
 #: A friendly KOL is at risk when at least this share of their engagers is predicted to turn (mean p_turn).
 FRIENDLY_ENGAGER_SHARE = 0.10
+#: ... or when their own attitude toward the candidate is at most this (clearly negative, not noise).
+FRIENDLY_ATTITUDE = -0.2
 
 
 def display_name(prep: Prepared, user_id: str) -> str:
@@ -188,13 +191,14 @@ def friendly_kols_at_risk(prep: Prepared, users: pd.DataFrame, k: int, own: np.n
     p_turn = users["p_negative"].to_numpy()
     share = np.asarray(engaged.T @ p_turn).ravel() / np.maximum(n_eng, 1)
     att = np.where(own[kols], a[kols], np.nan)
-    risky = (att < 0) | (share >= FRIENDLY_ENGAGER_SHARE)
+    hostile = np.nan_to_num(att, nan=0.0) <= FRIENDLY_ATTITUDE
+    risky = hostile | (share >= FRIENDLY_ENGAGER_SHARE)
     cname = display_name(prep, str(prep.net.names[k]))
     out = []
     for j in np.flatnonzero(risky):
         v = int(kols[j])
         reasons = []
-        if att[j] < 0:
+        if hostile[j]:
             reasons.append(f"own attitude toward {cname} {att[j]:+.2f}: may end their own partnership")
         if share[j] >= FRIENDLY_ENGAGER_SHARE:
             reasons.append(f"{share[j]:.0%} of their {int(n_eng[j])} engagers predicted to turn against the brand")

@@ -36,8 +36,8 @@ DEFINITIONS: dict[str, str] = {
                      "mentions per day before; hostile_per_day_expected = summed daily brand-directed rates of the "
                      "users predicted to turn against the brand who already write to that account; multiple = "
                      "expected / before",
-    "friendly_kols_at_risk": "KOLs with a positive brand stance whose own attitude toward the candidate is negative "
-                             "or a large share of whose engagers are predicted to turn",
+    "friendly_kols_at_risk": "KOLs with a positive brand stance whose own attitude toward the candidate is <= -0.2 "
+                             "or >= 10% of whose engagers are predicted to turn (mean probability)",
     "defectors_top": "users ranked by the probability of turning against the brand (p_turn), with attachment, "
                      "attitude toward the candidate and exposure",
     "carriers_top": "accounts whose own shock carries the most stance shift to others through the network",

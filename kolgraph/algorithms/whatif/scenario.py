@@ -64,25 +64,26 @@ class WhatIfScenario:
       shift is at least ``min_defector_shift`` in absolute value and its mean stance without the
       measured stance at least ``defector_min_stance`` (it had a positive stance to lose); a user
       "turns" in a run when their measured stance plus the run's effect falls below 0 (core fans:
-      from any stance >= 0; everyone else: from at least ``defector_min_stance``).
+      from any stance >= 0; everyone else: from at least ``defector_min_stance``, measured from at
+      least ``defector_min_support`` brand-directed interactions when the support is known).
     """
 
     candidates: tuple[str, ...] = ()
     runs: int = 200
     seed: int = 0
     q: float = 0.3
-    alpha_range: tuple[float, float] = (0.4, 1.0)
+    alpha_range: tuple[float, float] = (1.0, 2.0)
     beta_range: tuple[float, float] = (0.1, 0.5)
-    susceptibility_beta: tuple[float, float] = (6.0, 6.0)
+    susceptibility_beta: tuple[float, float] = (4.0, 8.0)
     susceptibility: float | None = None
     susceptibility_max: float = 0.9
     q_range: tuple[float, float] | None = None
-    gamma_range: tuple[float, float] = (0.5, 2.0)
+    gamma_range: tuple[float, float] = (0.5, 3.0)
     rho: float = 0.5
     attitude_k0: float = 3.0
     cooling_threshold: float = 0.3
     alternatives: int = 5
-    alternative_reach_min: float = 0.5
+    alternative_reach_min: float = 0.3
     alternative_shortlist: int = 12
     founder: str = ""
     hostile_below: float = -0.3
@@ -93,6 +94,7 @@ class WhatIfScenario:
     top_carriers: int = 15
     min_defector_shift: float = 0.05
     defector_min_stance: float = 0.1
+    defector_min_support: int = 3
 
     def __post_init__(self) -> None:
         cands = (self.candidates,) if isinstance(self.candidates, str) else tuple(self.candidates)
@@ -105,7 +107,7 @@ class WhatIfScenario:
             q = float(self.q)
             object.__setattr__(self, "q_range", (max(0.01, min(q, 1.0) - 0.1), min(1.0, q + 0.1)))
         for name in ("runs", "seed", "max_iter", "top_defectors", "top_carriers", "alternatives",
-                     "alternative_shortlist"):
+                     "alternative_shortlist", "defector_min_support"):
             value = getattr(self, name)
             if isinstance(value, bool) or int(value) != value:
                 raise ConfigError(f"{name} must be an integer, got {value!r}")

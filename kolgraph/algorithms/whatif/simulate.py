@@ -42,6 +42,11 @@ METHOD = "attachment_balance_shock_friedkin_johnsen"
 _RUN_BLOCK = 100         # runs pushed together (bounds the push's memory: 2 x n x block float32)
 
 
+def _below(scenario: WhatIfScenario) -> float:
+    """How far below 0 a stance must end to count as turned: the accuracy bound, at least float32 rounding."""
+    return max(scenario.tol, 1e-6)
+
+
 def percentile_positions(R: int) -> tuple[int, int, float, float]:
     """Order-statistic positions and weights of the 5th and 95th percentiles (numpy's linear method)."""
     lo, hi = 0.05 * (R - 1), 0.95 * (R - 1)
@@ -130,7 +135,7 @@ def _simulate_candidate(prep: Prepared, k: int, base: np.ndarray, draws: Draws, 
     if n_core:
         sc = shift[core].astype(np.float64)
         bc = np.repeat(s0[core, None], R, axis=1)  # levels start from the measured stance
-        turned = (bc + sc < 0) & (bc >= 0)
+        turned = (bc + sc < -_below(scenario)) & (bc >= 0)  # below 0 by more than the accuracy bound
         core_runs = {"core_fan_shift": sc.mean(axis=0), "core_fans_turning_negative": turned.mean(axis=0),
                      "core_fans_turning_count": turned.sum(axis=0).astype(np.float64),
                      "core_fans_cooling": (sc <= -scenario.cooling_threshold).mean(axis=0),
@@ -144,16 +149,16 @@ def _simulate_candidate(prep: Prepared, k: int, base: np.ndarray, draws: Draws, 
     overall_runs = np.zeros(R)
     cols = {key: np.zeros(n) for key in ("shift_mean", "shift_p05", "shift_p95", "p_negative", "after")}
     lo_k, hi_k, lo_w, hi_w = percentile_positions(R)
-    can_turn = (s0 >= scenario.defector_min_stance).astype(np.float32)
+    can_turn = ((s0 >= scenario.defector_min_stance) & (prep.support >= scenario.defector_min_support)).astype(np.float32)
     can_turn[core] = (s0[core] >= 0).astype(np.float32)
     for a0 in range(0, n, ROW_CHUNK):
         a1 = min(n, a0 + ROW_CHUNK)
         sh = shift[a0:a1]
         after = s0[a0:a1, None].astype(np.float32) + sh
-        turned = (after < 0) & (can_turn[a0:a1, None] > 0)
+        turned = (after < -_below(scenario)) & (can_turn[a0:a1, None] > 0)
         overall_runs += sh.sum(axis=0, dtype=np.float64)
         cols["shift_mean"][a0:a1] = sh.mean(axis=1, dtype=np.float64)
-        cols["after"][a0:a1] = after.mean(axis=1, dtype=np.float64)
+        cols["after"][a0:a1] = s0[a0:a1] + cols["shift_mean"][a0:a1]
         cols["p_negative"][a0:a1] = turned.mean(axis=1, dtype=np.float64)
         if flood_runs is not None:
             flood_runs += np.asarray(rates[a0:a1].T @ turned.astype(np.float64))
