@@ -18,7 +18,6 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..._io import json_default
 from ...errors import UnknownAccountError
 
 __all__ = ["Estimate", "CandidateOutcome", "WhatIfResult", "plain", "records", "DEFINITIONS"]
@@ -52,26 +51,26 @@ DEFINITIONS: dict[str, str] = {
 
 
 def plain(obj: Any) -> Any:
-    """JSON-ready plain values: numpy types via :func:`kolgraph._io.json_default`, floats rounded to 6
-    places, NaN and infinities as None (containers walked recursively)."""
+    """JSON-ready plain values: numpy scalars to Python, floats rounded to 6 places, NaN and
+    infinities as None (containers walked recursively; anything else becomes its text). The files
+    are written by the runs layer with :func:`kolgraph._io.write_json`."""
     if isinstance(obj, Mapping):
         return {str(k): plain(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set, np.ndarray)):
         return [plain(v) for v in (obj.tolist() if isinstance(obj, np.ndarray) else obj)]
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)
-    if isinstance(obj, (np.integer, np.floating)):
-        obj = json_default(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        obj = float(obj)
     if isinstance(obj, float):
         return round(obj, 6) if math.isfinite(obj) else None
     if obj is None or isinstance(obj, (int, str)):
         return obj
     if isinstance(obj, Estimate):
         return obj.to_dict()
-    try:
-        return plain(json_default(obj))
-    except TypeError:
-        return str(obj)
+    return str(obj)
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
