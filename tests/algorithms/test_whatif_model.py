@@ -190,3 +190,32 @@ def test_backtest_event_end_to_end(tmp_path):
     assert row["k"] > 0 and row["precision_at_k"] > 2 * row["random_precision"]
     summary = backtest_summary(pd.DataFrame([row]))
     assert summary["events"] == 1 and summary["coverage"] in (0.0, 1.0)
+
+
+def test_batch_core_fan_shift_with_community_attitudes_matches_the_simulator(aftermath_event):
+    """The batched model (scoring, safer alternatives) gives the simulator's core-fan shift, community
+    attitudes included (they enter the batch with their expectation over exposure)."""
+    from kolgraph.algorithms.stance import attitudes, user_stance
+    from kolgraph.algorithms.whatif import core_fan_shifts
+    from kolgraph.build.graph import graph_from_interactions
+
+    ev = aftermath_event
+    inter = ev.interactions.copy()
+    inter["timestamp"] = pd.to_datetime(inter["timestamp"], utc=True).astype("int64") / 1e9
+    g = graph_from_interactions(inter, ev.users)
+    s = inter["sentiment"].to_numpy()
+    st_ = user_stance(inter, s, ev.brand, users=pd.Index(g.vs["name"]))
+    stance = pd.Series(st_.stance, index=st_.user_ids)
+    att = attitudes(inter, s).to_frame()
+    t = ev.truth
+    comm = pd.Series(t["community"].to_numpy(), index=t["user_id"])
+    core = t.loc[t["is_core_fan"], "user_id"].tolist()
+    net = WhatIfNetwork.from_graph(g)
+    cands = [t.loc[t["is_critic_kol"], "user_id"].iloc[0], *t.loc[t["group"] == "tech_kol", "user_id"].iloc[:2]]
+    scen = WhatIfScenario(candidates=tuple(cands), runs=40, seed=3, tol=1e-5, alternatives=0)
+    sim = simulate_partnership(net, stance, att, core, ev.brand, scen, communities=comm)
+    batch = core_fan_shifts(net, stance, att, core, ev.brand.accounts, cands, scen, communities=comm)
+    for c, row in zip(cands, batch.itertuples(index=False)):
+        est = sim.outcome(c).core_fan_shift
+        assert row.whatif_shift == pytest.approx(est.mean, abs=0.01 + 0.02 * abs(est.mean)), c
+    assert sim.outcome(cands[0]).attitudes["from_community"] > 0
