@@ -8,7 +8,6 @@ by simple rules) with the columns ``kolgraph analyze`` writes, so these tests do
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import igraph as ig
@@ -91,7 +90,6 @@ def fabricate_analysis(ws) -> pd.DataFrame:
         "stance": stance, "stance_support": rng.integers(0, 8, len(names)).astype(float),
         "brand_affinity": rng.uniform(-1, 1, len(names)), "roles": roles, "reasons": reasons,
     })
-    ws.write_result_table(table, "analysis", "users.parquet")
     communities = (table.groupby("community")
                    .agg(size=("user_id", "size"), mean_stance=("stance", "mean"))
                    .reset_index())
@@ -104,7 +102,6 @@ def fabricate_analysis(ws) -> pd.DataFrame:
                               for c in range(3)]
     communities["top_members"] = ["kol_a|brand", "critic_kol|u1_1", "kol_c|u2_1"]
     communities["top_member_names"] = [f"{QUOTE_NAME}|星澜 official", f"{XSS_NAME}|fan 1-1", f"{SCRIPT_NAME}|fan 2-1"]
-    ws.write_result_table(communities, "analysis", "communities.csv")
     # Attitudes as the methods page defines them: shrunk mean sentiment of replies and mentions (k0 = 2).
     inter = ws.interactions(["src", "dst", "kind", "sentiment"])
     said = inter[inter["kind"].astype(str).isin(["reply", "mention"])].groupby(["src", "dst"], observed=True)
@@ -116,11 +113,19 @@ def fabricate_analysis(ws) -> pd.DataFrame:
     attitudes = pd.concat([attitudes, pd.DataFrame({"src": fans, "dst": "critic_kol", "attitude": -0.7,
                                                     "support": 3.0})], ignore_index=True)
     attitudes = attitudes.drop_duplicates(["src", "dst"], keep="last")
-    ws.write_result_table(attitudes, "analysis", "attitudes.parquet")
-    (ws.path / "analysis" / "analysis.json").write_text(json.dumps({
-        "parameters": {"seed": 0, "brand": {"name": "星澜", "accounts": ["brand"], "keywords": ["星澜"]}},
-        "summary": {"users": len(table), "communities": 3, "modularity": 0.42, "brand_communities": [0]},
-    }, ensure_ascii=False), encoding="utf-8")
+    # committed the way `kolgraph analyze` commits (kolgraph.runs.outputs: stamp with run id, role columns)
+    from kolgraph.algorithms.roles import ROLE_TAGS
+    from kolgraph.runs.outputs import write_analysis
+
+    tags = pd.Series(roles).fillna("").astype(str).str.split("|")
+    flags = {tag: tags.map(lambda ts, tag=tag: tag in ts).to_numpy(dtype=bool) for tag in ROLE_TAGS}
+    sent = pd.DataFrame({"row": np.arange(len(inter), dtype=np.int64),
+                         "sentiment": pd.to_numeric(inter["sentiment"], errors="coerce").to_numpy(dtype=float),
+                         "sentiment_source": "input", "brand_directed": inter["dst"].astype(str).eq("brand").to_numpy()})
+    write_analysis(ws, users=table, role_flags=flags, communities=communities, attitudes=attitudes,
+                   interaction_sentiment=sent, info={
+                       "parameters": {"seed": 0, "brand": {"name": "星澜", "accounts": ["brand"], "keywords": ["星澜"]}},
+                       "summary": {"users": len(table), "communities": 3, "modularity": 0.42, "brand_communities": [0]}})
     return table
 
 
