@@ -63,7 +63,7 @@ def side_by_side(result) -> list[str]:
             col["what happened"] = (f"{100 * o.aftermath['true_core_fans_turning_share']:.1f}% turned "
                                     f"({'covered' if o.aftermath['covered'] else 'NOT covered'})")
         rows[o.display_name or o.candidate] = col
-    return pd.DataFrame(rows).to_string().splitlines()
+    return pd.DataFrame(rows).fillna("n/a (no known aftermath)").to_string().splitlines()
 
 
 def run_demo(out: str | os.PathLike = "kolgraph-demo", *, quiet: bool = True, runs: int = 200,
