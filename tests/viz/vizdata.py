@@ -8,6 +8,7 @@ by simple rules) with the columns ``kolgraph analyze`` writes, so these tests do
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import igraph as ig
@@ -113,17 +114,18 @@ def fabricate_analysis(ws) -> pd.DataFrame:
     attitudes = pd.concat([attitudes, pd.DataFrame({"src": fans, "dst": "critic_kol", "attitude": -0.7,
                                                     "support": 3.0})], ignore_index=True)
     attitudes = attitudes.drop_duplicates(["src", "dst"], keep="last")
-    # committed the way `kolgraph analyze` commits (kolgraph.runs.outputs: stamp with run id, role columns)
+    # Committed the way `kolgraph analyze` commits (typed role flags, a stamp with file records).
     from kolgraph.algorithms.roles import ROLE_TAGS
     from kolgraph.runs.outputs import write_analysis
 
-    tags = pd.Series(roles).fillna("").astype(str).str.split("|")
-    flags = {tag: tags.map(lambda ts, tag=tag: tag in ts).to_numpy(dtype=bool) for tag in ROLE_TAGS}
-    sent = pd.DataFrame({"row": np.arange(len(inter), dtype=np.int64),
-                         "sentiment": pd.to_numeric(inter["sentiment"], errors="coerce").to_numpy(dtype=float),
-                         "sentiment_source": "input", "brand_directed": inter["dst"].astype(str).eq("brand").to_numpy()})
+    padded = "|" + table["roles"].astype(str) + "|"
+    flags = {tag: padded.str.contains(f"|{tag}|", regex=False).to_numpy() for tag in ROLE_TAGS}
+    sentiment = ws.interactions(["sentiment"])["sentiment"].to_numpy(dtype="float64")
+    scored = pd.DataFrame({"row": np.arange(len(sentiment), dtype=np.int64), "sentiment": sentiment,
+                           "sentiment_source": np.where(np.isfinite(sentiment), "input", "none"),
+                           "brand_directed": False})
     write_analysis(ws, users=table, role_flags=flags, communities=communities, attitudes=attitudes,
-                   interaction_sentiment=sent, info={
+                   interaction_sentiment=scored, info={
                        "parameters": {"seed": 0, "brand": {"name": "星澜", "accounts": ["brand"], "keywords": ["星澜"]}},
                        "summary": {"users": len(table), "communities": 3, "modularity": 0.42, "brand_communities": [0]}})
     return table
