@@ -55,7 +55,8 @@ print(json.dumps({"score_s": t1 - t0, "counts": dict(res.counts), "timings": res
 BASELINE_STEP = r"""
 import json, sys, time
 import pandas as pd
-from kolgraph.algorithms.whatif import WhatIfScenario, load_whatif_inputs, simulate_partnership
+from kolgraph.algorithms.whatif import WhatIfScenario, simulate_partnership
+from kolgraph.runs.whatif import load_whatif_inputs
 cands = sys.argv[3].split(",")
 t0 = time.perf_counter()
 inp = load_whatif_inputs(sys.argv[1])

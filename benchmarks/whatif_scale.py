@@ -14,7 +14,7 @@ during the simulation (``VmHWM`` after resetting it via ``/proc/self/clear_refs`
 resident size before it.
 
 Method (why it is fast). All runs propagate at once as an n x R matrix. The shock splits into
-its expectation over exposure (rank two per run: a power series of a few sparse matrix-vector
+its expectation over exposure (rank three per run: betrayal, attachment-amplified betrayal, warming; a power series of a few sparse matrix-vector
 products, evaluated for every run by one dense product) and the exposure fluctuation (pushed
 through ``(I - lambda W)^-1`` by a thresholded residual push that only touches rows above
 ``tol (1 - lambda) / lambda``). Every per-user stance is within ``tol`` (default 1e-3) of the exact
@@ -26,7 +26,7 @@ with R columns) is timed and the ratio simulation / one brute-force iteration is
 to the iterations brute force would need for the same tolerance.
 
 Calibration at a larger size (``--calibration``): events with known alpha = 0.7, beta = 0.3,
-lambda = 0.5 (:func:`kolgraph.algorithms.calibration.simulate_partnership_event`), fitted with
+lambda = 0.5 (:func:`kolgraph.datasets.simulate_partnership_event`), fitted with
 :func:`~kolgraph.algorithms.calibration.calibrate_event`, for both after-period modes: ``same``
 (the same interactions one period later, brand-directed tones shifted, fresh tone noise) and
 ``redraw`` (a fresh draw of the whole period). Prints the estimates, their errors and intervals.
@@ -51,6 +51,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from kolgraph.algorithms.propagation import ListeningOperator
 from kolgraph.algorithms.whatif import WhatIfNetwork, WhatIfScenario, simulate_partnership
 from kolgraph.datasets import EventParams, draw_interactions, plant_population
 from kolgraph.schema import DEFAULT_KIND_WEIGHTS, KINDS
@@ -109,7 +110,11 @@ def make_inputs(n_users: int, n_interactions: int, seed: int):
     attitudes = pd.DataFrame({"src": names[who], "dst": names[critic], "attitude": atot[who] / (asup[who] + 2.0),
                               "support": asup[who]})
     core = names[np.arange(*pop.group_slices["core_fan"])]
-    return net, stance, attitudes, core, names[brand], str(names[critic]), t_net, raw
+    # planted communities (groups; ordinary users by circle), so the community-attitude path is timed too
+    label = np.array(pop.group, dtype=np.int64)
+    label = np.where(pop.circle >= 0, 100 + pop.circle, label)
+    communities = pd.Series(label, index=names)
+    return net, stance, attitudes, core, names[brand], str(names[critic]), t_net, raw, communities
 
 
 def main() -> None:
@@ -127,7 +132,8 @@ def main() -> None:
         return
 
     t0 = time.perf_counter()
-    net, stance, attitudes, core, brand, critic, t_net, _ = make_inputs(args.users, args.interactions, args.seed)
+    net, stance, attitudes, core, brand, critic, t_net, _, communities = make_inputs(args.users, args.interactions,
+                                                                                   args.seed)
     t_gen = time.perf_counter() - t0
     scenario = WhatIfScenario(candidates=(critic,), runs=args.runs, seed=args.seed, tol=args.tol)
 
@@ -136,7 +142,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     c0 = time.process_time()
-    result = simulate_partnership(net, stance, attitudes, core, brand, scenario, quiet=False)
+    result = simulate_partnership(net, stance, attitudes, core, brand, scenario, communities=communities, quiet=False)
     t_sim = time.perf_counter() - t0
     c_sim = time.process_time() - c0
     peak = _rss_kib("VmHWM") if peak_ok else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -145,8 +151,7 @@ def main() -> None:
     # brute-force baseline: one full-width iteration S <- B + lambda W S
     rng = np.random.default_rng(1)
     S = rng.random((net.n, args.runs), dtype=np.float32)
-    W = result and __import__("kolgraph.algorithms.whatif", fromlist=["_Operator"])._Operator.build(
-        net, net.index_of(brand)).W.astype(np.float32)
+    W = ListeningOperator.build(net.listen, net.index_of(brand)).W.astype(np.float32)
     t0 = time.perf_counter()
     _ = W @ S
     t_iter = time.perf_counter() - t0
@@ -158,7 +163,8 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_average_1min_before": round(load_before, 2)},
         "users": net.n, "interactions": args.interactions, "listen_edges": int(net.listen.nnz),
-        "candidate": critic, "users_with_attitude": out.attitudes["users"], "runs": args.runs, "tol": args.tol,
+        "candidate": critic, "users_with_attitude": out.attitudes["users"],
+        "users_with_community_attitude": out.attitudes["from_community"], "runs": args.runs, "tol": args.tol,
         "seconds": {"generate_and_measure_untimed": round(t_gen, 1), "network_from_arrays": round(t_net, 2),
                     "simulate": round(t_sim, 2), "simulate_cpu_all_threads": round(c_sim, 2),
                     "one_bruteforce_iteration": round(t_iter, 2)},
@@ -178,7 +184,8 @@ def main() -> None:
 
 
 def calibration_run(args) -> None:
-    from kolgraph.algorithms.calibration import CalibrationParams, calibrate_event, simulate_partnership_event
+    from kolgraph.algorithms.calibration import CalibrationParams, calibrate_event
+    from kolgraph.datasets import simulate_partnership_event
 
     truth = {"alpha": 0.7, "beta": 0.3, "susceptibility": 0.5}
     rows = []

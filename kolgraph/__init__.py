@@ -37,7 +37,7 @@ _EXPORTS = {
     "load_default_model": "kolgraph.algorithms.sentiment",
     "assign_roles": "kolgraph.algorithms.roles",
     "simulate_partnership": "kolgraph.algorithms.whatif",
-    "whatif_workspace": "kolgraph.algorithms.whatif",
+    "whatif_workspace": "kolgraph.runs.whatif",
     "WhatIfScenario": "kolgraph.algorithms.whatif",
     "score_candidates": "kolgraph.algorithms.scoring",
     "write_map": "kolgraph.viz.maps",

@@ -316,7 +316,7 @@ def test_shipped_sample_matches_the_documented_command(tmp_path):
     args = [str(tmp_path) if a == "data/sample" else a for a in args[1:]]
     result = CliRunner().invoke(main, ["--quiet", *args])
     assert result.exit_code == 0, result.output
-    for name in ("interactions.csv", "users.csv", "truth.csv"):
+    for name in ("interactions.csv", "users.csv", "truth.csv", "aftermath.csv"):
         pd.testing.assert_frame_equal(read_table(sample.folder / name), read_table(tmp_path / name), obj=name)
     assert (sample.config.read_text(encoding="utf-8") == (tmp_path / "kolgraph.toml").read_text(encoding="utf-8"))
     assert "sentiment" not in read_table(sample.interactions).columns

@@ -58,33 +58,28 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping
 
 import igraph as ig
 import numpy as np
 import pandas as pd
 
-from .._io import write_json, write_table, write_text
-from ..config import BrandConfig, KolgraphConfig, load_config, params_from_mapping
-from ..progress import progress
-from ..times import parse_time
-from ..schema import DEFAULT_KIND_WEIGHTS, KINDS, ConfigError, InputError, KolgraphError, UnknownAccountError
-from .whatif import WhatIfNetwork, WhatIfScenario, _as_network, _ids, _jsonable, _Operator, _series, fj_effect
+from ..config import BrandConfig
+from ..errors import ConfigError, InputError, KolgraphError, UnknownAccountError
+from .propagation import ListeningOperator, power_series
+from .whatif.inputs import account_ids, attachment
+from .whatif.results import plain
+from .whatif.scenario import WhatIfNetwork, WhatIfScenario, as_network
 
 __all__ = [
     "CalibrationParams",
     "CalibrationResult",
     "ParameterEstimate",
-    "PartnershipEvent",
     "calibrate",
     "measure_period",
-    "calibrate_workspaces",
-    "calibrate_cutoff",
     "calibrate_event",
-    "simulate_partnership_event",
+    "epoch_frame",
 ]
 
 
@@ -98,6 +93,7 @@ class CalibrationParams:
     - ``bootstrap`` replicates (>= 0; 0 skips the uncertainty), ``seed``.
     - ``intercept``: fit a common drift c (recommended).
     - ``exposure_weights``: feasible-GLS weights that include the exposure noise (module docstring).
+    - ``fit_gamma``: also fit the attachment amplification gamma (through the product alpha x gamma).
     - ``listen_kinds``, ``tol``, ``max_iter``: as in :class:`~kolgraph.algorithms.whatif.WhatIfScenario`
       (``tol`` here bounds the regressors' error).
     """
@@ -110,6 +106,7 @@ class CalibrationParams:
     seed: int = 0
     intercept: bool = True
     exposure_weights: bool = True
+    fit_gamma: bool = True
     listen_kinds: tuple[str, ...] = ("repost", "reply")
     tol: float = 1e-6
     max_iter: int = 5000
@@ -177,6 +174,7 @@ class CalibrationResult:
     profile: pd.DataFrame = field(repr=False)
     fit: pd.DataFrame = field(repr=False)
     bootstrap: pd.DataFrame = field(repr=False)
+    gamma: ParameterEstimate = ParameterEstimate(float("nan"), float("nan"), (float("nan"), float("nan")), False)
 
     def to_frame(self) -> pd.DataFrame:
         """Per fitted user: user_id, observed shift, predicted, weight, x_betrayal, x_warming."""
@@ -185,10 +183,11 @@ class CalibrationResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: method, candidate, seed, alpha/beta/susceptibility/drift {value, se, ci90, identified},
         users, r2, parameters, profile [{susceptibility, sse}]."""
-        return _jsonable({
+        return plain({
             "method": self.method, "candidate": self.candidate, "seed": self.seed,
             "alpha": self.alpha.to_dict(), "beta": self.beta.to_dict(),
             "susceptibility": self.susceptibility.to_dict(), "drift": self.drift.to_dict(),
+            "gamma": self.gamma.to_dict(),
             "users": self.users, "r2": None if not math.isfinite(self.r2) else round(self.r2, 6),
             "parameters": dict(self.parameters),
             "profile": [{"susceptibility": round(float(a), 6), "sse": float(b)}
@@ -200,6 +199,8 @@ class CalibrationResult:
         out: dict[str, Any] = {"q": float(self.parameters.get("q", 0.3))}
         if self.alpha.identified:
             out["alpha_range"] = [max(0.0, round(self.alpha.ci90[0], 4)), max(0.0, round(self.alpha.ci90[1], 4))]
+        if self.gamma.identified:
+            out["gamma_range"] = [max(0.0, round(self.gamma.ci90[0], 4)), max(0.0, round(self.gamma.ci90[1], 4))]
         if self.beta.identified:
             out["beta_range"] = [max(0.0, round(self.beta.ci90[0], 4)), max(0.0, round(self.beta.ci90[1], 4))]
         lam_draws = self.bootstrap["susceptibility"].to_numpy() if len(self.bootstrap) else np.array([])
@@ -229,6 +230,7 @@ class CalibrationResult:
     def summary_lines(self) -> list[str]:
         return [f"calibration for partnering with {self.candidate}: {self.users} users observed in both periods",
                 f"  alpha (betrayal)          {self.alpha.text()}",
+                f"  gamma (attachment)        {self.gamma.text()}",
                 f"  beta (warming)            {self.beta.text()}",
                 f"  susceptibility (lambda)   {self.susceptibility.text()}",
                 f"  common drift              {self.drift.text()}",
@@ -250,21 +252,21 @@ def _period_frame(frame: pd.DataFrame, what: str) -> pd.DataFrame:
     return out
 
 
-def _fit_grid(Zf: np.ndarray, Z1: np.ndarray, Z2: np.ndarray, y: np.ndarray, weights: np.ndarray,
+def _fit_grid(Zf: np.ndarray, Zs: list[np.ndarray], y: np.ndarray, weights: np.ndarray,
               use: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted least squares of y on [Zf, Z1[:, g], Z2[:, g]] at every grid point g, for each row of ``weights``.
+    """Weighted least squares of y on [Zf, Z[:, g] for Z in Zs] at every grid point g, per row of ``weights``.
 
     ``weights``: (B x m), one weighting per replicate. Returns, per replicate, the best parameters
-    (B x (f + 2)), the best grid value (B) and the whole SSE profile (B x G).
+    (B x (f + len(Zs))), the best grid value (B) and the whole SSE profile (B x G).
     """
     B = weights.shape[0]
     G = grid.size
-    p = Zf.shape[1] + 2
+    p = Zf.shape[1] + len(Zs)
     sse = np.zeros((B, G))
     thetas = np.zeros((B, G, p))
     yy = weights @ (y * y)
     for gi in range(G):  # one pass per grid point (not per user)
-        cols = np.column_stack([Zf, Z1[:, gi], Z2[:, gi]])
+        cols = np.column_stack([Zf] + [Z[:, gi] for Z in Zs])
         prod = np.einsum("mi,mj->mij", cols, cols).reshape(len(y), p * p)
         A = (weights @ prod).reshape(B, p, p)
         rhs = weights @ (cols * y[:, None])
@@ -298,18 +300,18 @@ def calibrate(g: ig.Graph | WhatIfNetwork, before: pd.DataFrame, after: pd.DataF
     :class:`KolgraphError` when nothing identifies the parameters.
     """
     params = params or CalibrationParams()
-    net = _as_network(g, params.listen_kinds)
+    net = as_network(g, params.listen_kinds)
     names = net.names
     n = net.n
     k = int(net.index_of([candidate])[0])
     if k < 0:
         raise UnknownAccountError(f"unknown candidate account {candidate!r}: not a user in the before-period graph "
                                   f"({n:,} users); user ids are case-sensitive")
-    bidx = net.index_of(_ids(brand_accounts))
+    bidx = net.index_of(account_ids(brand_accounts))
     brand_idx = np.unique(bidx[bidx >= 0])
     if k in set(brand_idx.tolist()):
         raise ConfigError(f"{candidate} is a brand account; calibrate on a partnership with an outside account")
-    op = _Operator.build(net, brand_idx)
+    op = ListeningOperator.build(net.listen, brand_idx)
     b = _period_frame(before, "before")
     a_ = _period_frame(after, "after")
     s_before = np.zeros(n)
@@ -336,7 +338,10 @@ def calibrate(g: ig.Graph | WhatIfNetwork, before: pd.DataFrame, after: pd.DataF
     cols = np.unique(np.r_[brand_idx, k])
     m = np.asarray(net.counts[:, cols].sum(axis=1)).ravel()
     p = 1.0 - (1.0 - params.q) ** m
+    m_brand = np.asarray(net.counts[:, brand_idx].sum(axis=1)).ravel() if brand_idx.size else np.zeros(n)
+    w = attachment(s_before, m_brand)
     v1 = p * np.minimum(a, 0.0)
+    v1w = v1 * w
     v2 = p * np.maximum(a, 0.0) * (1.0 - s_before)
     fit_mask = (sup_before >= params.min_support) & (sup_after >= params.min_support)
     fit_mask[brand_idx] = False
@@ -351,78 +356,86 @@ def calibrate(g: ig.Graph | WhatIfNetwork, before: pd.DataFrame, after: pd.DataF
     grid = params.grid()
     G = grid.size
     W = op.W
-    X1 = np.zeros((F.size, G), dtype=np.float32)
-    X2 = np.zeros((F.size, G), dtype=np.float32)
+    X = [np.zeros((F.size, G), dtype=np.float32) for _ in range(3)]
     scale = max(float(np.abs(v1).max()), float(np.abs(v2).max()), 1e-12)
-    V = np.column_stack([v1, op.D * v1, v2, op.D * v2]) / scale
-    coef = np.vstack([np.ones(G), -np.ones(G), np.ones(G), -np.ones(G)])
-    terms, bound = _series(lambda X: W @ X, V, grid, coef, np.array([0, 1, 0, 1]), [X1, X2], [0, 0, 1, 1],
-                           rows=F, tol=params.tol, max_iter=params.max_iter, what="the calibration regressors")
-    Z1 = X1.astype(np.float64) * scale
-    Z2 = X2.astype(np.float64) * scale
+    V = np.column_stack([v1, op.D * v1, v1w, op.D * v1w, v2, op.D * v2]) / scale
+    coef = np.vstack([np.ones(G), -np.ones(G)] * 3)
+    terms, bound = power_series(lambda X_: W @ X_, V, grid, coef, np.array([0, 1, 0, 1, 0, 1]), X, [0, 0, 1, 1, 2, 2],
+                                rows=F, tol=params.tol, max_iter=params.max_iter, what="the calibration regressors")
+    Z1, Zw, Z2 = (x.astype(np.float64) * scale for x in X)
     y = s_after[F] - s_before[F]
     Zf = np.ones((F.size, 1))  # the common drift
-    use = np.array([params.intercept, bool(np.any(Z1)), bool(np.any(Z2))])
+    fit_gamma = params.fit_gamma and bool(np.any(Zw)) and bool(np.any(Z1))
+    use = np.array([params.intercept, bool(np.any(Z1)), fit_gamma, bool(np.any(Z2))])
+    Zs = [Z1, Zw, Z2]
     meas_w = 1.0 / (1.0 / sup_before[F] + 1.0 / sup_after[F])  # 1 / var of a difference of two means
     wts = meas_w
-    theta, lam_best, sse = _fit_grid(Zf, Z1, Z2, y, wts[None, :], use, grid)
+    theta, lam_best, sse = _fit_grid(Zf, Zs, y, wts[None, :], use, grid)
     sigma2 = float("nan")
     if params.exposure_weights:
         # feasible GLS: add the exposure noise of each user's own shock, (1 - lambda)^2 p (1 - p) delta^2,
         # to the measurement noise sigma^2 (1/n0 + 1/n1), sigma^2 from users without a shock of their own
-        c0, al0, be0 = theta[0]
+        c0, al0, ag0, be0 = theta[0]
         lam0 = float(lam_best[0])
         g0 = int(np.flatnonzero(grid == lam0)[0])
-        resid = y - (c0 + al0 * Z1[:, g0] + be0 * Z2[:, g0])
+        resid = y - (c0 + al0 * Z1[:, g0] + ag0 * Zw[:, g0] + be0 * Z2[:, g0])
         quiet_users = a[F] == 0
         pool = quiet_users if quiet_users.sum() >= 10 else np.ones(F.size, dtype=bool)
         sigma2 = float(np.mean(meas_w[pool] * resid[pool] ** 2))
-        dF = al0 * np.minimum(a[F], 0.0) + be0 * np.maximum(a[F], 0.0) * (1.0 - s_before[F])
+        dF = (al0 + ag0 * w[F]) * np.minimum(a[F], 0.0) + be0 * np.maximum(a[F], 0.0) * (1.0 - s_before[F])
         shock_var = (1.0 - lam0 * op.D[F]) ** 2 * p[F] * (1.0 - p[F]) * dF ** 2
         wts = 1.0 / (sigma2 / meas_w + shock_var)
-        theta, lam_best, sse = _fit_grid(Zf, Z1, Z2, y, wts[None, :], use, grid)
-    c_hat, alpha_hat, beta_hat = theta[0]
+        theta, lam_best, sse = _fit_grid(Zf, Zs, y, wts[None, :], use, grid)
+    c_hat, alpha_hat, ag_hat, beta_hat = theta[0]
     lam_hat = float(lam_best[0])
     g_best = int(np.flatnonzero(grid == lam_hat)[0])
     sse = sse[0]
-    pred = c_hat + alpha_hat * Z1[:, g_best] + beta_hat * Z2[:, g_best]
+    pred = c_hat + alpha_hat * Z1[:, g_best] + ag_hat * Zw[:, g_best] + beta_hat * Z2[:, g_best]
     ybar = float(wts @ y / wts.sum())
     sst = float(wts @ (y - ybar) ** 2)
     r2 = 1.0 - float(sse[g_best]) / sst if sst > 0 else float("nan")
     # Poisson bootstrap over users: every replicate refits the whole lambda profile
     B = params.bootstrap
-    boot = pd.DataFrame(columns=["drift", "alpha", "beta", "susceptibility"])
+    boot = pd.DataFrame(columns=["drift", "alpha", "alpha_gamma", "beta", "susceptibility", "gamma"])
     if B:
         rng = np.random.default_rng(params.seed)
         omega = rng.poisson(1.0, size=(B, F.size)).astype(np.float64) * wts[None, :]
-        th_b, lam_b, _ = _fit_grid(Zf, Z1, Z2, y, omega, use, grid)
+        th_b, lam_b, _ = _fit_grid(Zf, Zs, y, omega, use, grid)
         boot = pd.DataFrame(np.column_stack([th_b, lam_b]),
-                            columns=["drift", "alpha", "beta", "susceptibility"])
+                            columns=["drift", "alpha", "alpha_gamma", "beta", "susceptibility"])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            boot["gamma"] = np.where(boot["alpha"] > 1e-9, boot["alpha_gamma"] / boot["alpha"], np.nan)
 
     def est(value: float, column: str, identified: bool) -> ParameterEstimate:
         if not identified:
             return ParameterEstimate(float("nan"), float("nan"), (float("nan"), float("nan")), False)
         if len(boot):
-            v = boot[column].to_numpy()
-            lo, hi = np.percentile(v, [5, 95])
-            return ParameterEstimate(float(value), float(v.std(ddof=1)) if v.size > 1 else float("nan"),
-                                     (float(lo), float(hi)))
+            v = boot[column].to_numpy(dtype=np.float64)
+            v = v[np.isfinite(v)]
+            if v.size:
+                lo, hi = np.percentile(v, [5, 95])
+                return ParameterEstimate(float(value), float(v.std(ddof=1)) if v.size > 1 else float("nan"),
+                                         (float(lo), float(hi)))
         return ParameterEstimate(float(value), float("nan"), (float("nan"), float("nan")))
 
+    gamma_hat = ag_hat / alpha_hat if fit_gamma and alpha_hat > 1e-9 else float("nan")
     fit = pd.DataFrame({"user_id": pd.array(names[F], dtype="str"), "stance_before": s_before[F],
                         "stance_after": s_after[F], "observed_shift": y, "predicted_shift": pred, "weight": wts,
-                        "x_betrayal": Z1[:, g_best], "x_warming": Z2[:, g_best],
+                        "x_betrayal": Z1[:, g_best], "x_betrayal_attached": Zw[:, g_best],
+                        "x_warming": Z2[:, g_best], "attachment": w[F],
                         "attitude": np.where(a[F] != 0, a[F], np.nan), "exposure": p[F]})
     parameters = {**params.to_dict(), "candidate": candidate, "users_in_graph": n,
                   "users_with_attitude": int((a != 0).sum()),
                   "brand_accounts_in_graph": [str(x) for x in names[brand_idx]],
                   "regressor_series_terms": terms, "regressor_bound": bound * scale,
                   "measurement_variance_per_row": sigma2,
-                  "model": "y = c + alpha M(lambda)(p a-) + beta M(lambda)(p a+ (1 - s)); lambda profiled on a grid"}
+                  "model": "y = c + alpha M(lambda)(p a-) + alpha gamma M(lambda)(p a- w) + beta M(lambda)(p a+ (1 - s)); "
+                           "lambda profiled on a grid"}
     return CalibrationResult(
         method="profile_least_squares", parameters=parameters, seed=params.seed, candidate=candidate,
-        alpha=est(alpha_hat, "alpha", bool(use[1])), beta=est(beta_hat, "beta", bool(use[2])),
+        alpha=est(alpha_hat, "alpha", bool(use[1])), beta=est(beta_hat, "beta", bool(use[3])),
         susceptibility=est(lam_hat, "susceptibility", True), drift=est(c_hat, "drift", params.intercept),
+        gamma=est(gamma_hat, "gamma", fit_gamma and math.isfinite(gamma_hat)),
         users=int(F.size), r2=r2, profile=pd.DataFrame({"susceptibility": grid, "sse": sse}), fit=fit,
         bootstrap=boot)
 
@@ -458,295 +471,21 @@ def measure_period(interactions: pd.DataFrame, brand: BrandConfig, candidate: st
     return stance, att
 
 
-def _resolve_brand(brand: BrandConfig | None, config: KolgraphConfig | str | os.PathLike | None, ws=None) -> BrandConfig:
-    if brand is not None and (brand.accounts or brand.keywords):
-        return brand
-    cfg = config if isinstance(config, KolgraphConfig) else load_config(config)
-    if cfg.brand.accounts or cfg.brand.keywords:
-        return cfg.brand
-    if ws is not None and ws.has_result("analysis", "analysis.json"):
-        info = json.loads(ws.result_path("analysis", "analysis.json").read_text(encoding="utf-8"))
-        raw = info.get("brand") or info.get("parameters", {}).get("brand") or {}
-        if raw.get("accounts") or raw.get("keywords"):
-            return BrandConfig(tuple(raw.get("accounts", ())), tuple(raw.get("keywords", ())), str(raw.get("name", "")))
-    raise ConfigError("no brand given: pass a config file with a [brand] section (--config), or run "
-                      "`kolgraph analyze` on the before workspace first")
-
-
-def _calibration_params(config, params: CalibrationParams | None, **overrides: Any) -> CalibrationParams:
-    if params is not None:
-        extra = {k: v for k, v in overrides.items() if v is not None}
-        return dataclasses.replace(params, **extra) if extra else params
-    cfg = config if isinstance(config, KolgraphConfig) else load_config(config)
-    whatif = cfg.section("whatif")
-    q = overrides.pop("q", None) or whatif.get("q")
-    return params_from_mapping(CalibrationParams, cfg.section("calibration"), "calibration", q=q, **overrides)
-
-
-def calibrate_workspaces(before_ws, after_ws, candidate: str, *, brand: BrandConfig | None = None,
-                         config: KolgraphConfig | str | os.PathLike | None = None,
-                         params: CalibrationParams | None = None, model: Any = None, seed: int | None = None,
-                         bootstrap: int | None = None, quiet: bool = True) -> CalibrationResult:
-    """Calibrate from two workspaces: one built before and one after a known partnership with ``candidate``.
-
-    The before workspace gives the graph, exposure and attitudes; stance is measured in each.
-    The brand comes from ``brand``, else the config's ``[brand]``, else the before workspace's analysis.
-    """
-    from ..build.workspace import Workspace, open_workspace
-
-    bw = before_ws if isinstance(before_ws, Workspace) else open_workspace(before_ws)
-    aw = after_ws if isinstance(after_ws, Workspace) else open_workspace(after_ws)
-    brand = _resolve_brand(brand, config, bw)
-    cp = _calibration_params(config, params, seed=seed, bootstrap=bootstrap)
-    names = pd.Index(bw.vertices()["user_id"].astype("str"), dtype="str")
-    net = WhatIfNetwork.from_edges(bw.edges(), names, listen_kinds=cp.listen_kinds)
-    if net.index_of([candidate])[0] < 0:
-        raise UnknownAccountError(f"unknown candidate account {candidate!r}: not a user in {bw.path}")
-    s0, att = measure_period(bw.interactions(), brand, candidate, model=model, users=names, quiet=quiet)
-    s1, _ = measure_period(aw.interactions(), brand, None, model=model, quiet=quiet)
-    return calibrate(net, s0, s1, att, brand, candidate, params=cp)
-
-
-def calibrate_cutoff(ws, cutoff: Any, candidate: str, *, brand: BrandConfig | None = None,
-                     config: KolgraphConfig | str | os.PathLike | None = None,
-                     params: CalibrationParams | None = None, model: Any = None, seed: int | None = None,
-                     bootstrap: int | None = None, quiet: bool = True) -> CalibrationResult:
-    """Calibrate from one workspace split at ``cutoff`` (epoch seconds or an ISO date/time, UTC if no zone).
-
-    Rows before the cut-off make the before period (graph, exposure, attitudes, stance), rows at or
-    after it the after period. Rows without a timestamp are left out (counted in the parameters).
-    """
-    from ..build.graph import collapse_interactions
-    from ..build.workspace import Workspace, open_workspace
-
-    ws = ws if isinstance(ws, Workspace) else open_workspace(ws)
-    brand = _resolve_brand(brand, config, ws)
-    cp = _calibration_params(config, params, seed=seed, bootstrap=bootstrap)
-    t = parse_time(cutoff, what="--cutoff")
-    inter = ws.interactions()
-    ts = inter["timestamp"].to_numpy(dtype=np.float64, na_value=np.nan)
-    known = np.isfinite(ts)
-    before = inter[known & (ts < t)].reset_index(drop=True)
-    after = inter[known & (ts >= t)].reset_index(drop=True)
-    if not len(before) or not len(after):
-        raise ConfigError(f"cut-off {cutoff!r} leaves {len(before)} rows before and {len(after)} after; "
-                          "choose a time inside the workspace's time range")
-    names = pd.Index(ws.vertices()["user_id"].astype("str"), dtype="str")
-    edges = collapse_interactions(before, names=names, kind_weights=ws.kind_weights)
-    net = WhatIfNetwork.from_edges(edges, names, listen_kinds=cp.listen_kinds)
-    if net.index_of([candidate])[0] < 0:
-        raise UnknownAccountError(f"unknown candidate account {candidate!r}: not a user in {ws.path}")
-    s0, att = measure_period(before, brand, candidate, model=model, users=names, quiet=quiet)
-    s1, _ = measure_period(after, brand, None, model=model, quiet=quiet)
-    res = calibrate(net, s0, s1, att, brand, candidate, params=cp)
-    extra = {"cutoff_epoch": t, "rows_before": int(len(before)), "rows_after": int(len(after)),
-             "rows_without_timestamp": int((~known).sum())}
-    return dataclasses.replace(res, parameters={**res.parameters, **extra})
-
-
-# --------------------------------------------------------------------------- known-parameter events
-
-
-@dataclass(frozen=True, eq=False)
-class PartnershipEvent:
-    """A generated event with a partnership at ``cutoff``: before and after interactions and the truth.
-
-    ``truth``: user_id, group, stance_before, stance_after (latent), attitude (mean tone toward the
-    candidate before; NaN if none), exposure_probability, exposed, shock (d*), effect.
-    """
-
-    before: pd.DataFrame
-    after: pd.DataFrame
-    users: pd.DataFrame
-    truth: pd.DataFrame
-    brand: BrandConfig
-    candidate: str
-    cutoff: str
-    parameters: Mapping[str, Any]
-
-    def combined(self) -> pd.DataFrame:
-        """Before and after rows in one table (time-ordered), for the one-workspace cut-off mode."""
-        return pd.concat([self.before, self.after], ignore_index=True)
-
-    def write(self, out_dir: str | os.PathLike) -> dict[str, Path]:
-        """Write before/, after/ (interactions.csv each), interactions.csv (both), users.csv, truth.csv,
-        kolgraph.toml and event.json, atomically."""
-        out = Path(out_dir)
-        b = self.brand
-        toml = "\n".join([
-            "# A generated partnership event (fictional brand); see event.json for the true parameters.",
-            "[brand]", f"name = {json.dumps(b.name, ensure_ascii=False)}",
-            "accounts = [" + ", ".join(json.dumps(x, ensure_ascii=False) for x in b.accounts) + "]",
-            "keywords = [" + ", ".join(json.dumps(x, ensure_ascii=False) for x in b.keywords) + "]", ""])
-        paths = {
-            "before": write_table(self.before, out / "before" / "interactions.csv"),
-            "after": write_table(self.after, out / "after" / "interactions.csv"),
-            "combined": write_table(self.combined(), out / "interactions.csv"),
-            "users": write_table(self.users, out / "users.csv"),
-            "truth": write_table(self.truth, out / "truth.csv"),
-            "config": write_text(out / "kolgraph.toml", toml),
-            "manifest": write_json(out / "event.json", {"candidate": self.candidate, "cutoff": self.cutoff,
-                                                        "parameters": dict(self.parameters)}),
-        }
-        return paths
-
-
-def _raw_network(names: pd.Index, src: np.ndarray, dst: np.ndarray, kind: np.ndarray,
-                 listen_kinds: Sequence[str]) -> WhatIfNetwork:
-    n = len(names)
-    key = (src.astype(np.int64) * n + dst.astype(np.int64)) * len(KINDS) + kind.astype(np.int64)
-    uniq, inverse = np.unique(key, return_inverse=True)
-    count = np.bincount(inverse).astype(np.float64)
-    e_kind = uniq % len(KINDS)
-    pair = uniq // len(KINDS)
-    kw = np.array([DEFAULT_KIND_WEIGHTS[k] for k in KINDS])
-    return WhatIfNetwork.from_arrays(names, pair // n, pair % n, e_kind, kw[e_kind] * count, count,
-                                     listen_kinds=listen_kinds)
-
-
-def simulate_partnership_event(n_users: int = 3000, n_interactions: int | None = None, *,
-                               candidate: str = "critic", alpha: float = 0.7, beta: float = 0.3,
-                               susceptibility: float = 0.5, q: float = 0.3, seed: int = 0,
-                               listen_kinds: Sequence[str] = ("repost", "reply"), after_mode: str = "same",
-                               quiet: bool = True, **event_params: Any) -> PartnershipEvent:
-    """Generate an event, apply a partnership with known parameters, and draw the after period.
-
-    ``candidate``: "critic" (the planted critic KOL), "tech" (the tech KOL most replied to or
-    mentioned) or an account id. ``event_params`` are fields of
-    :class:`kolgraph.datasets.EventParams`. Same arguments and seed, same event. See the module
-    docstring for the forward model.
-    """
-    from .. import datasets as ds
-
-    if alpha < 0 or beta < 0 or not 0 <= susceptibility < 1 or not 0 < q <= 1:
-        raise ConfigError("need alpha >= 0, beta >= 0, 0 <= susceptibility < 1, 0 < q <= 1")
-    if after_mode not in ("same", "redraw"):
-        raise ConfigError(f"after_mode must be 'same' or 'redraw', got {after_mode!r}")
-    p = params_from_mapping(ds.EventParams, event_params, "generate")
-    n_users = int(n_users)
-    n_inter = int(n_interactions) if n_interactions is not None else round(p.interactions_per_user * n_users)
-    brand = BrandConfig(accounts=tuple(acc[0] for acc in ds.BRAND_ACCOUNTS), keywords=tuple(ds.BRAND_KEYWORDS),
-                        name=ds.BRAND_NAME)
-    rng = np.random.default_rng(seed)
-    bar = progress(total=4, quiet=quiet, desc="partnership event")
-    try:
-        pop = ds.plant_population(n_users, p, rng)
-        raw0 = ds.draw_interactions(pop, p, n_inter, rng)
-        before, src, tone, directed0 = ds.render_interactions(raw0, pop, p, rng, brand=brand, with_sentiment=True)
-        bar.update()
-        names = pd.Index(pop.user_ids.astype(str), dtype="str")
-        n = len(names)
-        b0, b1 = pop.group_slices["brand"]
-        brand_idx = np.arange(b0, b1)
-        # the rendered rows (time order) and their tones: what the before period shows
-        src = np.asarray(src, dtype=np.int64)
-        dst = names.get_indexer(pd.Index(before["dst"].astype("str"), dtype="str")).astype(np.int64)
-        kind = np.asarray(pd.Categorical(before["kind"].astype("str"), categories=list(KINDS)).codes, np.int64)
-        tone = np.asarray(tone, dtype=np.float64)
-        attitude_row = (kind >= 1) & (src != dst)  # replies and mentions
-        if candidate == "critic":
-            k = pop.group_slices["critic_kol"][0]
-        elif candidate == "tech":
-            t0, t1 = pop.group_slices["tech_kol"]
-            hits = np.bincount(dst[attitude_row & (dst >= t0) & (dst < t1)], minlength=n)[t0:t1]
-            k = t0 + int(np.argmax(hits))
-        else:
-            k = int(names.get_indexer([str(candidate)])[0])
-            if k < 0:
-                raise UnknownAccountError(f"unknown candidate account {candidate!r} in the generated event")
-        if b0 <= k < b1:
-            raise ConfigError("the candidate must not be a brand account")
-        net = _raw_network(names, src, dst, kind, listen_kinds)
-        op = _Operator.build(net, brand_idx)
-        to_k = attitude_row & (dst == k)
-        asup = np.bincount(src[to_k], minlength=n)
-        atot = np.bincount(src[to_k], weights=tone[to_k], minlength=n)
-        has = asup > 0
-        has[brand_idx] = False
-        has[k] = False
-        a = np.where(has, atot / np.maximum(asup, 1), 0.0)
-        m = np.asarray(net.counts[:, np.r_[brand_idx, k]].sum(axis=1)).ravel()
-        expo = 1.0 - (1.0 - q) ** m
-        exposed = rng.random(n) < expo
-        # the stance u expressed before (plain mean of brand-directed tones, brand-internal rows left
-        # out; 0 without any): what the simulator's s is measured from
-        internal = (src >= b0) & (src < b1) & (dst >= b0) & (dst < b1)
-        use_rows = np.asarray(directed0, dtype=bool) & ~internal
-        ssup = np.bincount(src[use_rows], minlength=n)
-        s0 = np.where(ssup > 0, np.bincount(src[use_rows], weights=tone[use_rows], minlength=n) / np.maximum(ssup, 1),
-                      0.0)
-        latent = np.asarray(pop.stance, dtype=np.float64)
-        delta = np.where(a < 0, alpha * a, beta * a * (1.0 - s0))
-        shock = np.where(exposed & has, np.clip(s0 + delta, -1.0, 1.0) - s0, 0.0)
-        effect = fj_effect(op.W, op.D, shock, susceptibility)
-        bar.update()
-        start = pd.Timestamp(p.start)
-        start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
-        cut = start + pd.Timedelta(days=p.days)
-        if after_mode == "redraw":
-            p_after = dataclasses.replace(p, start=cut.strftime("%Y-%m-%dT%H:%M:%SZ"))
-            raw1 = ds.draw_interactions(pop, p_after, n_inter, rng)
-            after, src1, tone1, directed1 = ds.render_interactions(raw1, pop, p_after, rng, brand=brand,
-                                                                   with_sentiment=True)
-            shifted = np.where(directed1, np.clip(tone1 + effect[src1], -1.0, 1.0), tone1)
-        else:  # the same rows one period later; brand-directed tones shifted, with fresh noise
-            after = before.copy()
-            stamp = pd.to_datetime(before["timestamp"], utc=True) + pd.Timedelta(days=p.days)
-            after["timestamp"] = stamp.dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype("str")
-            from ..algorithms.stance import brand_directed
-            directed1 = brand_directed(after, brand)
-            src1 = names.get_indexer(pd.Index(after["src"].astype("str"), dtype="str"))
-            tone1 = after["sentiment"].to_numpy(dtype=np.float64)
-            # fresh, mean-zero noise that never needs clipping (uniform, as wide as tone_noise allows
-            # inside [-1, 1]), so the expected measured shift is exactly the effect
-            moved = np.clip(tone1 + effect[src1], -1.0, 1.0)
-            half = np.minimum(p.tone_noise * np.sqrt(3.0), 1.0 - np.abs(moved))
-            noise = rng.uniform(-1.0, 1.0, len(after)) * half
-            shifted = np.where(directed1, moved + noise, tone1)
-        after["sentiment"] = np.round(shifted, 3)
-        after["post_id"] = after["post_id"] + int(before["post_id"].max()) + 1 - int(after["post_id"].min())
-        bar.update()
-        users = pd.DataFrame({"user_id": pd.array(names, dtype="str"),
-                              "display_name": pd.array(pop.display_names, dtype="str"),
-                              "followers": pop.followers, "verified": pop.verified})
-        truth = pd.DataFrame({
-            "user_id": pd.array(names, dtype="str"),
-            "group": pd.array(np.array(ds.GROUPS, dtype=object)[pop.group], dtype="str"),
-            "stance_before": latent, "stance_after": np.clip(latent + effect, -1.0, 1.0),
-            "expressed_stance_before": s0,
-            "attitude": np.where(has, a, np.nan), "exposure_probability": expo, "exposed": exposed & has,
-            "shock": shock, "effect": effect,
-        })
-        order = rng.permutation(n)  # row order must not reveal the groups
-        users = users.iloc[order].reset_index(drop=True)
-        truth = truth.iloc[order].reset_index(drop=True)
-        bar.update()
-    finally:
-        bar.close()
-    parameters = {"n_users": n_users, "n_interactions_per_period": n_inter, "seed": seed, "alpha": alpha,
-                  "after_mode": after_mode,
-                  "beta": beta, "susceptibility": susceptibility, "q": q, "listen_kinds": list(listen_kinds),
-                  "event_params": p.to_dict(),
-                  "forward_model": "methods.md section 4 with one exposure draw; after-period brand-directed tones "
-                                   "shifted by each author's effect"}
-    return PartnershipEvent(before=before, after=after, users=users, truth=truth, brand=brand,
-                            candidate=str(names[k]), cutoff=cut.strftime("%Y-%m-%dT%H:%M:%SZ"), parameters=parameters)
-
-
-def _epoch_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def epoch_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with ISO timestamps turned into epoch seconds (float)."""
     out = frame.copy()
     if out["timestamp"].dtype != "float64":
         out["timestamp"] = pd.to_datetime(out["timestamp"], utc=True).astype("int64") / 1e9
     return out
 
 
-def calibrate_event(event: PartnershipEvent, *, params: CalibrationParams | None = None,
+def calibrate_event(event: Any, *, params: CalibrationParams | None = None,
                     quiet: bool = True) -> CalibrationResult:
-    """Calibrate on a :class:`PartnershipEvent` in memory (its sentiment column; no workspace needed)."""
+    """Calibrate on a :class:`kolgraph.datasets.PartnershipEvent` in memory (its sentiment column; no workspace needed)."""
     from ..build.graph import collapse_interactions, vertex_names
 
     params = params or CalibrationParams(q=float(event.parameters.get("q", 0.3)))
-    before = _epoch_frame(event.before)
+    before = epoch_frame(event.before)
     names = vertex_names(before, event.users)
     edges = collapse_interactions(before, names=names)
     net = WhatIfNetwork.from_edges(edges, names, listen_kinds=params.listen_kinds)

@@ -87,7 +87,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-import scipy.sparse as sp
 
 from .._arrays import unique_sorted
 from .._io import write_table
@@ -96,6 +95,7 @@ from ..config import KolgraphConfig, load_config, params_from_mapping
 from ..progress import progress
 from ..schema import ConfigError, KINDS, KolgraphError, normalise_kind
 from .roles import has_role
+from .whatif.batch import BATCH_COLUMNS, core_fan_shifts
 
 __all__ = [
     "ScoringParams",
@@ -674,179 +674,7 @@ def risk_tiers(metrics: pd.DataFrame, params: ScoringParams | None = None) -> tu
 
 
 WhatifFn = Callable[..., pd.DataFrame]
-_WHATIF_COLUMNS = ("user_id", "whatif_shift", "whatif_low", "whatif_high", "whatif_runs", "whatif_shocked")
-
-
-def core_fan_shifts(network, stance: pd.Series, attitudes: pd.DataFrame, core_fans: Iterable[str],
-                    brand_accounts: Iterable[str], candidates: Sequence[str], scenario, *, interval: float = 0.9,
-                    chunk: int = 100, on_progress: Callable[[int], None] | None = None) -> pd.DataFrame:
-    """Predicted core-fan stance shift per candidate, for many candidates at once (methods page, section 4).
-
-    The same model, priors and random draws as :func:`kolgraph.algorithms.whatif.simulate_partnership`
-    (exposure uniforms are counter-based per user and run, so every candidate sees the same draws,
-    here and there), but only the one number scoring needs: the mean shift over core fans per
-    run. That number is linear in the shock, so one adjoint solve shared by all candidates replaces
-    a propagation per candidate: with ``c`` the core-fan averaging vector,
-    ``y_r = (I - lambda_r W^T)^-1 c`` (a power series over all runs at once, to ``scenario.tol``)
-    and ``z_r = (1 - lambda_r D) y_r``, the core-fan shift of candidate k in run r is
-    ``sum_u z_r[u] d*_ur(k)`` over the users u with an attitude toward k. The cost per candidate is
-    its number of such users times the runs; the graph is traversed once.
-
-    ``network``: a :class:`~kolgraph.algorithms.whatif.WhatIfNetwork`; ``stance``: brand stance per
-    user id; ``attitudes``: (src, dst, attitude[, support]) rows (only rows toward candidates are
-    used); ``scenario``: a :class:`~kolgraph.algorithms.whatif.WhatIfScenario` (runs, seed, priors,
-    q, tol; its ``candidates`` are ignored). Returns one row per candidate (in order): user_id,
-    whatif_shift (mean over runs), whatif_low / whatif_high (the ``interval`` percentile bounds over
-    runs), whatif_runs, whatif_shocked (users with an attitude toward the candidate who can be
-    exposed). Candidates not in the graph, brand accounts, and every candidate when there is no core
-    fan, get NaN and 0 runs.
-    """
-    from . import whatif as wi
-
-    names = network.names
-    n = network.n
-    R = int(scenario.runs)
-    cands = pd.Index(pd.array([str(c) for c in dict.fromkeys(candidates)], dtype="str"))
-    K = len(cands)
-    out = pd.DataFrame({"user_id": pd.array(cands, dtype="str"), "whatif_shift": np.nan, "whatif_low": np.nan,
-                        "whatif_high": np.nan, "whatif_runs": 0, "whatif_shocked": 0})
-    bidx = network.index_of(list(brand_accounts))
-    brand_idx = unique_sorted(bidx[bidx >= 0])
-    cidx = network.index_of(list(core_fans))
-    core_idx = unique_sorted(cidx[cidx >= 0])
-    core_idx = core_idx[~np.isin(core_idx, brand_idx)]
-    is_brand = np.zeros(n, dtype=bool)
-    is_brand[brand_idx] = True
-    kidx = network.index_of(list(cands))
-    valid = (kidx >= 0) & ~is_brand[np.where(kidx >= 0, kidx, 0)]
-    if K == 0 or core_idx.size == 0 or not valid.any():
-        if on_progress:
-            on_progress(K)
-        return out
-    draws = wi.draw_runs(scenario)
-    lam = draws.lam
-    # ---- the attitude pairs (u, k) that can carry a shock
-    att = attitudes.drop_duplicates(["src", "dst"])
-    kp = cands.get_indexer(pd.Index(att["dst"].astype("str"), dtype="str"))
-    u = names.get_indexer(pd.Index(att["src"].astype("str"), dtype="str"))
-    a = np.clip(pd.to_numeric(att["attitude"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan), -1, 1)
-    keep = (kp >= 0) & (u >= 0) & np.isfinite(a) & (a != 0)
-    keep[keep] &= valid[kp[keep]] & ~is_brand[u[keep]] & (u[keep] != kidx[kp[keep]])
-    u, kp, a = u[keep], kp[keep], a[keep]
-    # exposure: interactions with brand accounts and with k (every kind, self-loops excluded)
-    counts = network.counts
-    m_brand = np.asarray(counts[:, brand_idx].sum(axis=1)).ravel() if brand_idx.size else np.zeros(n)
-    vpos = np.cumsum(valid) - 1
-    sub = counts[:, kidx[valid]].tocoo()
-    Kv = int(valid.sum())
-    sub_key = sub.row.astype(np.int64) * Kv + sub.col
-    order = np.argsort(sub_key, kind="stable")
-    sub_key, sub_val = sub_key[order], np.asarray(sub.data, dtype="float64")[order]
-    pair_key = u.astype(np.int64) * Kv + vpos[kp]
-    at = np.searchsorted(sub_key, pair_key)
-    found = (at < sub_key.size) & (sub_key[np.minimum(at, max(sub_key.size - 1, 0))] == pair_key) if sub_key.size \
-        else np.zeros(pair_key.size, dtype=bool)
-    c_uk = np.where(found, sub_val[np.minimum(at, max(sub_val.size - 1, 0))] if sub_val.size else 0.0, 0.0)
-    p = 1.0 - (1.0 - scenario.q) ** (m_brand[u] + c_uk)
-    live = p > 0
-    u, kp, a, p = u[live], kp[live], a[live], p[live]
-    out["whatif_shocked"] = np.bincount(kp, minlength=K).astype(np.int64)
-    # ---- measured stance of the users who can be shocked (missing: 0, as in the simulator)
-    users_s, inv = np.unique(u, return_inverse=True)
-    st = pd.Series(stance)
-    where = _pos(pd.Index(st.index.astype("str"), dtype="str"), pd.Series(names[users_s], dtype="str"))
-    vals = pd.to_numeric(st, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    s0 = np.zeros(n)
-    s0[users_s] = np.clip(np.nan_to_num(np.where(where >= 0, vals[np.maximum(where, 0)], 0.0)), -1.0, 1.0)
-    # ---- one adjoint solve for all candidates: z_r = (1 - lambda_r D) (I - lambda_r W^T)^-1 c
-    W, D = _listening_operator(network, brand_idx)
-    c = np.zeros(n)
-    c[core_idx] = 1.0 / core_idx.size
-    y = _adjoint_series(W, c, lam, users_s, tol=scenario.tol / 2, max_iter=scenario.max_iter)
-    z = (1.0 - lam[None, :] * D[users_s, None]) * y
-    # ---- per candidate chunk: exposure draws, shocks, and their weighted sums
-    shift_runs = np.zeros((K, R))
-    by_cand = np.argsort(kp, kind="stable")
-    bounds = np.searchsorted(kp[by_cand], np.arange(0, K + chunk, chunk))
-    runs = np.arange(R)
-    done = 0
-    for i, k0 in enumerate(range(0, K, chunk)):
-        rows = by_cand[bounds[i]:bounds[i + 1]]
-        if rows.size:
-            su, sinv = np.unique(u[rows], return_inverse=True)
-            U = wi.exposure_uniforms(draws.key, names[su], runs)[sinv]
-            s_u = s0[u[rows]][:, None]
-            a_neg = np.minimum(a[rows], 0.0)[:, None]
-            a_pos = (np.maximum(a[rows], 0.0) * (1.0 - s0[u[rows]]))[:, None]
-            delta = draws.alpha[None, :] * a_neg + draws.beta[None, :] * a_pos
-            dstar = (U < p[rows, None]) * (np.clip(s_u + delta, -1.0, 1.0) - s_u)
-            contrib = dstar * z[inv[rows]]
-            k1 = min(K, k0 + chunk)
-            ind = sp.csr_matrix((np.ones(rows.size), (kp[rows] - k0, np.arange(rows.size))), shape=(k1 - k0, rows.size))
-            shift_runs[k0:k1] += ind @ contrib
-        step = min(K, k0 + chunk) - k0
-        done += step
-        if on_progress:
-            on_progress(step)
-    lo_q, hi_q = 50.0 * (1.0 - interval), 100.0 - 50.0 * (1.0 - interval)
-    lo, hi = np.percentile(shift_runs, [lo_q, hi_q], axis=1)
-    out["whatif_shift"] = np.where(valid, shift_runs.mean(axis=1), np.nan)
-    out["whatif_low"] = np.where(valid, lo, np.nan)
-    out["whatif_high"] = np.where(valid, hi, np.nan)
-    out["whatif_runs"] = np.where(valid, R, 0).astype(np.int64)
-    return out
-
-
-def _listening_operator(network, stubborn: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
-    """W (rows of the listening matrix normalised to 1; stubborn rows and non-listeners zero) and D (0/1).
-
-    The simulator's operator (methods page, section 4; :mod:`kolgraph.algorithms.whatif` step 3).
-    """
-    listen = network.listen
-    rowsum = np.asarray(listen.sum(axis=1)).ravel()
-    rowsum[stubborn] = 0.0
-    inv = np.divide(1.0, rowsum, out=np.zeros_like(rowsum), where=rowsum > 0)
-    W = sp.csr_matrix(sp.diags(inv) @ listen)
-    return W, (rowsum > 0).astype(np.float64)
-
-
-def _adjoint_series(W: sp.csr_matrix, c: np.ndarray, lam: np.ndarray, rows: np.ndarray, *, tol: float,
-                    max_iter: int, block: int = 16) -> np.ndarray:
-    """``[(I - lam_r W^T)^-1 c][rows]`` for every run r, as the power series ``sum_t lam_r^t (W^T)^t c``.
-
-    W's rows sum to at most 1, so W^T does not grow the 1-norm; the series stops once the tail
-    bound ``||(W^T)^t c||_1 lam_max^(t+1) / (1 - lam_max)`` is at most ``tol``, which bounds the error
-    of every shift ``z^T d*`` with ``|d*| <= 1`` per user. Terms are buffered and applied to all runs
-    with one dense product per ``block`` terms.
-    """
-    from .whatif import WhatIfConvergenceError
-
-    lam = np.asarray(lam, dtype=np.float64)
-    R = lam.size
-    out = np.zeros((rows.size, R))
-    if rows.size == 0 or R == 0:
-        return out
-    WT = sp.csr_matrix(W.T)
-    lam_max = float(lam.max())
-    x = np.asarray(c, dtype=np.float64)
-    buf: list[np.ndarray] = []
-    t0 = t = 0
-    while True:
-        buf.append(x[rows])
-        norm = float(np.abs(x).sum())
-        bound = norm * lam_max ** (t + 1) / (1.0 - lam_max) if lam_max > 0 else 0.0
-        done = bound <= tol or norm == 0.0
-        if done or len(buf) == block:
-            powers = lam[None, :] ** (t0 + np.arange(len(buf)))[:, None]      # T x R
-            out += np.column_stack(buf) @ powers
-            buf, t0 = [], t + 1
-        if done:
-            return out
-        if t + 1 >= max_iter:
-            raise WhatIfConvergenceError(f"the core-fan adjoint series did not converge in max_iter={max_iter} terms "
-                                         f"(tail bound {bound:.2e} > tol {tol:.2e}); raise [whatif] max_iter or tol")
-        x = WT @ x
-        t += 1
+_WHATIF_COLUMNS = BATCH_COLUMNS  # core_fan_shifts: kolgraph.algorithms.whatif.batch (the what-if's own batched model)
 
 
 def _default_whatif(ws, user_ids: Sequence[str], *, runs: int, seed: int, interval: float, quiet: bool,

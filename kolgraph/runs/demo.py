@@ -40,11 +40,37 @@ def _top_holder(users, tag: str, exclude: tuple[str, ...] = ()) -> str | None:
     return None if chosen.empty else str(chosen["user_id"].iloc[0])
 
 
+def _has_aftermath(path: Path) -> bool:
+    import pandas as pd
+
+    return {"stance_after", "aftermath_candidate"} <= set(pd.read_csv(path, nrows=1).columns)
+
+
+def side_by_side(result) -> list[str]:
+    """The candidates' headline figures in columns, and what happened where an aftermath is known."""
+    import pandas as pd
+
+    rows = {}
+    for o in result.outcomes:
+        col = {"verdict": o.verdict.get("tier", ""),
+               "core fans turning": o.core_fans_turning_negative.text(percent=True),
+               "cooling >= 0.3": o.core_cooling_share.text(percent=True) if o.core_cooling_share else "n/a",
+               "core-fan shift": o.core_fan_shift.text(),
+               "friendly KOLs at risk": str(len(o.friendly_kols_at_risk))}
+        flood = next((f for f in o.comment_flood if f.get("multiple")), None)
+        col["founder's comments"] = (f"x{flood['multiple']['mean']:.1f} hostile" if flood else "n/a")
+        if o.aftermath:
+            col["what happened"] = (f"{100 * o.aftermath['true_core_fans_turning_share']:.1f}% turned "
+                                    f"({'covered' if o.aftermath['covered'] else 'NOT covered'})")
+        rows[o.display_name or o.candidate] = col
+    return pd.DataFrame(rows).fillna("n/a (no known aftermath)").to_string().splitlines()
+
+
 def run_demo(out: str | os.PathLike = "kolgraph-demo", *, quiet: bool = True, runs: int = 200,
              seed: int = 0) -> DemoResult:
     """Build a workspace from the sample event and run every analysis on it; returns what was written."""
     from ..algorithms.scoring import score_file
-    from ..algorithms.whatif import whatif_workspace
+    from .whatif import whatif_workspace
     from ..build.workspace import build_workspace
     from ..config import load_config
     from ..datasets import load_sample
@@ -68,10 +94,21 @@ def run_demo(out: str | os.PathLike = "kolgraph-demo", *, quiet: bool = True, ru
     friendly = _top_holder(analysis.users, "kol", exclude=("brand_account", "critic", "critic_kol"))
     candidates = [c for c in (critic, friendly) if c]
     if candidates:
-        run = whatif_workspace(ws, candidates, config=config, runs=runs, seed=seed, quiet=quiet)
+        # the sample's truth.csv carries the generated aftermath (a different mechanism than the model)
+        aftermath = sample.truth if _has_aftermath(sample.truth) else None
+        run = whatif_workspace(ws, candidates, config=config, runs=runs, seed=seed, quiet=quiet, write=False,
+                               aftermath=aftermath)
+        first = run.result.outcomes[0]
+        alternative = next((a["user_id"] for a in first.safer_alternatives if a["user_id"] not in candidates), None)
+        if alternative:  # rerun with the suggested alternative side by side (same draws)
+            candidates.append(alternative)
+        run = whatif_workspace(ws, candidates, config=config, runs=runs, seed=seed, quiet=quiet,
+                               aftermath=aftermath)
         result.outputs += [(f"whatif {name}", Path(path)) for name, path in run.files.items()
                            if str(path).endswith((".json", ".csv"))][:3]
-        result.headlines += ["", "what-if (partner with ...):"] + ["  " + line for line in run.result.summary_lines()]
+        result.headlines += ["", "what-if (partner with ...): critic KOL, top friendly KOL, suggested safer "
+                                 "alternative"] + ["  " + line for line in run.result.verdict_lines()]
+        result.headlines += ["  " + line for line in side_by_side(run.result)]
 
     candidate_list = sample.folder / "candidates.csv"
     if candidate_list.is_file():

@@ -12,15 +12,9 @@ import pytest
 from kolgraph.errors import InputError
 from click.testing import CliRunner
 
-from kolgraph.algorithms.calibration import (
-    CalibrationParams,
-    calibrate,
-    calibrate_cutoff,
-    calibrate_event,
-    calibrate_workspaces,
-    measure_period,
-    simulate_partnership_event,
-)
+from kolgraph.algorithms.calibration import CalibrationParams, calibrate, calibrate_event, measure_period
+from kolgraph.datasets import simulate_partnership_event
+from kolgraph.runs.whatif import calibrate_cutoff, calibrate_workspaces
 from kolgraph.algorithms.whatif import WhatIfNetwork, WhatIfScenario
 from kolgraph.config import params_from_mapping
 from kolgraph.schema import ConfigError, KolgraphError, UnknownAccountError
@@ -73,7 +67,7 @@ def test_same_event_same_fit(small_event):
 
 
 def test_fit_without_a_shock_is_not_identified_and_unknown_candidate_errors(small_event):
-    from kolgraph.algorithms.calibration import _epoch_frame
+    from kolgraph.algorithms.calibration import epoch_frame as _epoch_frame
     from kolgraph.build.graph import collapse_interactions, vertex_names
 
     ev = small_event

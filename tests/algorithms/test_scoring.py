@@ -197,7 +197,8 @@ def test_deterministic_under_a_seed(ws, candidates_csv, scored):
 
 def test_whatif_shift_matches_the_simulator(ws, truth, scored):
     """The batch adjoint gives the simulator's own core-fan shift (same draws), for several candidates."""
-    from kolgraph.algorithms.whatif import WhatIfScenario, load_whatif_inputs, simulate_partnership
+    from kolgraph.algorithms.whatif import WhatIfScenario, simulate_partnership
+    from kolgraph.runs.whatif import load_whatif_inputs
 
     cands = [truth.loc[truth["is_critic_kol"], "user_id"].iloc[0],
              *truth.loc[truth["group"] == "tech_kol", "user_id"].iloc[:2], *truth.loc[truth["group"] == "media",

@@ -14,21 +14,21 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kolgraph.algorithms.propagation import ListeningOperator
 from kolgraph.algorithms.whatif import (
     AnalysisMissingError,
     WhatIfConvergenceError,
     WhatIfNetwork,
     WhatIfScenario,
-    _interp,
-    _Operator,
-    _percentile_positions,
     draw_runs,
     exposure_uniforms,
     fj_effect,
     sensitivity,
     simulate_partnership,
-    whatif_workspace,
 )
+from kolgraph.algorithms.whatif.simulate import interp_percentile as _interp
+from kolgraph.algorithms.whatif.simulate import percentile_positions as _percentile_positions
+from kolgraph.runs.whatif import whatif_workspace
 from kolgraph.config import params_from_mapping
 from kolgraph.schema import ConfigError, DEFAULT_KIND_WEIGHTS, UnknownAccountError
 
@@ -63,7 +63,7 @@ def _toy():
 
 
 def _dense_parts(net: WhatIfNetwork, brand: list[str]):
-    op = _Operator.build(net, net.index_of(brand))
+    op = ListeningOperator.build(net.listen, net.index_of(brand))
     return op.W.toarray(), op.D
 
 
@@ -72,7 +72,20 @@ def _dense_effect(W: np.ndarray, D: np.ndarray, shock: np.ndarray, lam: float) -
     return np.linalg.solve(np.eye(n) - lam * W, (1 - lam * D) * shock)
 
 
-def _dstar(net, stance, att, brand, cand, alpha, beta, q, exposed=None):
+def _attachment(net, s0, brand):
+    """Reference attachment: positive stance x (mid-rank percentile of brand engagement among engagers)."""
+    m = net.counts.toarray()[:, net.index_of(brand)].sum(axis=1)
+    w = np.zeros(len(s0))
+    eng = np.flatnonzero(m > 0)
+    for i in eng:  # a dense reference, written differently from the vectorised code
+        below = (m[eng] < m[i]).sum()
+        ties = (m[eng] == m[i]).sum()
+        w[i] = max(s0[i], 0.0) * (below + (ties + 1) / 2) / len(eng)
+    w[net.index_of(brand)] = 0
+    return w
+
+
+def _dstar(net, stance, att, brand, cand, alpha, beta, q, exposed=None, gamma=0.0):
     names = net.names
     s0 = stance.reindex(names).fillna(0).to_numpy()
     a = np.zeros(len(names))
@@ -81,7 +94,8 @@ def _dstar(net, stance, att, brand, cand, alpha, beta, q, exposed=None):
     a[idx] = sel["attitude"].to_numpy()
     a[net.index_of(brand)] = 0
     a[net.index_of([cand])] = 0
-    delta = np.where(a < 0, alpha * a, beta * a * (1 - s0))
+    w = _attachment(net, s0, brand)
+    delta = np.where(a < 0, alpha * a * (1 + gamma * w), beta * a * (1 - s0))
     dstar = np.clip(s0 + delta, -1, 1) - s0
     if exposed is not None:
         dstar = dstar * exposed
@@ -122,18 +136,19 @@ def test_unknown_candidate_is_an_error_that_names_it():
 def test_fixed_parameters_match_the_exact_equilibrium():
     """q = 1 exposes everyone with an interaction; fixed alpha, beta, lambda make every run the same."""
     net, stance, att, core, brand = _toy()
-    scen = WhatIfScenario(candidates=("k",), runs=4, q=1.0, alpha_range=(0.8, 0.8), beta_range=(0.3, 0.3),
-                          susceptibility=0.6, tol=1e-7)
+    scen = WhatIfScenario(candidates=("k",), runs=4, q=1.0, q_range=(1.0, 1.0), alpha_range=(0.8, 0.8),
+                          beta_range=(0.3, 0.3), gamma_range=(1.5, 1.5), susceptibility=0.6, tol=1e-7)
     res = simulate_partnership(net, stance, att, core, brand, scen)
     W, D = _dense_parts(net, brand)
-    dstar, s0, _ = _dstar(net, stance, att, brand, "k", 0.8, 0.3, 1.0)
+    dstar, s0, _ = _dstar(net, stance, att, brand, "k", 0.8, 0.3, 1.0, gamma=1.5)
     exact = _dense_effect(W, D, dstar, 0.6)
     users = res.to_frame().set_index("user_id").loc[list(net.names)]
     assert np.allclose(users["shift_mean"].to_numpy(), exact, atol=1e-6)
     assert np.allclose(users["shift_p05"].to_numpy(), exact, atol=1e-6)
     base = _dense_effect(W, D, s0, 0.6)
     assert np.allclose(res.baseline.set_index("user_id").loc[list(net.names), "baseline"], base, atol=1e-6)
-    assert np.allclose(users["stance_after"].to_numpy(), base + exact, atol=1e-6)
+    # levels start from the measured stance: after = measured + (scenario - baseline)
+    assert np.allclose(users["stance_after"].to_numpy(), s0 + exact, atol=1e-6)
     o = res.outcome("k")
     assert o.core_fan_shift.mean == pytest.approx(exact[net.index_of(core)].mean(), abs=1e-6)
     # the bystander z has no attitude of its own and still moves (through f1 and f4); the loner does not
@@ -150,31 +165,31 @@ def test_random_exposure_runs_match_exact_per_run_solutions():
     W, D = _dense_parts(net, brand)
     counts = net.counts.toarray()
     m = counts[:, net.index_of(brand + ["k"])].sum(axis=1)
-    p = 1 - (1 - scen.q) ** m
     U = exposure_uniforms(draws.key, net.names, np.arange(scen.runs))
     runs = res.outcome("k").runs
     ci = net.index_of(core)
     for r in range(scen.runs):
+        p = 1 - (1 - draws.q[r]) ** m  # q is drawn per run from its prior
         dstar, s0, _ = _dstar(net, stance, att, brand, "k", draws.alpha[r], draws.beta[r], scen.q,
-                              exposed=U[:, r] < p)
+                              exposed=U[:, r] < p, gamma=draws.gamma[r])
         eff = _dense_effect(W, D, dstar, draws.lam[r])
         base = _dense_effect(W, D, s0, draws.lam[r])
         assert runs["core_fan_shift"].iloc[r] == pytest.approx(eff[ci].mean(), abs=1e-6)
         assert runs["overall_shift"].iloc[r] == pytest.approx(eff.mean(), abs=1e-6)
-        turned = ((base + eff)[ci] < 0) & (base[ci] >= 0)
+        turned = ((s0 + eff)[ci] < -max(scen.tol, 1e-6)) & (s0[ci] >= 0)  # from the measured stance (not the baseline)
         assert runs["core_fans_turning_negative"].iloc[r] == pytest.approx(turned.mean())
         assert runs["susceptibility"].iloc[r] == draws.lam[r]
 
 
 def test_carriers_are_column_sums_of_the_operator_applied_to_each_shock():
     net, stance, att, core, brand = _toy()
-    scen = WhatIfScenario(candidates=("k",), runs=2, q=1.0, alpha_range=(0.7, 0.7), beta_range=(0.2, 0.2),
-                          susceptibility=0.5, tol=1e-8, top_carriers=10)
+    scen = WhatIfScenario(candidates=("k",), runs=2, q=1.0, q_range=(1.0, 1.0), alpha_range=(0.7, 0.7),
+                          beta_range=(0.2, 0.2), gamma_range=(1.0, 1.0), susceptibility=0.5, tol=1e-8, top_carriers=10)
     res = simulate_partnership(net, stance, att, core, brand, scen)
     W, D = _dense_parts(net, brand)
     n = len(D)
     M = np.linalg.solve(np.eye(n) - 0.5 * W, np.diag(1 - 0.5 * D))
-    dstar, _, _ = _dstar(net, stance, att, brand, "k", 0.7, 0.2, 1.0)
+    dstar, _, _ = _dstar(net, stance, att, brand, "k", 0.7, 0.2, 1.0, gamma=1.0)
     others = (M.sum(axis=0) - (1 - 0.5 * D)) * dstar
     ci = net.index_of(core)
     to_core = M[ci].mean(axis=0) * dstar
@@ -204,7 +219,7 @@ def test_percentile_helpers_match_numpy():
 def test_fj_effect_matches_a_dense_solve():
     net, *_ = _toy()
     W, D = _dense_parts(net, ["b"])
-    op = _Operator.build(net, net.index_of(["b"]))
+    op = ListeningOperator.build(net.listen, net.index_of(["b"]))
     shock = np.linspace(-0.5, 0.5, len(D))
     assert np.allclose(fj_effect(op.W, op.D, shock, 0.7), _dense_effect(W, D, shock, 0.7), atol=1e-8)
     assert np.allclose(fj_effect(op.W, op.D, shock, 0.0), shock)
@@ -224,7 +239,7 @@ def test_no_partnership_has_exactly_zero_effect():
     assert o.core_fan_shift.mean == 0 and o.core_fan_shift.p05 == 0 and o.core_fan_shift.p95 == 0
     assert o.core_fans_turning_negative.mean == 0 and o.overall_shift.mean == 0
     assert o.defectors.empty and o.carriers.empty
-    assert (users["stance_after"] == users["baseline"]).all()
+    assert (users["stance_after"] == users["stance"]).all()  # levels start from the measured stance
     # attitudes but zero strength: still exactly zero
     res = simulate_partnership(net, stance, att, core, brand,
                                WhatIfScenario(candidates=("k",), runs=20, alpha_range=(0, 0), beta_range=(0, 0)))
@@ -265,7 +280,7 @@ def test_a_candidate_nobody_dislikes_cannot_lower_any_stance(world, seed):
 def test_stances_stay_in_bounds(world, lam, alpha, beta):
     net, stance, att = world
     scen = WhatIfScenario(candidates=("u0",), runs=2, q=1.0, alpha_range=(alpha, alpha), beta_range=(beta, beta),
-                          susceptibility=lam, tol=1e-9)
+                          gamma_range=(0.0, 3.0), susceptibility=lam, tol=1e-9)
     users = simulate_partnership(net, stance, att, ["u2", "u3"], ["u1"], scen).to_frame()
     after = users["stance_after"].to_numpy()
     assert after.min() >= -1 - 1e-6 and after.max() <= 1 + 1e-6  # tol and float32 storage
@@ -374,8 +389,10 @@ def test_sensitivity_sweeps_each_parameter(event_inputs):
     ev = event_inputs
     scen = WhatIfScenario(candidates=(ev["critic"],), runs=40, seed=1)
     table = sensitivity(ev["g"], ev["stance"], ev["att"], ev["core"], ev["brand"], scen)
-    assert len(table) == 1 + 4 * 3
-    assert set(table["parameter"]) == {"all priors", "alpha", "beta", "susceptibility", "q"}
+    assert len(table) == 1 + 5 * 3  # gamma (attachment amplification) joined the swept priors
+    assert set(table["parameter"]) == {"all priors", "alpha", "beta", "gamma", "susceptibility", "q"}
+    gamma = table[table["parameter"] == "gamma"].set_index("level")["core_fan_shift"]
+    assert gamma["high"] < gamma["mid"] < gamma["low"] < 0
     alpha = table[table["parameter"] == "alpha"].set_index("level")["core_fan_shift"]
     assert alpha["high"] < alpha["mid"] < alpha["low"] < 0
     q = table[table["parameter"] == "q"].set_index("level")["core_fan_shift"]
@@ -413,32 +430,55 @@ def sample_workspace(tmp_path_factory):
 
 
 def test_sample_event_critic_versus_friendly_tech_kol(sample_workspace):
-    ws, _, truth, _ = sample_workspace
+    """Issue 15's acceptance on the shipped sample: the critic's predicted share of core fans turning
+    excludes 0 and covers what the generated aftermath (a different mechanism) did; the friendly
+    tech KOL's includes 0."""
+    ws, _, truth, paths = sample_workspace
     critic = truth.loc[truth["is_critic_kol"], "user_id"].iloc[0]
     att = pd.read_parquet(ws / "analysis" / "attitudes.parquet")
     techs = truth.loc[truth["group"] == "tech_kol", "user_id"]
     tech = att[att["dst"].isin(techs)].groupby("dst").size().idxmax()  # the most engaged tech KOL
-    run = whatif_workspace(ws, [critic, tech], runs=200, seed=0)
+    run = whatif_workspace(ws, ["老钟说真话", tech], config=paths.config, runs=200, seed=0, aftermath=paths.truth)
     res = run.result
     c, t = res.outcome(critic), res.outcome(tech)
-    # the critic: core fans move clearly negative, the whole 90% interval below zero
-    assert c.core_fan_shift.mean < -0.08 and c.core_fan_shift.p95 < -0.03
+    assert c.core_fans_turning_negative.p05 > 0
+    assert c.aftermath is not None and c.aftermath["covered"], (c.core_fans_turning_negative, c.aftermath)
+    assert 0.2 < c.aftermath["true_core_fans_turning_share"] < 0.8
+    assert c.aftermath["precision_at_k"] > 3 * c.aftermath["random_precision"]
+    assert t.core_fans_turning_negative.p05 == 0 <= t.core_fans_turning_negative.p95 < 0.05
+    assert t.aftermath is None  # the sample's aftermath is about the critic
+    assert c.verdict["tier"] == "red" and t.verdict["tier"] == "green"
+    assert c.verdict["line"].startswith("RED: signing 老钟说真话")
     # the planted antagonists (on the brand's side, hostile to the critic) lead the defectors
     tr = truth.set_index("user_id")
     top = c.defectors["user_id"].head(10)
     antagonist = (tr.loc[top, "stance"] > 0) & (tr.loc[top, "critic_attitude"] < -0.2)
-    assert len(top) == 10 and antagonist.sum() >= 6
-    assert (c.defectors["attitude"].head(10) < 0).all()
-    # the friendly tech KOL: no harm to core fans, nobody hostile to the critic defects
-    assert t.core_fan_shift.mean > -0.005 and t.core_fans_turning_negative.mean == 0
-    assert not set(t.defectors["user_id"]) & set(top)
-    # files
+    assert len(top) == 10 and antagonist.sum() >= 8
+    # the comment flood lists the founder's account first, with the measured volume before
+    assert c.comment_flood[0]["account"] == "zhouyuchuan" and c.comment_flood[0]["is_founder"]
+    assert c.comment_flood[0]["hostile_per_day_before"] > 0 and c.comment_flood[0]["multiple"]["mean"] > 0
+    assert all(k["stance"] > 0 for k in c.friendly_kols_at_risk)
+    alts = c.safer_alternatives
+    assert alts and all(a["core_fans_turning_share"]["mean"] < c.core_fans_turning_negative.mean for a in alts)
+    assert critic not in {a["user_id"] for a in alts} and all(a["reach_overlap"] >= 0.3 for a in alts)
+    # files, committed as one set with the analysis run id
     out = ws / "whatif"
     per_user = pd.read_parquet(out / "users.parquet")
     assert len(per_user) == 2 * len(truth) and set(per_user["candidate"]) == {critic, tech}
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    stamp = json.loads((ws / "analysis" / "analysis.json").read_text(encoding="utf-8"))
+    assert summary["analysis_run_id"] == stamp["run_id"]
     assert [x["candidate"] for x in summary["candidates"]] == [critic, tech]
-    assert (out / "defectors.csv").is_file() and (out / "carriers.csv").is_file()
+    cand = summary["candidates"][0]
+    for key in ("candidate", "display_name", "verdict", "core_fans", "comment_flood", "friendly_kols_at_risk",
+                "defectors_top", "carriers_top", "safer_alternatives", "aftermath"):
+        assert key in cand, key
+    share = cand["core_fans"]["turning_against"]["share"]
+    assert set(share) == {"mean", "p05", "p95", "mc_se"} and cand["display_name"] == "老钟说真话"
+    assert set(summary["definitions"]) >= {"comment_flood", "verdict", "safer_alternatives"}
+    for name in ("defectors.csv", "carriers.csv", "runs.csv", "alternatives.csv", "whatif.json"):
+        assert (out / name).is_file(), name
+    assert not [p for p in ws.iterdir() if p.name.startswith(".whatif")]  # no temporary folder left
 
 
 def test_cli_whatif_table_json_and_sensitivity(sample_workspace):
@@ -450,6 +490,7 @@ def test_cli_whatif_table_json_and_sensitivity(sample_workspace):
     res = runner.invoke(main, ["whatif", str(ws), "--kol", critic, "--runs", "30", "--quiet"])
     assert res.exit_code == 0, res.output
     assert critic in res.output and "core-fan shift" in res.output
+    assert res.output.splitlines()[0].startswith(("RED:", "AMBER:", "GREEN:", "GREY:"))  # verdict first
     res = runner.invoke(main, ["whatif", "run", str(ws), "--kol", critic, "--runs", "30", "--json", "-q",
                                "--no-write"])
     assert res.exit_code == 0, res.output
@@ -457,6 +498,8 @@ def test_cli_whatif_table_json_and_sensitivity(sample_workspace):
     assert d["candidates"][0]["core_fan_shift"]["mean"] < 0 and d["parameters"]["runs"] == 30
     res = runner.invoke(main, ["whatif", str(ws), "--kol", "no_such_user", "-q"])
     assert res.exit_code != 0 and "no_such_user" in res.output and "Traceback" not in res.output
+    res = runner.invoke(main, ["whatif", str(ws), "--kol", "老钟说真活", "-q", "--no-write"])  # a typo
+    assert res.exit_code == 2 and "did you mean" in res.output and "老钟说真话" in res.output
     res = runner.invoke(main, ["whatif", str(bare), "--kol", critic, "-q"])
     assert res.exit_code != 0 and "kolgraph analyze" in res.output
     cfg = ws.parent / "w.toml"

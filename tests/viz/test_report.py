@@ -20,7 +20,7 @@ from vizdata import COMMENT_NAME, REASON_PAYLOAD, SCRIPT_NAME, XSS_NAME
 @pytest.fixture(scope="module")
 def whatif_ws(planted_ws, tmp_path_factory):
     """A copy of the planted workspace with real what-if results (kolgraph.algorithms.whatif)."""
-    from kolgraph.algorithms.whatif import sensitivity_workspace, whatif_workspace
+    from kolgraph.runs.whatif import sensitivity_workspace, whatif_workspace
 
     target = tmp_path_factory.mktemp("whatif") / "ws"
     shutil.copytree(planted_ws.path, target)

@@ -1,0 +1,260 @@
+"""What the simulator reads: measured stance, attitudes toward candidates, attachment, observables.
+
+- :func:`stance_vector`: measured brand stance per vertex (missing users 0, the value the shrunk
+  stance gives a user with no brand-directed interaction).
+- :func:`candidate_attitudes`: u's attitude toward k (methods page, section 4, step 2): their
+  own measured attitude where they have one; otherwise ``rho`` times their community's shrunk mean
+  attitude toward k, ``sum_{v in c, own} a_vk / (n_c + k0)`` (fans who never replied to a critic
+  still share their community's view of him). Brand accounts and k itself get none.
+- :func:`attachment`: ``w_u = max(stance_u, 0) x percentile of u's brand engagement among brand
+  engagers`` in [0, 1] (0 for users who never interact with a brand account).
+- :class:`Observables`: what the strategist's first-day figures need beyond the model
+  (display names, KOLs, per-user daily brand-directed rates, hostile volume before).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..._arrays import unique_sorted
+from ...config import BrandConfig
+from ...errors import ConfigError, InputError, UnknownAccountError
+from ..propagation import ListeningOperator
+from .scenario import WhatIfNetwork, WhatIfScenario, as_network
+
+__all__ = ["Observables", "Prepared", "prepare", "stance_vector", "attitude_frame", "attachment", "rates_matrix",
+           "candidate_attitudes", "check_candidates", "account_ids"]
+
+
+def account_ids(values: Iterable[Any] | BrandConfig | str | None) -> list[str]:
+    """A list of account ids from a list, a single id, or a :class:`BrandConfig` (its accounts)."""
+    if values is None:
+        return []
+    if isinstance(values, BrandConfig):
+        return list(values.accounts)
+    if isinstance(values, str):
+        return [values]
+    return [str(v) for v in values]
+
+
+def stance_vector(stance: pd.Series | Mapping[str, float], names: pd.Index) -> np.ndarray:
+    """Measured stance per vertex of ``names`` (missing users 0); raises :class:`InputError` outside [-1, 1]."""
+    s = stance if isinstance(stance, pd.Series) else pd.Series(dict(stance), dtype="float64")
+    s = pd.to_numeric(s, errors="coerce")
+    s.index = pd.Index(s.index.astype("str"), dtype="str")
+    if s.index.has_duplicates:
+        dup = s.index[s.index.duplicated()][0]
+        raise InputError("(stance)", f"user {dup!r} appears more than once")
+    vals = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    finite = vals[np.isfinite(vals)]
+    if finite.size and (finite.min() < -1 - 1e-9 or finite.max() > 1 + 1e-9):
+        raise InputError("(stance)", "stances must lie in [-1, 1]")
+    out = np.zeros(len(names))
+    idx = names.get_indexer(s.index)
+    ok = (idx >= 0) & np.isfinite(vals)
+    out[idx[ok]] = np.clip(vals[ok], -1.0, 1.0)
+    return out
+
+
+def attitude_frame(attitudes: pd.DataFrame) -> pd.DataFrame:
+    """Validated (src, dst, attitude, support) rows; raises :class:`InputError` on duplicates or bad values."""
+    missing = {"src", "dst", "attitude"} - set(attitudes.columns)
+    if missing:
+        raise InputError("(attitudes)", f"missing column(s) {', '.join(sorted(missing))}")
+    att = pd.DataFrame({
+        "src": attitudes["src"].astype("str"), "dst": attitudes["dst"].astype("str"),
+        "attitude": pd.to_numeric(attitudes["attitude"], errors="coerce").astype("float64"),
+        "support": (pd.to_numeric(attitudes["support"], errors="coerce").fillna(0).astype("int64")
+                    if "support" in attitudes else pd.Series(0, index=attitudes.index, dtype="int64")),
+    })
+    if att.duplicated(["src", "dst"]).any():
+        row = att[att.duplicated(["src", "dst"])].iloc[0]
+        raise InputError("(attitudes)", f"pair ({row.src!r}, {row.dst!r}) appears more than once")
+    vals = att["attitude"].to_numpy()
+    finite = vals[np.isfinite(vals)]
+    if finite.size and (finite.min() < -1 - 1e-9 or finite.max() > 1 + 1e-9):
+        raise InputError("(attitudes)", "attitudes must lie in [-1, 1]")
+    return att
+
+
+def attachment(stance: np.ndarray, brand_engagement: np.ndarray) -> np.ndarray:
+    """``max(stance, 0) x percentile of brand engagement among brand engagers`` (0 without engagement).
+
+    The percentile is the mid-rank share in (0, 1], so the most engaged fan gets the full stance.
+
+    >>> attachment(np.array([0.8, 0.8, -0.5, 0.9]), np.array([1, 4, 9, 0])).round(3).tolist()
+    [0.267, 0.533, 0.0, 0.0]
+    """
+    stance = np.asarray(stance, dtype=np.float64)
+    m = np.asarray(brand_engagement, dtype=np.float64)
+    w = np.zeros(stance.size)
+    engaged = m > 0
+    if engaged.any():
+        from scipy.stats import rankdata
+
+        pct = rankdata(m[engaged], method="average") / engaged.sum()
+        w[engaged] = np.maximum(stance[engaged], 0.0) * pct
+    return np.clip(w, 0.0, 1.0)
+
+
+@dataclass(frozen=True, eq=False)
+class Observables:
+    """Optional inputs for the strategist's figures (each may be left out; the figure is then omitted).
+
+    - ``display_names``: user id -> display name.
+    - ``kols``: ids of KOL accounts (friendly KOLs at risk, safer alternatives are drawn from them).
+    - ``critics``: ids of known critics (never proposed as a safer alternative).
+    - ``founder``: the founder's brand account id (listed first in the comment flood).
+    - ``brand_rates``: (user_id, account, per_day): u's replies and mentions of brand account
+      ``account`` per day in the before-slice.
+    - ``hostile_per_day``: brand account -> hostile (negative-sentiment) replies and mentions per day
+      in the before-slice.
+    - ``aftermath``: (user_id, stance_before, stance_after[, candidate]): the true outcome of a known
+      after-slice, scored against the prediction.
+    - ``stance_support``: user id -> brand-directed interactions behind the measured stance; a user
+      outside the core fans counts as a possible defector only with at least
+      ``defector_min_support`` of them (a stance measured from one or two rows is too uncertain to
+      say it turned).
+    """
+
+    display_names: pd.Series | None = None
+    kols: tuple[str, ...] = ()
+    critics: tuple[str, ...] = ()
+    founder: str | None = None
+    brand_rates: pd.DataFrame | None = field(default=None, repr=False)
+    hostile_per_day: Mapping[str, float] = field(default_factory=dict)
+    aftermath: pd.DataFrame | None = field(default=None, repr=False)
+    stance_support: pd.Series | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """The simulator's prepared inputs (vertex-aligned arrays)."""
+
+    net: WhatIfNetwork
+    op: ListeningOperator
+    s0: np.ndarray
+    brand_idx: np.ndarray
+    core_idx: np.ndarray
+    communities: pd.Series | None
+    community_codes: np.ndarray          # -1 where unknown
+    att: pd.DataFrame                    # validated attitudes with src index ("si")
+    m_brand: np.ndarray                  # interactions with brand accounts (every kind)
+    w: np.ndarray                        # attachment
+    support: np.ndarray                  # stance support per vertex (inf when unknown)
+    missing: Mapping[str, int]
+    observables: Observables
+
+
+def prepare(g: ig.Graph | WhatIfNetwork, stance, attitudes: pd.DataFrame, core_fans, brand_accounts,
+            scenario: WhatIfScenario, communities: pd.Series | None,
+            observables: Observables | None = None) -> Prepared:
+    """Align every input to the network's vertices (ids not in the graph are ignored and counted)."""
+    net = as_network(g, scenario.listen_kinds)
+    names = net.names
+    bidx = net.index_of(account_ids(brand_accounts))
+    brand_idx = unique_sorted(bidx[bidx >= 0])
+    cidx = net.index_of(account_ids(core_fans))
+    core_idx = unique_sorted(cidx[cidx >= 0])
+    core_idx = core_idx[~np.isin(core_idx, brand_idx)]
+    s0 = stance_vector(stance, names)
+    att = attitude_frame(attitudes)
+    si = names.get_indexer(pd.Index(att["src"], dtype="str"))
+    keep = (si >= 0) & np.isfinite(att["attitude"].to_numpy()) & (att["src"] != att["dst"]).to_numpy()
+    att = att[keep].assign(si=si[keep]).reset_index(drop=True)
+    comm = None
+    codes = np.full(net.n, -1, dtype=np.int64)
+    if communities is not None:
+        comm = pd.Series(communities)
+        comm.index = pd.Index(comm.index.astype("str"), dtype="str")
+        comm = comm[~comm.index.duplicated()].reindex(names)
+        known = comm.notna().to_numpy()
+        if known.any():
+            codes[known] = pd.factorize(comm[known].astype("str"))[0]
+    op = ListeningOperator.build(net.listen, brand_idx)
+    m_brand = (np.asarray(net.counts[:, brand_idx].sum(axis=1)).ravel() if brand_idx.size else np.zeros(net.n))
+    w = attachment(s0, m_brand)
+    w[brand_idx] = 0.0
+    missing = {"brand_accounts": int((bidx < 0).sum()), "core_fans": int((cidx < 0).sum())}
+    observables = observables or Observables()
+    if scenario.founder and not observables.founder:
+        observables = dataclasses.replace(observables, founder=scenario.founder)
+    support = np.full(net.n, np.inf)
+    if observables.stance_support is not None:
+        sup = pd.Series(observables.stance_support)
+        sup.index = pd.Index(sup.index.astype("str"), dtype="str")
+        sup = pd.to_numeric(sup[~sup.index.duplicated()], errors="coerce").reindex(names)
+        support = sup.fillna(0.0).to_numpy(dtype=np.float64)
+    return Prepared(net=net, op=op, s0=s0, support=support, brand_idx=brand_idx, core_idx=core_idx, communities=comm,
+                    community_codes=codes, att=att, m_brand=m_brand, w=w, missing=missing,
+                    observables=observables)
+
+
+def candidate_attitudes(prep: Prepared, k: int, rho: float, k0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(attitude a_uk per vertex, own-attitude mask, support) toward vertex ``k`` (see the module docstring)."""
+    n = prep.net.n
+    cand = str(prep.net.names[k])
+    a = np.zeros(n)
+    own = np.zeros(n, dtype=bool)
+    support = np.zeros(n, dtype=np.int64)
+    rows = prep.att[prep.att["dst"].to_numpy() == cand]
+    if len(rows):
+        si = rows["si"].to_numpy()
+        a[si] = np.clip(rows["attitude"].to_numpy(), -1.0, 1.0)
+        support[si] = rows["support"].to_numpy()
+        own[si] = True
+    own[prep.brand_idx] = False
+    own[k] = False
+    a[~own] = 0.0
+    codes = prep.community_codes
+    if rho > 0 and own.any() and (codes >= 0).any():
+        n_comm = int(codes.max()) + 1
+        has = own & (codes >= 0)
+        total = np.bincount(codes[has], weights=a[has], minlength=n_comm)
+        count = np.bincount(codes[has], minlength=n_comm)
+        mean = total / (count + k0) if k0 > 0 else np.divide(total, count, out=np.zeros(n_comm), where=count > 0)
+        fill = ~own & (codes >= 0)
+        fill[prep.brand_idx] = False
+        fill[k] = False
+        a[fill] = rho * mean[codes[fill]]
+    return a, own, support
+
+
+def check_candidates(prep: Prepared, candidates) -> np.ndarray:
+    """Vertex indices of the candidates; raises for none, unknown ids and brand accounts."""
+    if not candidates:
+        raise ConfigError("no candidate given: name the KOL to partner with (--kol ID)")
+    idx = prep.net.index_of(candidates)
+    unknown = [c for c, i in zip(candidates, idx) if i < 0]
+    if unknown:
+        raise UnknownAccountError(
+            f"unknown candidate account(s) {', '.join(repr(c) for c in unknown)}: not a user in the graph "
+            f"({prep.net.n:,} users); user ids are case-sensitive")
+    brand = set(prep.brand_idx.tolist())
+    bad = [c for c, i in zip(candidates, idx) if i in brand]
+    if bad:
+        raise ConfigError(f"candidate(s) {', '.join(bad)} are brand accounts; a partnership needs an outside account")
+    return idx
+
+
+def rates_matrix(prep: Prepared) -> tuple[sp.csr_matrix | None, list[str]]:
+    """Per-user daily brand-directed rates as an n x B matrix over the brand accounts in the graph."""
+    obs = prep.observables
+    accounts = [str(x) for x in prep.net.names[prep.brand_idx]]
+    if obs.brand_rates is None or not len(obs.brand_rates) or not accounts:
+        return None, accounts
+    br = obs.brand_rates
+    ui = prep.net.index_of(br["user_id"].astype("str"))
+    bi = pd.Index(accounts).get_indexer(br["account"].astype("str"))
+    ok = (ui >= 0) & (bi >= 0)
+    vals = pd.to_numeric(br["per_day"], errors="coerce").fillna(0.0).to_numpy()[ok]
+    mat = sp.csr_matrix((vals, (ui[ok], bi[ok])), shape=(prep.net.n, len(accounts)))
+    mat.sum_duplicates()
+    return mat, accounts

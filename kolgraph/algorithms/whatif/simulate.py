@@ -1,0 +1,357 @@
+"""The what-if simulation (methods page, section 4): shock, propagation, baseline, Monte Carlo.
+
+Per run r (draws in :mod:`.draws`): exposure ``E_ur = [U_ur < 1 - (1 - q_r)^m_u]``; the shock
+``delta_u = alpha_r a_uk (1 + gamma_r w_u)`` when ``a_uk < 0`` and ``beta_r a_uk (1 - s_u)`` when
+``a_uk > 0`` (attitudes and attachment in :mod:`.inputs`); ``d*_u = E_ur (clip(s_u + delta_u, -1, 1)
+- s_u)``; the effect ``M(lambda_r) d*`` with ``M = (I - lambda W)^-1 (I - lambda D)``
+(:mod:`kolgraph.algorithms.propagation`; brand accounts stubborn); the baseline ``M(lambda_r) s``
+on the same draws, so no partnership is exactly zero effect.
+
+Computation (why it scales): the shock splits exactly into a reference expectation and a
+fluctuation, ``d*_r = p (alpha_r a- + alpha_r gamma_r a- w + beta_r a+) + f_r`` with ``p`` the
+exposure probability at the scenario's q. The first part is rank three per run, so ``M(lambda_r)``
+of it is a power series of a few vectors shared by all runs; the fluctuation (exposure noise,
+the run's q, clipping) is pushed through ``(I - lambda W)^-1`` by a thresholded residual push.
+Both stop on guaranteed bounds, each half of ``tol``: every per-user stance is within ``tol`` of
+the exact equilibrium for the same draws. Results are float32.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, Iterable, Mapping
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ...config import BrandConfig
+from ...progress import progress
+from ..propagation import ROW_CHUNK, power_series, residual_push
+from . import insights
+from .draws import Draws, draw_runs, exposure_probability, exposure_uniforms
+from .inputs import Observables, Prepared, candidate_attitudes, check_candidates, prepare, rates_matrix
+from .results import CandidateOutcome, Estimate, WhatIfResult
+from .scenario import SENSITIVITY_PARAMETERS, WhatIfNetwork, WhatIfScenario
+
+__all__ = ["METHOD", "simulate_partnership", "sensitivity", "simulate_prepared", "percentile_positions", "interp_percentile"]
+
+METHOD = "attachment_balance_shock_friedkin_johnsen"
+_RUN_BLOCK = 100         # runs pushed together (bounds the push's memory: 2 x n x block float32)
+
+
+def _below(scenario: WhatIfScenario) -> float:
+    """How far below 0 a stance must end to count as turned: the accuracy bound, at least float32 rounding."""
+    return max(scenario.tol, 1e-6)
+
+
+def percentile_positions(R: int) -> tuple[int, int, float, float]:
+    """Order-statistic positions and weights of the 5th and 95th percentiles (numpy's linear method)."""
+    lo, hi = 0.05 * (R - 1), 0.95 * (R - 1)
+    return int(math.floor(lo)), int(math.floor(hi)), lo - math.floor(lo), hi - math.floor(hi)
+
+
+def interp_percentile(part: np.ndarray, k: int, w: float) -> np.ndarray:
+    """Linear interpolation between order statistics k and k + 1 of a partitioned array (per row)."""
+    if w == 0 or k + 1 >= part.shape[1]:
+        return part[:, k].astype(np.float64)
+    return (1 - w) * part[:, k].astype(np.float64) + w * part[:, k + 1].astype(np.float64)
+
+
+def _baseline(prep: Prepared, draws: Draws, scenario: WhatIfScenario) -> tuple[np.ndarray, dict[str, Any]]:
+    n, R = prep.net.n, len(draws.lam)
+    base = np.zeros((n, R), dtype=np.float32)
+    V = np.column_stack([prep.s0, prep.op.D * prep.s0])
+    coef = np.vstack([np.ones(R), -np.ones(R)])
+    W = prep.op.W
+    terms, bound = power_series(lambda X: W @ X, V, draws.lam, coef, np.array([0, 1]), [base], rows=None,
+                                tol=scenario.tol / 2, max_iter=scenario.max_iter, what="the baseline series")
+    return base, {"baseline_series_terms": terms, "baseline_bound": bound}
+
+
+def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario, bar) -> dict[str, Any]:
+    """The shift (n x R float32) of partnering with vertex k, with what the summaries need."""
+    net, op, s0, w = prep.net, prep.op, prep.s0, prep.w
+    n, R = net.n, len(draws.lam)
+    lam, alpha, beta, gamma = draws.lam, draws.alpha, draws.beta, draws.gamma
+    cols = np.unique(np.r_[prep.brand_idx, k])
+    m = np.asarray(net.counts[:, cols].sum(axis=1)).ravel()
+    p = exposure_probability(m, scenario.q)
+    a, own, support = candidate_attitudes(prep, k, scenario.rho, scenario.attitude_k0)
+    S = np.flatnonzero((a != 0) & (m > 0))
+    a_neg = np.minimum(a, 0.0)
+    a_pos = np.maximum(a, 0.0) * (1.0 - s0)
+    shift = np.zeros((n, R), dtype=np.float32)
+    accuracy: dict[str, Any] = {"tol": scenario.tol}
+    if S.size:
+        v1, v2, v3 = p * a_neg, p * a_neg * w, p * a_pos
+        V = np.column_stack([v1, op.D * v1, v2, op.D * v2, v3, op.D * v3])
+        ag = alpha * gamma
+        coef = np.vstack([alpha, -alpha, ag, -ag, beta, -beta])
+        W = op.W
+        terms, bound = power_series(lambda X: W @ X, V, lam, coef, np.array([0, 1, 0, 1, 0, 1]), [shift],
+                                    rows=None, tol=scenario.tol / 2, max_iter=scenario.max_iter,
+                                    what="the shock series")
+        accuracy.update(shock_series_terms=terms, shock_series_bound=bound)
+    runs = np.arange(R)
+    ids_S = net.names[S]
+    dstar = np.zeros((S.size, R), dtype=np.float32)
+    exposed_runs = np.zeros(R)
+    hops_max, push_bound = 0, 0.0
+    for r0 in range(0, R, _RUN_BLOCK):
+        r1 = min(R, r0 + _RUN_BLOCK)
+        if S.size:
+            E = exposure_uniforms(draws.key, ids_S, runs[r0:r1]) < exposure_probability(m[S], draws.q[r0:r1])
+            exposed_runs[r0:r1] = E.sum(axis=0)
+            delta = (alpha[None, r0:r1] * a_neg[S, None] * (1.0 + gamma[None, r0:r1] * w[S, None])
+                     + beta[None, r0:r1] * a_pos[S, None])
+            ds = E * (np.clip(s0[S, None] + delta, -1.0, 1.0) - s0[S, None])
+            dstar[:, r0:r1] = ds
+            fluct = ((1.0 - lam[None, r0:r1] * op.D[S, None]) * (ds - p[S, None] * delta)).astype(np.float32)
+            del E, delta, ds
+            acc, hops, bnd = residual_push(op.WT32, S, fluct, lam[r0:r1], scenario.tol / 2, n, scenario.max_iter)
+            del fluct
+            shift[:, r0:r1] += acc
+            del acc
+            hops_max, push_bound = max(hops_max, hops), max(push_bound, bnd)
+        bar.update(r1 - r0)
+    accuracy.update(push_hops=hops_max, push_bound=push_bound)
+    return {"shift": shift, "p": p, "a": a, "own": own, "support": support, "S": S, "dstar": dstar,
+            "exposed_runs": exposed_runs, "accuracy": accuracy}
+
+
+def _simulate_candidate(prep: Prepared, k: int, base: np.ndarray, draws: Draws, scenario: WhatIfScenario,
+                        bar, *, detail: bool) -> CandidateOutcome:
+    net, s0 = prep.net, prep.s0
+    n, R = net.n, len(draws.lam)
+    cand = str(net.names[k])
+    sim = _shock_matrix(prep, k, draws, scenario, bar)
+    shift, p, a, own, S = sim["shift"], sim["p"], sim["a"], sim["own"], sim["S"]
+    core = prep.core_idx
+    n_core = int(core.size)
+    core_runs: dict[str, np.ndarray] = {}
+    if n_core:
+        sc = shift[core].astype(np.float64)
+        bc = np.repeat(s0[core, None], R, axis=1)  # levels start from the measured stance
+        turned = (bc + sc < -_below(scenario)) & (bc >= 0)  # below 0 by more than the accuracy bound
+        core_runs = {"core_fan_shift": sc.mean(axis=0), "core_fans_turning_negative": turned.mean(axis=0),
+                     "core_fans_turning_count": turned.sum(axis=0).astype(np.float64),
+                     "core_fans_cooling": (sc <= -scenario.cooling_threshold).mean(axis=0),
+                     "core_stance_before": bc.mean(axis=0), "core_stance_after": (bc + sc).mean(axis=0)}
+    else:
+        core_runs = {key: np.full(R, np.nan) for key in ("core_fan_shift", "core_fans_turning_negative",
+                                                          "core_fans_turning_count", "core_fans_cooling",
+                                                          "core_stance_before", "core_stance_after")}
+    rates, accounts = rates_matrix(prep)
+    flood_runs = np.zeros((len(accounts), R)) if rates is not None else None
+    overall_runs = np.zeros(R)
+    cols = {key: np.zeros(n) for key in ("shift_mean", "shift_p05", "shift_p95", "p_negative", "after")}
+    lo_k, hi_k, lo_w, hi_w = percentile_positions(R)
+    can_turn = ((s0 >= scenario.defector_min_stance) & (prep.support >= scenario.defector_min_support)).astype(np.float32)
+    can_turn[core] = (s0[core] >= 0).astype(np.float32)
+    for a0 in range(0, n, ROW_CHUNK):
+        a1 = min(n, a0 + ROW_CHUNK)
+        sh = shift[a0:a1]
+        after = s0[a0:a1, None].astype(np.float32) + sh
+        turned = (after < -_below(scenario)) & (can_turn[a0:a1, None] > 0)
+        overall_runs += sh.sum(axis=0, dtype=np.float64)
+        cols["shift_mean"][a0:a1] = sh.mean(axis=1, dtype=np.float64)
+        cols["after"][a0:a1] = s0[a0:a1] + cols["shift_mean"][a0:a1]
+        cols["p_negative"][a0:a1] = turned.mean(axis=1, dtype=np.float64)
+        if flood_runs is not None:
+            flood_runs += np.asarray(rates[a0:a1].T @ turned.astype(np.float64))
+        if detail:
+            part = np.partition(sh, sorted({lo_k, lo_k + 1, hi_k, hi_k + 1} & set(range(R))), axis=1)
+            cols["shift_p05"][a0:a1] = interp_percentile(part, lo_k, lo_w)
+            cols["shift_p95"][a0:a1] = interp_percentile(part, hi_k, hi_w)
+    overall_runs /= max(n, 1)
+    to_k = np.asarray(net.counts[:, [k]].sum(axis=1)).ravel() > 0
+    aud = np.flatnonzero(to_k & ~(prep.m_brand > 0))
+    aud = aud[aud != k]
+    aud_runs = shift[aud].astype(np.float64).mean(axis=0) if aud.size else np.full(R, np.nan)
+    audience = {"users": int(aud.size), "shift": Estimate.of(aud_runs),
+                "mean_attitude": float(a[aud][own[aud]].mean()) if own[aud].any() else None}
+    comm_frame = insights.community_shifts(prep, shift)
+    own_shock = np.zeros(n)
+    own_shock[S] = sim["dstar"].mean(axis=1, dtype=np.float64) if S.size else 0.0
+    carriers = insights.carriers(prep, sim, draws, scenario) if detail else insights.carriers_empty()
+    is_core = np.zeros(n, dtype=bool)
+    is_core[core] = True
+    source = np.where(own, "own", np.where(a != 0, "community", ""))
+    users = pd.DataFrame({
+        "candidate": pd.array([cand] * n, dtype="str"),
+        "user_id": pd.array(net.names, dtype="str"),
+        "community": (prep.communities.to_numpy() if prep.communities is not None else np.full(n, None, dtype=object)),
+        "core_fan": is_core,
+        "stance": s0,
+        "attitude": np.where(a != 0, a, np.where(own, 0.0, np.nan)),
+        "attitude_source": pd.array(source, dtype="str"),
+        "attitude_support": sim["support"],
+        "attachment": prep.w,
+        "exposure": p,
+        "own_shock": own_shock,
+        "baseline": base.mean(axis=1, dtype=np.float64),
+        "stance_after": cols["after"],
+        "shift_mean": cols["shift_mean"],
+        "shift_p05": cols["shift_p05"] if detail else np.nan,
+        "shift_p95": cols["shift_p95"] if detail else np.nan,
+        "p_negative": cols["p_negative"],
+    })
+    defectors = insights.defectors(users, prep, own_shock, cand, scenario) if detail else users.head(0)
+    runs_frame = pd.DataFrame({
+        "candidate": pd.array([cand] * R, dtype="str"), "run": np.arange(R), "alpha": draws.alpha,
+        "beta": draws.beta, "gamma": draws.gamma, "q": draws.q, "susceptibility": draws.lam,
+        "exposed": sim["exposed_runs"], **core_runs, "overall_shift": overall_runs, "audience_shift": aud_runs,
+    })
+    att_vals = a[own]
+    attitudes_info = {"users": int(own.sum()), "negative": int((att_vals < 0).sum()),
+                      "positive": int((att_vals > 0).sum()),
+                      "mean": float(att_vals.mean()) if att_vals.size else None,
+                      "from_community": int(((a != 0) & ~own).sum()), "shockable": int(S.size)}
+    outcome = CandidateOutcome(
+        candidate=cand, attitudes=attitudes_info, core_fans=n_core,
+        core_fan_shift=Estimate.of(core_runs["core_fan_shift"]),
+        core_fans_turning_negative=Estimate.of(core_runs["core_fans_turning_negative"]),
+        overall_shift=Estimate.of(overall_runs), exposed=Estimate.of(sim["exposed_runs"]), audience=audience,
+        communities=comm_frame, defectors=defectors, carriers=carriers, runs=runs_frame, users=users,
+        accuracy=sim["accuracy"], display_name=insights.display_name(prep, cand),
+        core_turning_count=Estimate.of(core_runs["core_fans_turning_count"]),
+        core_cooling_share=Estimate.of(core_runs["core_fans_cooling"]),
+        core_stance_before=Estimate.of(core_runs["core_stance_before"]),
+        core_stance_after=Estimate.of(core_runs["core_stance_after"]),
+        cooling_threshold=scenario.cooling_threshold)
+    if detail:
+        outcome = dataclasses.replace(
+            outcome, comment_flood=insights.comment_flood(prep, accounts, flood_runs),
+            friendly_kols_at_risk=insights.friendly_kols_at_risk(prep, users, k, own, a))
+    return dataclasses.replace(outcome, verdict=insights.verdict(outcome))
+
+
+def simulate_prepared(prep: Prepared, scenario: WhatIfScenario, *, quiet: bool = True, detail: bool = True,
+                      alternatives: bool = True) -> WhatIfResult:
+    """Simulate every candidate of ``scenario`` on prepared inputs (shared draws and baseline)."""
+    cand_idx = check_candidates(prep, scenario.candidates)
+    draws = draw_runs(scenario)
+    R = scenario.runs
+    bar = progress(total=R * len(cand_idx), quiet=quiet, desc="what-if runs", unit="run")
+    try:
+        base, base_acc = _baseline(prep, draws, scenario)
+        outcomes = [_simulate_candidate(prep, int(k), base, draws, scenario, bar, detail=detail) for k in cand_idx]
+    finally:
+        bar.close()
+    if detail and alternatives and scenario.alternatives > 0:
+        def full(ids: list[str]) -> dict[str, CandidateOutcome]:
+            sub = dataclasses.replace(scenario, candidates=tuple(ids))
+            idx = check_candidates(prep, sub.candidates)
+            quiet_bar = progress(total=0, quiet=True)
+            return {str(prep.net.names[i]): _simulate_candidate(prep, int(i), base, draws, sub, quiet_bar,
+                                                                detail=False) for i in idx}
+        alt = insights.safer_alternatives(prep, [int(k) for k in cand_idx], outcomes, scenario, full)
+        outcomes = [dataclasses.replace(o, safer_alternatives=tuple(alt.get(o.candidate, ()))) for o in outcomes]
+    if prep.observables.aftermath is not None:
+        outcomes = [dataclasses.replace(o, aftermath=insights.score_aftermath(prep, o, scenario.defector_min_stance)) for o in outcomes]
+    net = prep.net
+    parameters = {
+        **scenario.to_dict(),
+        "model": "methods.md section 4: exposure, attitude (own or community x rho), attachment-amplified balance "
+                 "shock, Friedkin-Johnsen propagation with stubborn brand accounts, baseline, Monte Carlo",
+        "users": net.n,
+        "listen_edges": int(net.listen.nnz),
+        "listeners": int(prep.op.D.sum()),
+        "brand_accounts_in_graph": [str(x) for x in net.names[prep.brand_idx]],
+        "brand_accounts_missing": prep.missing["brand_accounts"],
+        "core_fans_in_graph": int(prep.core_idx.size),
+        "core_fans_missing": prep.missing["core_fans"],
+        "stubborn": "brand accounts (lambda = 0) and users who listen to no one (W row zero)",
+        "missing_stance": 0.0,
+        "accuracy": {**base_acc, "per_user_bound": scenario.tol},
+        "computation": "expectation part by power series over all runs + exposure fluctuation by thresholded "
+                       "residual push; every per-user stance within tol of the exact equilibrium",
+    }
+    baseline = pd.DataFrame({"user_id": pd.array(net.names, dtype="str"), "stance": prep.s0,
+                             "baseline": base.mean(axis=1, dtype=np.float64)})
+    draws_frame = pd.DataFrame({"run": np.arange(R), "alpha": draws.alpha, "beta": draws.beta, "gamma": draws.gamma,
+                                "q": draws.q, "susceptibility": draws.lam})
+    return WhatIfResult(method=METHOD, parameters=parameters, seed=scenario.seed, outcomes=tuple(outcomes),
+                        baseline=baseline, draws=draws_frame)
+
+
+def simulate_partnership(g: ig.Graph | WhatIfNetwork, stance: pd.Series | Mapping[str, float],
+                         attitudes: pd.DataFrame, core_fans: Iterable[str], brand_accounts: Iterable[str] | BrandConfig,
+                         scenario: WhatIfScenario, *, communities: pd.Series | None = None,
+                         observables: Observables | None = None, quiet: bool = True) -> WhatIfResult:
+    """Simulate partnering with each of ``scenario.candidates`` (methods page, section 4).
+
+    ``g``: the interaction graph (or a prebuilt :class:`WhatIfNetwork`); never modified.
+    ``stance``: measured brand stance per user id in [-1, 1] (missing users: 0).
+    ``attitudes``: signed attitudes (src, dst, attitude in [-1, 1], support) as written by the analysis.
+    ``core_fans``, ``brand_accounts``: user ids (ids not in the graph are ignored and counted).
+    ``communities``: user id -> community label (per-community shift; community attitudes, rho).
+    ``observables``: display names, KOLs, brand-directed rates, aftermath (:class:`Observables`).
+
+    Raises :class:`UnknownAccountError` for a candidate that is not in the graph.
+
+    Example::
+
+        >>> scen = WhatIfScenario(candidates=("critic_kol",), runs=200, seed=0)
+        >>> res = simulate_partnership(g, stance, attitudes, core_fans, brand.accounts, scen)  # doctest: +SKIP
+        >>> res.outcome("critic_kol").core_fans_turning_negative.mean  # doctest: +SKIP
+    """
+    prep = prepare(g, stance, attitudes, core_fans, brand_accounts, scenario, communities, observables)
+    return simulate_prepared(prep, scenario, quiet=quiet)
+
+
+def _level_values(scenario: WhatIfScenario) -> dict[str, tuple[float, float, float]]:
+    a, b = scenario.susceptibility_beta
+    if scenario.susceptibility is not None:
+        lam = (scenario.susceptibility,) * 3
+    else:
+        lam = tuple(float(min(v, scenario.susceptibility_max)) for v in stats.beta.ppf([0.05, 0.5, 0.95], a, b))
+    mid = lambda lo, hi: (lo, (lo + hi) / 2, hi)  # noqa: E731
+    return {"alpha": mid(*scenario.alpha_range), "beta": mid(*scenario.beta_range),
+            "gamma": mid(*scenario.gamma_range), "susceptibility": lam, "q": mid(*scenario.q_range)}
+
+
+def sensitivity(g: ig.Graph | WhatIfNetwork, stance: pd.Series | Mapping[str, float], attitudes: pd.DataFrame,
+                core_fans: Iterable[str], brand_accounts: Iterable[str] | BrandConfig, scenario: WhatIfScenario, *,
+                communities: pd.Series | None = None, runs: int | None = None, quiet: bool = True) -> pd.DataFrame:
+    """One-at-a-time sweep: each of alpha, beta, gamma, susceptibility, q fixed at low / mid / high.
+
+    The other parameters keep their priors and every row uses the same seed (common random
+    numbers), so a row's difference from the ``all priors`` reference row is that parameter's
+    doing. Levels: the ends and middle of the Uniform ranges; the 5%, 50% and 95% quantiles of
+    the susceptibility prior. ``runs`` defaults to ``scenario.runs``.
+
+    Returns one row per (candidate, parameter, level): value, core_fan_shift mean/p05/p95,
+    core_fans_turning_negative mean, overall_shift mean.
+    """
+    if runs is not None:
+        scenario = dataclasses.replace(scenario, runs=runs)
+    prep = prepare(g, stance, attitudes, core_fans, brand_accounts, scenario, communities)
+    check_candidates(prep, scenario.candidates)
+    levels = _level_values(scenario)
+    variants = [("all priors", "reference", float("nan"), scenario)]
+    field_of = {"alpha": "alpha_range", "beta": "beta_range", "gamma": "gamma_range", "q": "q_range"}
+    for name in SENSITIVITY_PARAMETERS:
+        for label, value in zip(("low", "mid", "high"), levels[name]):
+            if name == "susceptibility":
+                s = dataclasses.replace(scenario, susceptibility=value)
+            elif name == "q":
+                s = dataclasses.replace(scenario, q=value, q_range=(value, value))
+            else:
+                s = dataclasses.replace(scenario, **{field_of[name]: (value, value)})
+            variants.append((name, label, float(value), s))
+    rows = []
+    for name, label, value, s in progress(variants, quiet=quiet, desc="sensitivity", unit="setting"):
+        res = simulate_prepared(prep, s, quiet=True, detail=False)
+        for o in res.outcomes:
+            rows.append({"candidate": o.candidate, "parameter": name, "level": label, "value": value,
+                         "core_fan_shift": o.core_fan_shift.mean, "core_fan_shift_p05": o.core_fan_shift.p05,
+                         "core_fan_shift_p95": o.core_fan_shift.p95,
+                         "core_fans_turning_negative": o.core_fans_turning_negative.mean,
+                         "overall_shift": o.overall_shift.mean})
+    out = pd.DataFrame(rows)
+    out["candidate"] = out["candidate"].astype("str")
+    return out
