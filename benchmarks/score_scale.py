@@ -44,7 +44,7 @@ from pathlib import Path
 SCORE_STEP = r"""
 import json, sys, time
 t0 = time.perf_counter()
-from kolgraph.algorithms.scoring import score_file
+from kolgraph.runs.score import score_file
 res = score_file(sys.argv[1], sys.argv[2], sys.argv[3], runs=int(sys.argv[4]), seed=0, whatif=sys.argv[5] == "1")
 t1 = time.perf_counter()
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]

@@ -42,7 +42,7 @@ def _top_holder(users, tag: str, exclude: tuple[str, ...] = ()) -> str | None:
 def run_demo(out: str | os.PathLike = "kolgraph-demo", *, quiet: bool = True, runs: int = 200,
              seed: int = 0) -> DemoResult:
     """Build a workspace from the sample event and run every analysis on it; returns what was written."""
-    from .algorithms.scoring import score_file
+    from .runs.score import score_file
     from .algorithms.whatif import whatif_workspace
     from .analysis import analyze_workspace
     from .build.workspace import build_workspace

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from kolgraph.runs.score import score_candidates, score_file
 from kolgraph.algorithms.scoring import (
     OUTPUT_COLUMNS,
     ScoringInputs,
@@ -22,8 +23,6 @@ from kolgraph.algorithms.scoring import (
     candidate_metrics,
     core_fan_shifts,
     risk_tiers,
-    score_candidates,
-    score_file,
 )
 from kolgraph.candidates import MAX_LISTED
 from kolgraph.cli import main
@@ -182,7 +181,12 @@ def test_best_is_lowest_risk_then_highest_reach(scored):
     assert len(best) == 5 and (best["risk_tier"] == "green").all()
     assert (np.diff(best["pagerank_pct"].to_numpy()) <= 0).all()
     text = scored.top_table(3)
-    assert best["user_id"].iloc[0] in text and len(text.splitlines()) == 5
+    lines = text.splitlines()
+    assert best["user_id"].iloc[0] in text and lines[0].startswith("best 3 of")
+    # The red rows come after the best ones, whatever --top: the critic KOL is always shown.
+    red_at = lines.index(next(line for line in lines if line.startswith("red: do not partner")))
+    assert red_at == 6 and "laozhong_zhenhua" in "\n".join(lines[red_at:])
+    assert "laozhong_zhenhua" in scored.top_table(0)
 
 
 def test_deterministic_under_a_seed(ws, candidates_csv, scored):
@@ -265,9 +269,9 @@ def test_output_format_follows_the_extension(ws, candidates_csv, ext, tmp_path):
 
 
 def test_bad_output_extension_fails_before_work(ws, candidates_csv, tmp_path):
-    with pytest.raises(ConfigError, match=r"\.csv"):
-        score_file(ws, candidates_csv, tmp_path / "out.xlsx")
-    assert not (tmp_path / "out.xlsx").exists()
+    with pytest.raises(ConfigError, match=r"\.csv.*\.xlsx"):
+        score_file(ws, candidates_csv, tmp_path / "out.xls")
+    assert not (tmp_path / "out.xls").exists()
 
 
 def test_input_columns_named_like_ours_are_kept_under_a_new_name(ws, tmp_path, truth):
@@ -321,7 +325,7 @@ def test_cli_score(ws, candidates_csv, tmp_path):
     assert len(pd.read_csv(out)) == len(pd.read_csv(candidates_csv))
     quiet = CliRunner().invoke(main, ["score", str(ws), str(candidates_csv), "-o", str(out), "--no-whatif", "-q"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
-    bad = CliRunner().invoke(main, ["score", str(ws), str(candidates_csv), "-o", str(tmp_path / "x.xlsx")])
+    bad = CliRunner().invoke(main, ["score", str(ws), str(candidates_csv), "-o", str(tmp_path / "x.docx")])
     assert bad.exit_code != 0 and "unknown output format" in bad.output and "Traceback" not in bad.output
     missing = CliRunner().invoke(main, ["score", str(ws), str(tmp_path / "nope.csv"), "-o", str(out)])
     assert missing.exit_code != 0 and "file not found" in missing.output
@@ -388,7 +392,8 @@ def metrics_row(**values) -> pd.DataFrame:
     base = {"whatif_shift": np.nan, "whatif_low": np.nan, "whatif_high": np.nan, "hostile_fan_share": 0.0,
             "fan_reactions": 20, "hostile_fan_reactions": 0, "fan_attitude": 0.2, "fan_attitude_pairs": 10,
             "attitude_to_fans": 0.1, "attitude_to_fans_pairs": 10, "controversy": 0.05, "reactions": 40,
-            "negative_reactions": 2, "stance": 0.3, "stance_support": 4, "roles": "kol"}
+            "negative_reactions": 2, "stance": 0.3, "stance_support": 4, "roles": "kol", "distinct_engagers": 50,
+            "core_fan_engagers": 10}
     base.update(values)
     return pd.DataFrame([base])
 
