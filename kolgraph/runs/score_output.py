@@ -11,6 +11,7 @@ Output rules (docs/scoring.md):
   with ``=``, ``+``, ``-``, ``@``, TAB or CR gets a leading apostrophe; in XLSX such a cell is
   stored as a plain string with Excel's quote-prefix style, so it is shown as typed and never
   evaluated;
+- CSV rows end in CRLF (RFC 4180), so a CR or LF inside a cell is always quoted;
 - ``excel=True`` writes a UTF-8 byte-order mark first, so Excel on Chinese Windows reads the names.
 """
 
@@ -154,7 +155,7 @@ def write_scores(table: pd.DataFrame, out: Any, *, fmt: str | None = None, excel
     fmt = fmt or output_format(out)
     if str(out) == "-":
         buffer = io.StringIO()
-        neutralise_cells(table).to_csv(buffer, index=False)
+        neutralise_cells(table).to_csv(buffer, index=False, lineterminator="\r\n")
         stream = stdout or sys.stdout
         stream.write(("\ufeff" if excel else "") + buffer.getvalue())
         stream.flush()
@@ -165,7 +166,7 @@ def write_scores(table: pd.DataFrame, out: Any, *, fmt: str | None = None, excel
     elif fmt in ("csv", "tsv"):
         safe = neutralise_cells(table)
         with atomic_path(path) as tmp:
-            safe.to_csv(tmp, index=False, sep="," if fmt == "csv" else "\t",
+            safe.to_csv(tmp, index=False, sep="," if fmt == "csv" else "\t", lineterminator="\r\n",
                         encoding="utf-8-sig" if excel else "utf-8")
     else:
         write_table(_for_parquet(table) if fmt == "parquet" else table, path, fmt=fmt)
@@ -227,7 +228,7 @@ class ScoreResult:
         lines += [_line(i, row) for i, row in enumerate(best.itertuples(index=False), start=1)]
         red = self.red()
         if len(red):
-            lines += ["", f"red: do not partner ({len(red):,} candidates; always listed):", _HEAD]
+            lines += ["", f"red: do not partner ({len(red):,} candidate{'' if len(red) == 1 else 's'}; always listed):", _HEAD]
             lines += [_line(i, row) for i, row in enumerate(red.itertuples(index=False), start=1)]
             lines += [f"    row {int(r.input_row)}: {r.reasons}" for r in red.itertuples(index=False)]
         else:

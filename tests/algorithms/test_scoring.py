@@ -438,3 +438,135 @@ def test_params_validate():
     p = ScoringParams(reaction_kinds=("评论",))
     assert p.reaction_kinds == ("reply",)
     assert dataclasses.replace(p, whatif_runs=7).whatif_runs == 7
+
+
+# --------------------------------------------------------------------------- output an agency can open
+
+
+HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+@pytest.fixture(scope="module")
+def agency_list(tmp_path_factory, ws, sample):
+    """The sample's agency list, plus a barely active real user, plus hostile cells in a note column."""
+    users = pd.read_parquet(ws / "analysis" / "users.parquet")
+    quiet = users[(users["distinct_engagers"].fillna(0) <= 1) & ~users["roles"].fillna("").str.contains("brand")]
+    quiet_id = str(quiet.sort_values("user_id")["user_id"].iloc[0])
+    base = pd.read_csv(sample.folder / "candidates.csv", dtype=str, keep_default_na=False)
+    extra = pd.DataFrame([{"handle": quiet_id, "category": "lifestyle", "fee_cny": "007", "agency_note": h}
+                          for h in HOSTILE[:1]])
+    hostile = pd.DataFrame([{"handle": "u" + str(i), "category": h, "fee_cny": "1", "agency_note": h}
+                            for i, h in enumerate(HOSTILE)])
+    path = tmp_path_factory.mktemp("agency") / "agency.csv"
+    pd.concat([base, extra, hostile], ignore_index=True).to_csv(path, index=False, lineterminator="\r\n")
+    return path, quiet_id
+
+
+def test_xlsx_keeps_ids_as_text_and_greys_a_candidate_without_evidence(ws, agency_list, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    path, quiet_id = agency_list
+    out = tmp_path / "scored.xlsx"
+    res = score_file(ws, path, out, runs=5, seed=0)
+    sheet = openpyxl.load_workbook(out).active
+    rows = list(sheet.iter_rows(values_only=True))
+    head = rows[0]
+    assert list(head) == [str(c) for c in res.table.columns]
+    col = {name: i for i, name in enumerate(head)}
+    got = {r[col["input_row"]]: r for r in rows[1:]}
+    for expect in res.table.itertuples(index=False):
+        r = got[expect.input_row]
+        uid = None if pd.isna(expect.user_id) else expect.user_id
+        assert r[col["user_id"]] == uid and (uid is None or isinstance(r[col["user_id"]], str))
+        assert r[col["handle"]] == (None if expect.handle == "" else expect.handle)
+    fee = [r[col["fee_cny"]] for r in rows[1:] if r[col["user_id"]] == quiet_id]
+    assert fee == ["007"]  # leading zeros: a text cell, not the number 7
+    grey = [r for r in rows[1:] if r[col["user_id"]] == quiet_id][0]
+    assert grey[col["risk_tier"]] == "grey" and "insufficient evidence" in grey[col["reasons"]]
+    critic = [r for r in rows[1:] if r[col["user_id"]] == "laozhong_zhenhua" and r[col["status"]] == "ok"][0]
+    assert critic[col["risk_tier"]] == "red"
+    # Hostile cells: stored as plain strings, never formulas, shown with Excel's quote prefix.
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    risky = [c for c in cells if c.value.startswith(tuple("=+-@\t\r"))]
+    assert {c.value for c in risky} >= set(HOSTILE) - {"\rCR"}
+    assert all(c.data_type == "s" and c.quotePrefix for c in risky)
+    # XML turns a stored CR into LF on reading; the cell is still plain text, never a formula.
+    assert any(c.value == "\nCR" and c.data_type == "s" for c in cells)
+
+
+def test_csv_neutralises_formulas_and_excel_flag_adds_a_bom(ws, agency_list, tmp_path):
+    path, _ = agency_list
+    out = tmp_path / "scored.csv"
+    score_file(ws, path, out, whatif=False, excel=True)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for col in ("handle", "category", "fee_cny", "agency_note", "reasons", "display_name", "handle_normalised"):
+        assert not back[col].str.startswith(tuple("=+-@\t\r")).any(), col
+    assert set(HOSTILE) <= {v[1:] for v in back["agency_note"] if v.startswith("'")}
+    plain = tmp_path / "plain.csv"
+    score_file(ws, path, plain, whatif=False)
+    assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_dash_writes_csv_to_standard_output(ws, agency_list):
+    path, _ = agency_list
+    result = CliRunner().invoke(main, ["score", str(ws), str(path), "-o", "-", "--no-whatif", "-q"])
+    assert result.exit_code == 0, result.output
+    import io
+    back = pd.read_csv(io.StringIO(result.stdout), dtype=str, keep_default_na=False)
+    assert len(back) == len(pd.read_csv(path, dtype=str, keep_default_na=False))
+    assert "risk_tier" in back.columns and "laozhong_zhenhua" in set(back["user_id"])
+
+
+def test_json_output_follows_its_schema(ws, agency_list):
+    jsonschema = pytest.importorskip("jsonschema")
+    from kolgraph.algorithms.scoring_columns import SCORE_JSON_SCHEMA
+
+    path, quiet_id = agency_list
+    result = CliRunner().invoke(main, ["score", str(ws), str(path), "--json", "--runs", "3", "-q"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    jsonschema.validate(doc, SCORE_JSON_SCHEMA)
+    assert doc["counts"]["red"] == 1 and doc["counts"]["grey"] >= 1
+    assert doc["analysis_run_id"]
+    tiers = {r["user_id"]: r["risk_tier"] for r in doc["rows"] if r["status"] == "ok"}
+    assert tiers["laozhong_zhenhua"] == "red" and tiers[quiet_id] == "grey"
+    # The schema is not a rubber stamp: a wrong tier or a missing column fails it.
+    broken = json.loads(result.stdout)
+    broken["rows"][0]["risk_tier"] = "purple"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, SCORE_JSON_SCHEMA)
+    del broken["rows"][0]["risk_tier"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, SCORE_JSON_SCHEMA)
+
+
+def test_every_output_column_is_in_the_data_dictionary(scored):
+    from kolgraph.algorithms.scoring_columns import COLUMNS
+
+    ours = [c for c in scored.table.columns if c not in ("handle", "fee", "notes")]
+    assert ours == [c for c in COLUMNS if c in ours] and set(ours) == set(COLUMNS)
+    result = CliRunner().invoke(main, ["score", "--columns"])
+    assert result.exit_code == 0
+    for c in COLUMNS.values():
+        assert c.name in result.stdout and c.definition in result.stdout
+
+
+def test_chinese_handle_columns_are_detected(ws, tmp_path, names):
+    frame = pd.DataFrame({"序号": ["1", "2"], "微博昵称": [names["laozhong_zhenhua"], "x"],
+                          "微博ID": ["laozhong_zhenhua", "u15241630"], "报价": ["1", "2"]})
+    path = tmp_path / "agency.csv"
+    frame.to_csv(path, index=False)
+    res = score_candidates(ws, path, whatif=False)
+    assert res.handle_column == "微博ID"
+    only_names = tmp_path / "names.csv"
+    frame[["微博昵称", "报价"]].to_csv(only_names, index=False)
+    res = score_candidates(ws, only_names, whatif=False)
+    assert res.handle_column == "微博昵称"
+    assert res.table.loc[res.table["status"] == "ok", "user_id"].tolist() == ["laozhong_zhenhua"]
+
+
+def test_score_records_the_analysis_run_it_used(ws, candidates_csv, tmp_path):
+    res = score_file(ws, candidates_csv, tmp_path / "s.csv", whatif=False)
+    manifest = json.loads((ws / "manifest.json").read_text())
+    assert manifest["results"]["score"]["analysis_run_id"] == res.parameters["analysis_run_id"] is not None
