@@ -166,7 +166,8 @@ def decision_card(view: CandidateView, *, tier: str | None, score_reasons: Seque
     turning = (figure("turning_against", view.turning_count, "int", used=used) if view.turning_count
                else '<span class="empty">n/a</span>')
     share = figure("turning_share", view.turning_share, "pct", used=used) if view.turning_share else ""
-    fans = figure("core_fans", view.core_fans, "int", used=used) if view.core_fans is not None else "n/a"
+    fans = (figure("core_fans", view.core_fans, "int", used=used, unit=False) + " core fans"
+            if view.core_fans is not None else "n/a core fans")
     line = view.line or _line(view, tier, who)
     figures = [f'<div class="fig big"><div class="k">Core fans turning against the brand</div>'
                f'<div class="v">{turning}</div><div class="s">of {fans}{" = " + share if share else ""}</div></div>']

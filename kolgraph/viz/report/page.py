@@ -30,7 +30,7 @@ from ... import __version__
 from ..._io import write_text
 from ...algorithms.risk import tier_rank
 from ...algorithms.roles import has_role
-from ...errors import AnalysisMissingError, StaleResultError
+from ...errors import AnalysisMissingError, KolgraphError, StaleResultError
 from ...progress import progress
 from .. import _html
 from ..maps import MapData, backbone_map, load_map_inputs, render_map_html
@@ -166,7 +166,13 @@ def render_report(workspace, *, top: int = 8, top_communities: int = 12, embed_m
     inter = read_interactions(ws, brand_accounts)
     cards: list[str] = []
     if views:
-        scored = candidate_tiers(ws, [v.candidate for v in views], {v.candidate: v.core_fan_shift for v in views})
+        try:
+            scored = candidate_tiers(ws, [v.candidate for v in views],
+                                     {v.candidate: v.core_fan_shift for v in views})
+        except KolgraphError as exc:  # an analysis without the scoring inputs: the what-if's verdict only
+            skipped.append(f"scoring tiers ({exc})")
+            scored = pd.DataFrame({"user_id": [v.candidate for v in views], "risk_tier": "grey",
+                                   "reasons": "scoring inputs missing: re-run `kolgraph analyze`"})
         by_id = scored.set_index("user_id")
         tiers = {v.candidate: v.tier or str(by_id.loc[v.candidate, "risk_tier"]) for v in views}
         shift_of = {v.candidate: (v.core_fan_shift or {}).get("mean", np.nan) for v in views}

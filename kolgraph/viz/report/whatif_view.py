@@ -168,10 +168,10 @@ def staleness(whatif: WhatIfResults, current_run_id: str | None, *, whatif_creat
     if not whatif.summary:
         return None
     stamped = whatif.summary.get("analysis_run_id")
-    if stamped and current_run_id:
+    if stamped:
         if str(stamped) != str(current_run_id):
             return (f"the what-if results were computed on analysis run {stamped}, but the workspace now holds "
-                    f"analysis run {current_run_id}: re-run `kolgraph whatif` before trusting them")
+                    f"analysis run {current_run_id or '(not stamped)'}: re-run `kolgraph whatif` before trusting them")
         return None
     if whatif_created and analysis_created and str(whatif_created) < str(analysis_created):
         return (f"the what-if results ({whatif_created}) are older than the current analysis ({analysis_created}): "
