@@ -104,7 +104,7 @@ def prepare_analysis(mode: str, event_dir: Path, ws_dir: Path) -> str:
         shutil.rmtree(analysis, ignore_errors=True)
         return "none (raw graph, PageRank computed by the map)"
     if mode == "run":
-        from kolgraph.analysis import analyze_workspace
+        from kolgraph.runs.analyze import analyze_workspace
 
         t = time.perf_counter()
         analyze_workspace(ws_dir, config=event_dir / "kolgraph.toml", quiet=False)

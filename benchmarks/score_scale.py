@@ -92,7 +92,7 @@ def run_step(code: str, *args: str) -> dict:
 
 def prepare(work: Path, n_users: int, n_interactions: int, seed: int, community_runs: int) -> dict:
     """Generate, build and analyse (reused when ``work`` already holds the same event)."""
-    from kolgraph.analysis import analyze_workspace
+    from kolgraph.runs.analyze import analyze_workspace
     from kolgraph.build.workspace import build_workspace
     from kolgraph.datasets import generate_event, write_event
 

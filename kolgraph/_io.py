@@ -6,15 +6,19 @@ A crash mid-write leaves the previous file (or nothing) in place, never a half-w
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["atomic_path", "write_text", "write_json", "write_table", "read_table", "json_default", "TABLE_FORMATS"]
+__all__ = ["atomic_path", "write_text", "write_json", "write_table", "read_table", "json_default", "TABLE_FORMATS",
+           "spreadsheet_safe", "write_csv_for_people", "FORMULA_PREFIXES", "to_jsonable", "dumps"]
 
 TABLE_FORMATS = ("csv", "tsv", "json", "jsonl", "parquet")
 _UMASK = os.umask(0o022)
@@ -47,26 +51,90 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
 
 def write_json(path: str | os.PathLike, obj: Any) -> Path:
     """Write JSON (UTF-8, indented, non-ASCII kept) atomically."""
-    return write_text(path, json.dumps(obj, ensure_ascii=False, indent=2, default=json_default) + "\n")
+    return write_text(path, dumps(obj) + "\n")
 
 
 def json_default(obj: Any) -> Any:
-    """``json.dumps(default=...)`` for numpy scalars and arrays, sets, timestamps and paths (NaN -> null)."""
-    import numpy as np
+    """``json.dumps(default=...)``: numpy scalars and arrays, sets, timestamps and paths (NaN/inf -> null).
 
+    The one JSON encoder of the project (analysis.json, manifests, what-if and score outputs, --json).
+    """
+    if isinstance(obj, np.bool_):
+        return bool(obj)
     if isinstance(obj, np.integer):
         return int(obj)
     if isinstance(obj, np.floating):
-        return None if np.isnan(obj) else float(obj)
+        return None if not np.isfinite(obj) else float(obj)
     if isinstance(obj, np.ndarray):
-        return obj.tolist()
+        return to_jsonable(obj.tolist())
     if isinstance(obj, (tuple, set, frozenset)):
-        return list(obj)
-    if isinstance(obj, (pd.Timestamp,)):
+        return to_jsonable(list(obj))
+    if isinstance(obj, pd.Timestamp):
         return obj.isoformat()
     if isinstance(obj, Path):
         return str(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return to_jsonable(dataclasses.asdict(obj))
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Plain JSON values for ``obj`` (nested mappings/lists; numpy values; NaN and inf become None)."""
+    if isinstance(obj, dict) or hasattr(obj, "items") and not isinstance(obj, (pd.DataFrame, pd.Series)):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, (str, int, bool)) or obj is None:
+        return obj
+    return to_jsonable(json_default(obj))
+
+
+def dumps(obj: Any, *, indent: int | None = 2) -> str:
+    """JSON text of ``obj`` through :func:`to_jsonable` (valid JSON: no NaN, non-ASCII kept)."""
+    return json.dumps(to_jsonable(obj), ensure_ascii=False, indent=indent, allow_nan=False)
+
+
+#: A text cell starting with one of these is read as a formula by spreadsheets (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_PATTERN = r"^[=+\-@\t\r]"
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells that start with ``= + - @ TAB CR`` get a leading ``'`` (OWASP's rule).
+
+    Only text columns change (numbers stay numbers, so ``-0.5`` in a float column is untouched);
+    vectorised with Arrow. Every CSV/TSV/XLSX kolgraph writes for people goes through here.
+    """
+    out = df.copy()
+    for column in out.columns:
+        series = out[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        elif not (pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)):
+            continue
+        if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "mixed", "mixed-integer"):
+            continue  # no text cells (all numbers, booleans or missing)
+        risky = series.str.match(_FORMULA_PATTERN, na=False).to_numpy(dtype=bool, na_value=False) \
+            if len(series) else np.zeros(0, dtype=bool)
+        if risky.any():
+            out[column] = series.astype(object).where(~risky, "'" + series[risky].astype(str))
+    return out
+
+
+def write_csv_for_people(df: pd.DataFrame, path: str | os.PathLike, *, sep: str = ",", bom: bool = False) -> Path:
+    """CSV/TSV for people (UTF-8, optional BOM for Excel), spreadsheet-safe, atomically, via Arrow's writer."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    table = pa.Table.from_pandas(spreadsheet_safe(df), preserve_index=False)
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            if bom:
+                fh.write("\ufeff".encode("utf-8"))
+            pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(delimiter=sep))
+    return Path(path)
 
 
 def _format_of(path: Path, fmt: str | None) -> str:
@@ -87,9 +155,9 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, fmt: str | None = Non
         if fmt == "parquet":
             df.to_parquet(tmp, index=False)
         elif fmt == "csv":
-            df.to_csv(tmp, index=False, encoding="utf-8")
+            spreadsheet_safe(df).to_csv(tmp, index=False, encoding="utf-8")
         elif fmt == "tsv":
-            df.to_csv(tmp, index=False, sep="\t", encoding="utf-8")
+            spreadsheet_safe(df).to_csv(tmp, index=False, sep="\t", encoding="utf-8")
         elif fmt == "json":
             tmp.write_text(df.to_json(orient="records", force_ascii=False, indent=2), encoding="utf-8")
         else:

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from kolgraph.analysis import COMMUNITY_COLUMNS, USER_COLUMNS, CommunityParams, analyze_workspace
+from kolgraph.algorithms.roles import ROLE_TAGS, has_role
+from kolgraph.runs.analyze import COMMUNITY_COLUMNS, USER_COLUMNS, CommunityParams, analyze_workspace
 from kolgraph.build.workspace import build_workspace
 from kolgraph.cli import main
 from kolgraph.config import BrandConfig
@@ -48,8 +49,12 @@ def test_sample_writes_every_file_with_documented_columns(sample_run):
     assert {"camp", "degree", "brand_interactions", "in_strength", "out_strength_repost",
             "distinct_engagers"} <= set(users.columns)
     assert len(users) == ws.manifest["graph"]["vertices"] and users["user_id"].is_unique
+    flag_columns = [f"is_{tag}" for tag in ROLE_TAGS]
+    assert list(users.columns[-len(ROLE_TAGS):]) == flag_columns  # the typed roles
+    for tag in ROLE_TAGS:  # the same roles as the text for people
+        assert (users[f"is_{tag}"] == has_role(users["roles"], tag)).all()
     csv = pd.read_csv(out / "users.csv", dtype={"user_id": str})
-    assert list(csv.columns) == list(users.columns) and len(csv) == len(users)
+    assert list(csv.columns) == [c for c in users.columns if c not in flag_columns] and len(csv) == len(users)
     assert csv["roles"].fillna("").tolist() == users["roles"].tolist()
     communities = pd.read_csv(out / "communities.csv")
     assert list(communities.columns) == list(COMMUNITY_COLUMNS)
@@ -79,7 +84,7 @@ def test_sample_writes_every_file_with_documented_columns(sample_run):
     assert (got.reindex(support.index) == support).all() and got.sum() == used.sum()
     info = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
     assert info["parameters"]["seed"] == 0 and info["summary"]["users"] == len(users)
-    assert ws.manifest["results"]["analysis"]["files"]["users_parquet"] == "analysis/users.parquet"
+    assert ws.manifest["results"]["analysis"]["files"]["users.parquet"] == "analysis/users.parquet"
 
 
 def test_sample_critic_kol_and_brand_community(sample_run):
@@ -257,7 +262,7 @@ def test_cli_analyze_prints_summary_and_errors(two_groups_ws):
 
 
 def test_consensus_runs_default_depends_on_graph_size():
-    from kolgraph.analysis import CommunityParams
+    from kolgraph.runs.analyze import CommunityParams
 
     default = CommunityParams()
     assert default.runs_for(3_000) == 10 and default.runs_for(1_000_000) == 1

@@ -1,7 +1,7 @@
 """Roles with reasons: KOL, core fan, critic, critic KOL, bridge, brand bridge, amplifier (methods page, section 3).
 
 Roles are tags; a user may hold several. :func:`assign_roles` is a pure function of a per-user
-metric table (built by :func:`kolgraph.analysis.analyze_workspace` from centrality, communities and
+metric table (built by :func:`kolgraph.runs.analyze.analyze_workspace` from centrality, communities and
 stance) and returns, per user, the "|"-joined tags and a "; "-joined text of reasons in which every
 tag names the metric values and the thresholds that made it, e.g.
 ``core_fan: stance 0.62 >= 0.30 (support 7 >= 3), 9 brand interactions >= 3, coreness 6 >= community 0 median 4``.

@@ -29,6 +29,8 @@ __all__ = [
     "edge_frame",
     "vertex_frame",
     "to_networkx",
+    "graph_arrays",
+    "graph_from_arrays",
     "VERTEX_ATTRIBUTES",
 ]
 
@@ -50,9 +52,12 @@ def _arrow_strings(values) -> pa.Array:
     """Any string-like column as one contiguous Arrow (large) string array."""
     if isinstance(values, pd.Index):
         values = values.to_series()
-    array = pa.chunked_array([pa.array(np.asarray(values, dtype=object), type=pa.large_string())]) \
-        if not isinstance(getattr(values, "array", None), pd.arrays.ArrowStringArray) else values.array._pa_array
-    return pc.cast(array, pa.large_string()).combine_chunks()
+    if isinstance(getattr(values, "array", None), pd.arrays.ArrowStringArray):
+        array = pa.array(values.array)  # through __arrow_array__: no copy, no private attribute
+    else:
+        array = pa.array(np.asarray(values, dtype=object), type=pa.large_string())
+    array = pc.cast(array, pa.large_string())
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def factorize_ids(*columns) -> tuple[list[np.ndarray], pd.Index]:
@@ -79,9 +84,9 @@ def index_of(names: pd.Index, values) -> np.ndarray:
 
 def _python_strings(values) -> list:
     """A string column as a list of Python str (None where missing), via Arrow (fast at 1M+ rows)."""
-    return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True).to_pylist() \
-        if not isinstance(getattr(values, "array", None), pd.arrays.ArrowStringArray) \
-        else values.array._pa_array.to_pylist()
+    if isinstance(getattr(values, "array", None), pd.arrays.ArrowStringArray):
+        return pa.array(values.array).to_pylist()  # through __arrow_array__: no copy
+    return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True).to_pylist()
 
 
 def vertex_names(interactions: pd.DataFrame, users: pd.DataFrame | None = None) -> pd.Index:
@@ -171,10 +176,53 @@ def build_graph(edges: pd.DataFrame, vertices: pd.DataFrame | pd.Index | None = 
         names = names.append(extra)
         src, dst = index_of(names, edges["src"]), index_of(names, edges["dst"])
     n = len(names)
-    # C-contiguous int64 pairs: igraph reads them through the buffer protocol.
     pairs = np.ascontiguousarray(np.column_stack([src, dst]), dtype=np.int64)
-    g = ig.Graph(n=n, edges=pairs, directed=True)
-    g.vs["name"] = _python_strings(names)
+    g = ig.Graph(n=n, directed=True)
+    g.add_edges(pairs)
+    _set_vertex_attributes(g, table.assign(user_id=names))
+    kind_codes = _kind_codes(edges["kind"])
+    g.es["kind"] = np.array(KINDS, dtype=object)[kind_codes].tolist()
+    g.es["count"] = edges["count"].to_numpy(dtype=np.int64).tolist()
+    for attribute in ("weight", "first_ts", "last_ts", "sentiment"):
+        g.es[attribute] = edges[attribute].to_numpy(dtype="float64", na_value=np.nan).tolist()
+    return g
+
+
+def graph_arrays(edges: pd.DataFrame, vertices: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The edge table as typed arrays over vertex codes (the workspace's ``graph.npz``).
+
+    ``src``/``dst``: int64 positions in ``vertices`` order; ``kind``: int8 codes in ``KINDS`` order;
+    ``count``: int64; ``weight``, ``first_ts``, ``last_ts``, ``sentiment``: float64 (NaN unknown).
+    Every edge id must be in ``vertices`` (as written by the workspace builder).
+    """
+    names = pd.Index(vertices["user_id"].astype("str"))
+    src, dst = index_of(names, edges["src"]), index_of(names, edges["dst"])
+    if (src < 0).any() or (dst < 0).any():
+        raise InputError("(edges)", "edge endpoints missing from the vertex table")
+    out = {"src": src.astype(np.int64), "dst": dst.astype(np.int64),
+           "kind": _kind_codes(edges["kind"]).astype(np.int8),
+           "count": edges["count"].to_numpy(dtype=np.int64)}
+    for attribute in ("weight", "first_ts", "last_ts", "sentiment"):
+        out[attribute] = edges[attribute].to_numpy(dtype="float64", na_value=np.nan)
+    return out
+
+
+def graph_from_arrays(arrays: Mapping[str, np.ndarray], vertices: pd.DataFrame) -> ig.Graph:
+    """The graph from :func:`graph_arrays` output and the vertex table: the same graph as :func:`build_graph`."""
+    n = len(vertices)
+    pairs = np.ascontiguousarray(np.column_stack([arrays["src"], arrays["dst"]]), dtype=np.int64)
+    g = ig.Graph(n=n, directed=True)
+    g.add_edges(pairs)
+    _set_vertex_attributes(g, vertices)
+    g.es["kind"] = np.array(KINDS, dtype=object)[np.asarray(arrays["kind"], dtype=np.int64)].tolist()
+    g.es["count"] = np.asarray(arrays["count"], dtype=np.int64).tolist()
+    for attribute in ("weight", "first_ts", "last_ts", "sentiment"):
+        g.es[attribute] = np.asarray(arrays[attribute], dtype="float64").tolist()
+    return g
+
+
+def _set_vertex_attributes(g: ig.Graph, table: pd.DataFrame) -> None:
+    g.vs["name"] = _python_strings(table["user_id"].astype("str"))
     for attribute in VERTEX_ATTRIBUTES:
         if attribute in table:
             column = table[attribute]
@@ -182,12 +230,6 @@ def build_graph(edges: pd.DataFrame, vertices: pd.DataFrame | pd.Index | None = 
                 g.vs[attribute] = _python_strings(column)
             else:
                 g.vs[attribute] = column.to_numpy(dtype="float64", na_value=np.nan).tolist()
-    kind_codes = _kind_codes(edges["kind"])
-    g.es["kind"] = np.array(KINDS, dtype=object)[kind_codes].tolist()
-    g.es["count"] = edges["count"].to_numpy(dtype=np.int64).tolist()
-    for attribute in ("weight", "first_ts", "last_ts", "sentiment"):
-        g.es[attribute] = edges[attribute].to_numpy(dtype="float64", na_value=np.nan).tolist()
-    return g
 
 
 def graph_from_interactions(interactions: pd.DataFrame, users: pd.DataFrame | None = None, *,

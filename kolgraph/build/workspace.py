@@ -3,21 +3,27 @@
 Layout::
 
     WORKSPACE/
-      manifest.json          inputs (path, sha256, row counts), parameters, package versions, results
+      manifest.json          kolgraph's marker and format version, inputs (path, sha256, row counts),
+                             parameters, package versions, and a record (bytes, sha256, rows) of every
+                             table below
       interactions.parquet   the kept rows, normalised (src, dst, kind, timestamp, text, sentiment, post_id, weight)
       edges.parquet          the graph's edges: one row per (src, dst, kind), see build.graph
       vertices.parquet       the graph's vertices in vertex order: user_id, display_name, followers, verified
+      graph.npz              the same edges as integer vertex codes and typed columns, for a fast load
       rejects.csv            every rejected or duplicate input row with file, row, category and reason
-      <results>/             outputs of later commands (analysis/, whatif/, ...), each written atomically
+      analysis/, whatif/ ... outputs of later commands, each committed as a whole (kolgraph.runs.results)
 
-The graph is stored as its two tables (edges + vertices), from which :meth:`Workspace.graph`
-rebuilds the same igraph graph in one vectorised call. A new workspace is written into a temporary
-folder and renamed into place, so an interrupted build never leaves a half-written workspace.
+:meth:`Workspace.graph` rebuilds the igraph graph from ``graph.npz`` + the vertex table (no id
+hashing). Opening a workspace checks every recorded file's size (cheap); :meth:`Workspace.verify`
+also checks their sha256. A new workspace is written into a temporary folder and renamed into
+place, so an interrupted build never leaves a half-written workspace; ``-o`` replaces only a
+folder that is a kolgraph workspace holding nothing kolgraph did not write there.
 Later commands read the workspace, never the raw inputs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import importlib.metadata
@@ -35,17 +41,23 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .._io import atomic_path, write_json, write_table
-from ..schema import DEFAULT_KIND_WEIGHTS, KINDS, InputError, KolgraphError
-from .graph import build_graph, collapse_interactions, factorize_ids
+from .._io import atomic_path, dumps, write_json, write_table
+from ..errors import InputError, KolgraphError, WorkspaceError
+from ..schema import DEFAULT_KIND_WEIGHTS, KINDS
+from .graph import collapse_interactions, factorize_ids, graph_from_arrays, graph_arrays
 from .readers import IngestResult, read_interactions, read_users
 
 __all__ = ["Workspace", "BuildReport", "build_workspace", "write_workspace", "write_tables", "graph_summary",
-           "open_workspace",
-           "package_versions", "MANIFEST", "FORMAT_VERSION"]
+           "open_workspace", "as_workspace", "check_replaceable", "check_not_an_input",
+           "package_versions", "MANIFEST", "FORMAT_VERSION", "MARKER", "RESULT_FOLDERS"]
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: The manifest's ``kolgraph`` entry: says this folder was written by kolgraph as a workspace.
+MARKER = "kolgraph-workspace"
+#: Folders later commands write inside a workspace (each committed as a whole).
+RESULT_FOLDERS = ("analysis", "whatif", "score", "calibration")
+_TABLE_FILES = ("interactions.parquet", "edges.parquet", "vertices.parquet", "graph.npz", "rejects.csv")
 _PACKAGES = ("igraph", "pandas", "numpy", "pyarrow", "networkx", "scikit-learn", "neo4j", "pyvis", "click")
 
 
@@ -68,7 +80,11 @@ class Workspace:
     """An opened workspace folder; tables are read lazily and the graph is built once and cached."""
 
     def __init__(self, path: str | os.PathLike):
+        from ..runs.results import recover_folder
+
         self.path = Path(path)
+        #: True when opening found an interrupted replace and moved the previous workspace back.
+        self.recovered = recover_folder(self.path)
         manifest_path = self.path / MANIFEST
         if not manifest_path.is_file():
             raise KolgraphError(f"{self.path}: not a kolgraph workspace (no {MANIFEST}); "
@@ -77,9 +93,53 @@ class Workspace:
             self.manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise KolgraphError(f"{manifest_path}: damaged manifest ({exc})") from None
+        marker = self.manifest.get("kolgraph", {}) if isinstance(self.manifest, dict) else {}
+        if not isinstance(marker, dict) or marker.get("kind") != MARKER:
+            raise WorkspaceError(f"{manifest_path}: not written by kolgraph (no workspace marker); "
+                                 "create a workspace with `kolgraph build`")
         if self.manifest.get("format_version") != FORMAT_VERSION:
-            raise KolgraphError(f"{self.path}: workspace format {self.manifest.get('format_version')} is not "
-                                f"{FORMAT_VERSION}; rebuild it with this kolgraph version")
+            raise WorkspaceError(f"{self.path}: workspace format {self.manifest.get('format_version')} is not "
+                                 f"{FORMAT_VERSION}; rebuild it with this kolgraph version (`kolgraph build`)")
+        self._check_files(hashes=False)
+
+    def _check_files(self, *, hashes: bool) -> None:
+        from ..runs.results import FileRecord, sha256_file
+
+        for name, raw in self.manifest.get("tables", {}).items():
+            record = FileRecord.from_dict(raw)
+            path = self.path / record.path
+            if not path.is_file():
+                raise WorkspaceError(f"{path}: missing from the workspace; rebuild it with `kolgraph build`")
+            size = path.stat().st_size
+            if size != record.bytes:
+                raise WorkspaceError(f"{path}: {size:,} bytes, the manifest recorded {record.bytes:,} "
+                                     "(truncated or edited); rebuild the workspace with `kolgraph build`")
+            if hashes and sha256_file(path) != record.sha256:
+                raise WorkspaceError(f"{path}: contents changed since the build (sha256 mismatch); "
+                                     "rebuild the workspace with `kolgraph build`")
+
+    def verify(self) -> dict[str, Any]:
+        """Check every table's sha256 against the manifest, and every committed result folder's files.
+
+        Returns ``{"tables": n, "results": {name: run_id}}``; raises :class:`WorkspaceError` naming the
+        first file that is missing, truncated or changed.
+        """
+        from ..runs.results import open_result
+
+        self._check_files(hashes=True)
+        results: dict[str, str] = {}
+        for folder in RESULT_FOLDERS:
+            path = self.path / folder
+            stamps = sorted(path.glob("*.json")) if path.is_dir() else []
+            for stamp in stamps:
+                try:
+                    body = json.loads(stamp.read_text(encoding="utf-8"))
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    raise WorkspaceError(f"{stamp}: damaged") from None
+                if isinstance(body, dict) and "run_id" in body and isinstance(body.get("files"), dict):
+                    open_result(path, stamp.name, verify=True, what=folder)
+                    results[folder] = str(body["run_id"])
+        return {"tables": len(self.manifest.get("tables", {})), "results": results}
 
     def __repr__(self) -> str:
         graph = self.manifest.get("graph", {})
@@ -103,9 +163,16 @@ class Workspace:
         """The vertex table in vertex order (user_id, display_name, followers, verified)."""
         return self._table("vertices")
 
+    def graph_arrays(self) -> dict[str, np.ndarray]:
+        """The edges as typed arrays over vertex positions (``src``, ``dst``, ``kind`` codes, ``count``,
+        ``weight``, ``first_ts``, ``last_ts``, ``sentiment``), in the graph's edge order."""
+        with np.load(self.path / "graph.npz", allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+
     @functools.cached_property
     def graph_(self) -> ig.Graph:
-        return build_graph(self.edges(), self.vertices())
+        """The cached graph (shared: do not mutate; :meth:`graph` gives a private copy)."""
+        return graph_from_arrays(self.graph_arrays(), self.vertices())
 
     def graph(self) -> ig.Graph:
         """The interaction graph (a fresh copy, so callers may not corrupt the cached one)."""
@@ -147,6 +214,63 @@ def open_workspace(path: str | os.PathLike) -> Workspace:
     return Workspace(path)
 
 
+def as_workspace(workspace: "Workspace | str | os.PathLike") -> Workspace:
+    """The :class:`Workspace` for a workspace or a path to one (the one place paths become workspaces)."""
+    return workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+
+
+def _own_entries(manifest: Mapping[str, Any]) -> set[str]:
+    names = {MANIFEST, *_TABLE_FILES, *RESULT_FOLDERS}
+    names.update(str(Path(r["path"]).parts[0]) for r in manifest.get("tables", {}).values())
+    names.update(str(Path(v).parts[0]) for v in manifest.get("files", {}).values())
+    return names
+
+
+def check_replaceable(target: Path, *, force: bool = False) -> None:
+    """Refuse to replace ``target`` unless it is a kolgraph workspace holding only what kolgraph wrote.
+
+    An empty or absent folder is fine. A workspace of another format version (or a damaged
+    manifest) needs ``force``. A folder with anything kolgraph did not write is never replaced.
+    """
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise WorkspaceError(f"{target}: exists and is a file, not a workspace folder; choose another -o")
+    entries = [p for p in target.iterdir()]
+    if not entries:
+        return
+    manifest_path = target / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        manifest = None
+    marked = isinstance(manifest, dict) and isinstance(manifest.get("kolgraph"), dict) \
+        and manifest["kolgraph"].get("kind") == MARKER
+    if manifest is None or not (marked or force):
+        raise WorkspaceError(f"{target}: exists and is not a kolgraph workspace (no kolgraph manifest); "
+                             "kolgraph replaces only its own workspaces: choose another -o folder")
+    own = _own_entries(manifest)
+    foreign = sorted(p.name for p in entries if p.name not in own and not p.name.startswith("."))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise WorkspaceError(f"{target}: holds files kolgraph did not write ({shown}); they would be deleted "
+                             "by replacing the workspace: move them or choose another -o folder")
+    if marked and manifest.get("format_version") != FORMAT_VERSION and not force:
+        raise WorkspaceError(f"{target}: a workspace of format {manifest.get('format_version')} (this kolgraph "
+                             f"writes {FORMAT_VERSION}); add --force to replace it")
+
+
+def check_not_an_input(out: Path, inputs: Sequence[str | os.PathLike], option: str, *, folder: bool) -> None:
+    """Refuse an output that is one of the inputs (or, for a folder output, contains one)."""
+    out_r = Path(out).resolve()
+    for item in inputs:
+        path = Path(item).resolve()
+        if path == out_r or (folder and out_r in path.parents):
+            where = "is" if path == out_r else "contains"
+            raise InputError(option, f"{out} {where} the input {item}; writing there would destroy it: "
+                                     "choose another output")
+
+
 @dataclass(frozen=True)
 class BuildReport:
     """What ``build_workspace`` did: the workspace, the row counts and where the rejects went."""
@@ -174,15 +298,9 @@ class BuildReport:
 
 def _swap_into_place(tmp_dir: Path, target: Path) -> None:
     """Rename the finished temporary folder onto ``target``; an old workspace there is replaced."""
-    if target.exists():
-        if not (target / MANIFEST).is_file() and any(target.iterdir()):
-            raise KolgraphError(f"{target}: exists and is not a kolgraph workspace; choose another -o folder")
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-        os.replace(tmp_dir, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp_dir, target)
+    from ..runs.results import swap_into_place
+
+    swap_into_place(tmp_dir, target)
 
 
 def graph_summary(edges: pd.DataFrame, vertices: pd.DataFrame) -> dict[str, Any]:
@@ -199,51 +317,81 @@ def graph_summary(edges: pd.DataFrame, vertices: pd.DataFrame) -> dict[str, Any]
     }
 
 
+@contextlib.contextmanager
+def _writer_lock(target: Path):
+    """One writer at a time per target folder (an advisory lock file beside it)."""
+    import fcntl
+
+    lock_path = target.parent / f".{target.name}.lock"
+    fh = open(lock_path, "a+")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WorkspaceError(f"{target}: another kolgraph process is writing this workspace now; "
+                                 "wait for it to finish or choose another -o folder") from None
+        yield
+    finally:
+        fh.close()
+
+
 def write_tables(out: str | os.PathLike, *, interactions: pd.DataFrame, edges: pd.DataFrame,
                  vertices: pd.DataFrame, rejects: pd.DataFrame | None, inputs: Mapping[str, Any],
-                 counts: Mapping[str, Any], parameters: Mapping[str, Any]) -> Workspace:
+                 counts: Mapping[str, Any], parameters: Mapping[str, Any], force: bool = False) -> Workspace:
     """Write a complete workspace atomically: tables and manifest into a temporary folder, then rename.
 
     The one writer of workspaces (``kolgraph build`` and ``kolgraph neo4j pull`` both end here), so
-    every workspace has the same files and manifest sections.
+    every workspace has the same files and manifest sections. ``out`` may be replaced only if it is
+    a kolgraph workspace with nothing foreign in it (:func:`check_replaceable`).
     """
+    from ..runs.results import file_record, remove_stale_temporaries
+
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "created": _now(),
-        "inputs": dict(inputs),
-        "counts": dict(counts),
-        "graph": graph_summary(edges, vertices),
-        "parameters": dict(parameters),
-        "packages": package_versions(),
-        "files": {"interactions": "interactions.parquet", "edges": "edges.parquet",
-                  "vertices": "vertices.parquet", "rejects": "rejects.csv"},
-        "results": {},
-    }
+    check_replaceable(target, force=force)
     if rejects is None:
         rejects = pd.DataFrame(columns=["file", "row", "category", "reason"])
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_dir, 0o777 & ~umask)
-    try:
-        interactions.to_parquet(tmp_dir / "interactions.parquet", index=False)
-        edges.to_parquet(tmp_dir / "edges.parquet", index=False)
-        vertices.to_parquet(tmp_dir / "vertices.parquet", index=False)
-        rejects.to_csv(tmp_dir / "rejects.csv", index=False, encoding="utf-8")
-        (tmp_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
-                                        encoding="utf-8")
-        _swap_into_place(tmp_dir, target)
-    finally:
-        if tmp_dir.exists():
-            shutil.rmtree(tmp_dir, ignore_errors=True)
+    with _writer_lock(target):
+        remove_stale_temporaries(target)
+        tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_dir, 0o777 & ~umask)
+        try:
+            interactions.to_parquet(tmp_dir / "interactions.parquet", index=False)
+            edges.to_parquet(tmp_dir / "edges.parquet", index=False)
+            vertices.to_parquet(tmp_dir / "vertices.parquet", index=False)
+            np.savez(tmp_dir / "graph.npz", **graph_arrays(edges, vertices))
+            from .._io import spreadsheet_safe
+
+            spreadsheet_safe(rejects).to_csv(tmp_dir / "rejects.csv", index=False, encoding="utf-8")
+            rows = {"interactions.parquet": len(interactions), "edges.parquet": len(edges),
+                    "vertices.parquet": len(vertices), "graph.npz": len(edges), "rejects.csv": len(rejects)}
+            manifest = {
+                "kolgraph": {"kind": MARKER, "version": __version__},
+                "format_version": FORMAT_VERSION,
+                "created": _now(),
+                "inputs": dict(inputs),
+                "counts": dict(counts),
+                "graph": graph_summary(edges, vertices),
+                "parameters": dict(parameters),
+                "packages": package_versions(),
+                "files": {"interactions": "interactions.parquet", "edges": "edges.parquet",
+                          "vertices": "vertices.parquet", "graph_arrays": "graph.npz", "rejects": "rejects.csv"},
+                "tables": {name: file_record(tmp_dir, tmp_dir / name, n).to_dict() for name, n in rows.items()},
+                "results": {},
+            }
+            (tmp_dir / MANIFEST).write_text(dumps(manifest) + "\n", encoding="utf-8")
+            _swap_into_place(tmp_dir, target)
+        finally:
+            if tmp_dir.exists():
+                shutil.rmtree(tmp_dir, ignore_errors=True)
     return Workspace(target)
 
 
 def write_workspace(out: str | os.PathLike, interactions: IngestResult, users: IngestResult | None = None, *,
                     kind_weights: Mapping[str, float] | None = None,
-                    parameters: Mapping[str, Any] | None = None) -> Workspace:
+                    parameters: Mapping[str, Any] | None = None, force: bool = False) -> Workspace:
     """Write validated tables, the graph tables, rejects and the manifest as a new workspace."""
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -269,7 +417,7 @@ def write_workspace(out: str | os.PathLike, interactions: IngestResult, users: I
         inputs={"interactions": [f.to_dict() for f in interactions.files],
                 "users": [f.to_dict() for f in users.files] if users is not None else []},
         counts={"interactions": interactions.counts(), "users": users.counts() if users is not None else None},
-        parameters={"kind_weights": weights, **dict(parameters or {})})
+        parameters={"kind_weights": weights, **dict(parameters or {})}, force=force)
 
 
 def build_workspace(interaction_paths: Sequence[str | os.PathLike] | str | os.PathLike, out: str | os.PathLike, *,
@@ -277,7 +425,8 @@ def build_workspace(interaction_paths: Sequence[str | os.PathLike] | str | os.Pa
                     column_map: Mapping[str, str] | Sequence[str] | None = None,
                     user_column_map: Mapping[str, str] | Sequence[str] | None = None,
                     strict: bool = False, kind_weights: Mapping[str, float] | None = None,
-                    rejects_path: str | os.PathLike | None = None, quiet: bool = True) -> BuildReport:
+                    rejects_path: str | os.PathLike | None = None, quiet: bool = True,
+                    force: bool = False) -> BuildReport:
     """Validate input files, build the graph and write a workspace at ``out``.
 
     Bad rows go to the rejects file (``out/rejects.csv``, and also ``rejects_path`` if given) and
@@ -285,10 +434,15 @@ def build_workspace(interaction_paths: Sequence[str | os.PathLike] | str | os.Pa
     """
     if isinstance(interaction_paths, (str, os.PathLike)):
         interaction_paths = [interaction_paths]
+    all_inputs = [*interaction_paths, *([users_path] if users_path else [])]
+    check_not_an_input(Path(out), all_inputs, "-o", folder=True)
+    if rejects_path is not None:
+        check_not_an_input(Path(rejects_path), all_inputs, "--rejects", folder=False)
+    check_replaceable(Path(out), force=force)  # before reading: a refusal should not wait for the ingest
     inter = read_interactions(interaction_paths, column_map=column_map, strict=strict, quiet=quiet)
     users = read_users(users_path, column_map=user_column_map, strict=strict, quiet=quiet) if users_path else None
     params = {"strict": strict, "column_map": dict(column_map) if isinstance(column_map, Mapping) else list(column_map or [])}
-    ws = write_workspace(out, inter, users, kind_weights=kind_weights, parameters=params)
+    ws = write_workspace(out, inter, users, kind_weights=kind_weights, parameters=params, force=force)
     rejects = ws.path / "rejects.csv"
     if rejects_path is not None:
         with atomic_path(rejects_path) as tmp:

@@ -7,7 +7,7 @@ One module per command group; importing this package registers them all on :func
 
 from __future__ import annotations
 
-from . import analyze, build, generate, maps, neo4j, report, score, stance, whatif  # noqa: F401  (register the commands)
+from . import analyze, build, generate, maps, neo4j, report, score, stance, verify, whatif  # noqa: F401  (register the commands)
 from .common import main
 
 __all__ = ["main"]

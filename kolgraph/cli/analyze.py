@@ -29,11 +29,12 @@ from .common import handle_errors, is_quiet, main, quiet_option
               help="Community resolution (> 0; larger gives more, smaller communities). Default 1.0.")
 @click.option("--runs", "runs", type=click.IntRange(min=1), default=None,
               help="Community detection runs in the consensus (1 = a single run). Default: 10 up to 200,000 users, 1 above.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (run id, summary, top holders per role).")
 @quiet_option
 @click.pass_context
 @handle_errors
 def analyze_command(ctx, workspace, brand_accounts, brand_keywords, critic_accounts, config, stance_model, seed,
-                    resolution, runs):
+                    resolution, runs, as_json):
     """Find the brand's KOLs, core fans, critics, bridges and amplifiers, with reasons.
 
     Writes WORKSPACE/analysis/: users.parquet and users.csv (one row per user: community,
@@ -47,12 +48,17 @@ def analyze_command(ctx, workspace, brand_accounts, brand_keywords, critic_accou
       kolgraph analyze ws --config data/sample/kolgraph.toml
       kolgraph analyze ws --brand-account lanyou_official --brand-keyword 岚柚 --seed 1 --runs 5
     """
-    from ..analysis import analyze_workspace
+    from ..runs.analyze import analyze_workspace
     from ..config import BrandConfig
 
     result = analyze_workspace(workspace, BrandConfig(accounts=brand_accounts, keywords=brand_keywords),
                                config=config, critic_accounts=critic_accounts, stance_model=stance_model,
                                seed=seed, resolution=resolution, runs=runs, quiet=is_quiet(ctx))
+    if as_json:
+        from .._io import dumps
+
+        click.echo(dumps(result.to_json()))
+        return
     for line in result.summary_lines():
         click.echo(line)
 

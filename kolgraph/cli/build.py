@@ -14,7 +14,7 @@ from .common import echo_err, handle_errors, is_quiet, main, parse_key_values, q
 @main.command("build")
 @click.argument("interactions", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Workspace folder to write (replaced if it is already a workspace).")
+              help="Workspace folder to write (replaced only if it is a kolgraph workspace with nothing foreign in it).")
 @click.option("--users", "users", type=click.Path(dir_okay=False, path_type=Path),
               help="Users table: user_id, display_name, followers, verified.")
 @click.option("--column", "columns", multiple=True, metavar="CANONICAL=FILE_COLUMN",
@@ -26,10 +26,12 @@ from .common import echo_err, handle_errors, is_quiet, main, parse_key_values, q
 @click.option("--strict", is_flag=True, help="Stop at the first bad row instead of rejecting it.")
 @click.option("--rejects", "rejects", type=click.Path(dir_okay=False, path_type=Path),
               help="Also copy the rejects table here (it is always in WORKSPACE/rejects.csv).")
+@click.option("--force", is_flag=True,
+              help="Replace a workspace of another format version; never deletes files kolgraph did not write.")
 @quiet_option
 @click.pass_context
 @handle_errors
-def build_command(ctx, interactions, out, users, columns, user_columns, kind_weights, strict, rejects):
+def build_command(ctx, interactions, out, users, columns, user_columns, kind_weights, strict, rejects, force):
     """Validate interaction files and build a workspace (tables, graph, manifest).
 
     INTERACTIONS are CSV, TSV, JSONL or Parquet files (optionally .gz) with columns src, dst, kind
@@ -49,7 +51,7 @@ def build_command(ctx, interactions, out, users, columns, user_columns, kind_wei
         raise click.BadParameter("weights must be numbers", param_hint="--kind-weight") from None
     report = build_workspace(list(interactions), out, users_path=users, column_map=list(columns) or None,
                              user_column_map=list(user_columns) or None, strict=strict,
-                             kind_weights=weights or None, rejects_path=rejects, quiet=is_quiet(ctx))
+                             kind_weights=weights or None, rejects_path=rejects, quiet=is_quiet(ctx), force=force)
     echo_err(ctx, report.summary())
     click.echo(str(report.workspace.path))
 
@@ -67,7 +69,7 @@ def demo_command(ctx, out):
     Example:
       kolgraph demo -o kolgraph-demo
     """
-    from ..demo import run_demo
+    from ..runs.demo import run_demo
 
     result = run_demo(out, quiet=is_quiet(ctx))
     for line in result.summary_lines():

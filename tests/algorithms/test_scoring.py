@@ -47,7 +47,7 @@ def truth(sample) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory, sample):
-    from kolgraph.analysis import analyze_workspace
+    from kolgraph.runs.analyze import analyze_workspace
     from kolgraph.build.workspace import build_workspace
 
     path = tmp_path_factory.mktemp("score") / "ws"

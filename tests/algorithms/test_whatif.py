@@ -397,7 +397,7 @@ def test_convergence_failure_is_an_error():
 
 @pytest.fixture(scope="module")
 def sample_workspace(tmp_path_factory):
-    from kolgraph.analysis import analyze_workspace
+    from kolgraph.runs.analyze import analyze_workspace
     from kolgraph.build.workspace import build_workspace
     from kolgraph.config import load_config
     from kolgraph.datasets import load_sample

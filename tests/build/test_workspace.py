@@ -84,7 +84,7 @@ def test_crash_mid_write_leaves_the_old_workspace(tmp_path, inputs, monkeypatch)
         build_workspace(inputs[0], out, users_path=inputs[1])
     assert sorted(p.name for p in out.iterdir()) == before
     assert open_workspace(out).manifest["counts"]["users"] is None
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ws.")]  # temporary folder cleaned up
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".ws.tmp", ".ws.old"))]  # temporary folder cleaned up
 
 
 def test_not_a_workspace(tmp_path):

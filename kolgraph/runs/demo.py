@@ -32,9 +32,10 @@ class DemoResult:
 
 
 def _top_holder(users, tag: str, exclude: tuple[str, ...] = ()) -> str | None:
-    """The highest-PageRank user holding role ``tag`` and none of ``exclude``."""
-    tags = users["roles"].fillna("").str.split("|")
-    mask = tags.map(lambda t: tag in t and not any(x in t for x in exclude)).to_numpy(dtype=bool)
+    """The highest-PageRank user holding role ``tag`` and none of ``exclude`` (``users`` has ``is_<tag>`` columns)."""
+    mask = users[f"is_{tag}"].to_numpy(dtype=bool).copy()
+    for other in exclude:
+        mask &= ~users[f"is_{other}"].to_numpy(dtype=bool)
     chosen = users[mask].sort_values("pagerank", ascending=False)
     return None if chosen.empty else str(chosen["user_id"].iloc[0])
 
@@ -42,12 +43,12 @@ def _top_holder(users, tag: str, exclude: tuple[str, ...] = ()) -> str | None:
 def run_demo(out: str | os.PathLike = "kolgraph-demo", *, quiet: bool = True, runs: int = 200,
              seed: int = 0) -> DemoResult:
     """Build a workspace from the sample event and run every analysis on it; returns what was written."""
-    from .runs.score import score_file
-    from .algorithms.whatif import whatif_workspace
-    from .analysis import analyze_workspace
-    from .build.workspace import build_workspace
-    from .config import load_config
-    from .datasets import load_sample
+    from .score import score_file
+    from ..algorithms.whatif import whatif_workspace
+    from ..build.workspace import build_workspace
+    from ..config import load_config
+    from ..datasets import load_sample
+    from .analyze import analyze_workspace
 
     sample = load_sample()
     out = Path(out)
@@ -80,8 +81,8 @@ def run_demo(out: str | os.PathLike = "kolgraph-demo", *, quiet: bool = True, ru
         result.headlines += ["", "batch scoring: " + scored.summary_line()]
 
     try:
-        from .viz.maps import write_map
-        from .viz.report import write_report
+        from ..viz.maps import write_map
+        from ..viz.report import write_report
     except ImportError:  # the viz layer is optional in a partial install
         return result
     map_path = out / "map.html"

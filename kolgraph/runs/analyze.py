@@ -47,10 +47,10 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ._arrays import unique_sorted
-from ._io import atomic_path, write_json, write_table
-from .algorithms.roles import ROLE_TAGS, RoleParams, assign_roles
-from .algorithms.stance import (
+from .._arrays import unique_sorted
+from .._io import to_jsonable
+from ..algorithms.roles import ROLE_TAGS, RoleParams, assign_roles
+from ..algorithms.stance import (
     StanceParams,
     attitudes,
     brand_directed,
@@ -60,11 +60,11 @@ from .algorithms.stance import (
     user_positions,
     user_stance,
 )
-from .build.graph import build_graph
-from .build.workspace import Workspace, open_workspace
-from .config import BrandConfig, KolgraphConfig, load_config, params_from_mapping
-from .progress import progress
-from .schema import ConfigError, UnknownAccountError
+from ..build.workspace import Workspace, as_workspace
+from .outputs import write_analysis
+from ..config import BrandConfig, KolgraphConfig, load_config, params_from_mapping
+from ..progress import progress
+from ..errors import ConfigError, UnknownAccountError
 
 __all__ = ["CommunityParams", "AnalysisResult", "analyze_workspace", "USER_COLUMNS", "COMMUNITY_COLUMNS",
            "AUTO_CRITIC_SEEDS", "COMMUNITY_METHODS"]
@@ -131,11 +131,29 @@ class AnalysisResult:
     parameters: Mapping[str, Any] = field(repr=False)
     summary: Mapping[str, Any] = field(repr=False)
     files: Mapping[str, Path] = field(default_factory=dict)
+    run_id: str | None = None
 
     def holders(self, tag: str) -> pd.DataFrame:
         """Users holding a role tag, highest PageRank first."""
-        return self.users[_has_tag(self.users["roles"], tag)].sort_values(["pagerank", "user_id"],
+        return self.users[self.users[f"is_{tag}"].to_numpy(dtype=bool)].sort_values(["pagerank", "user_id"],
                                                                           ascending=[False, True])
+
+    def to_json(self, top: int = 10) -> dict[str, Any]:
+        """What ``kolgraph analyze --json`` prints: run, parameters, summary, top holders per role, files."""
+        def holders(tag: str) -> list[dict[str, Any]]:
+            cols = ["user_id", "display_name", "pagerank_pct", "stance", "stance_support", "community", "reasons"]
+            part = self.holders(tag).head(top)
+            return to_jsonable(part[[c for c in cols if c in part]].astype(object)
+                               .where(part[[c for c in cols if c in part]].notna(), None).to_dict("records"))
+
+        return to_jsonable({
+            "workspace": str(self.workspace), "run_id": self.run_id, "summary": dict(self.summary),
+            "parameters": dict(self.parameters),
+            "top": {tag: holders(tag) for tag in ("kol", "core_fan", "critic", "critic_kol", "bridge")},
+            "brand_communities": self.communities[self.communities["is_brand_community"]]
+            .astype(object).to_dict("records"),
+            "files": {k: str(v) for k, v in self.files.items()},
+        })
 
     def summary_lines(self, top: int = 5) -> list[str]:
         """A short plain-text summary: counts per role, top KOLs, core fans, critics, brand communities."""
@@ -146,7 +164,7 @@ class AnalysisResult:
         users = self.users
 
         def listing(tag: str, title: str) -> None:
-            mask = _has_tag(users["roles"], tag)
+            mask = users[f"is_{tag}"].to_numpy(dtype=bool)
             part = users[mask].sort_values(["pagerank", "user_id"], ascending=[False, True]).head(top)
             lines.append(f"{title} ({int(mask.sum()):,}):")
             if not len(part):
@@ -169,15 +187,6 @@ class AnalysisResult:
                          f"brand engagement, mean stance {row.mean_stance:.2f}, top {row.top_members}")
         lines.append(f"outputs: {self.workspace / 'analysis'}")
         return lines
-
-
-def _has_tag(roles: pd.Series, tag: str) -> np.ndarray:
-    """Whether each "|"-joined roles string holds ``tag`` (vectorised)."""
-    padded = "|" + roles.fillna("").astype("str") + "|"
-    return padded.str.contains(f"|{tag}|", regex=False).to_numpy(dtype=bool)
-
-
-# --------------------------------------------------------------------------- inputs
 
 
 def _resolve_config(config: KolgraphConfig | str | os.PathLike | None) -> KolgraphConfig:
@@ -209,7 +218,7 @@ def _resolve_model(stance_model: Any) -> tuple[Any, dict[str, Any]]:
     if stance_model is None:
         return None, {"model": "default (kolgraph/models/sentiment_default.npz)"}
     if isinstance(stance_model, (str, os.PathLike)):
-        from .algorithms.sentiment import SentimentModel
+        from ..algorithms.sentiment import SentimentModel
 
         model = SentimentModel.load(stance_model)
         return model, {"model": str(stance_model), "corpus": getattr(model, "corpus", "")}
@@ -268,7 +277,7 @@ def analyze_workspace(
     if isinstance(seed, bool) or int(seed) != seed or seed < 0:
         raise ConfigError(f"seed must be a non-negative integer, got {seed!r}")
     seed = int(seed)
-    ws = ws_or_path if isinstance(ws_or_path, Workspace) else open_workspace(ws_or_path)
+    ws = as_workspace(ws_or_path)
     cfg = _resolve_config(config)
     brand = _resolve_brand(brand, cfg)
     stance_params = params_from_mapping(StanceParams, cfg.section("stance"), "stance", k0=k0)
@@ -276,7 +285,7 @@ def analyze_workspace(
                                       method=community_method, resolution=resolution, runs=runs)
     if role_params is None:
         role_params = params_from_mapping(RoleParams, cfg.section("roles"), "roles")
-    from .algorithms.camps import CampParams
+    from ..algorithms.camps import CampParams
 
     camp_params = params_from_mapping(CampParams, cfg.section("camps"), "camps")
     critic_accounts = tuple(dict.fromkeys(str(a).strip() for a in critic_accounts if str(a).strip()))
@@ -305,25 +314,32 @@ def analyze_workspace(
         both = sorted(set(brand.accounts) & set(critic_accounts))
         if both:
             raise ConfigError(f"account(s) given both as brand and as critic: {', '.join(map(repr, both))}")
-        edges = ws.edges()
-        g = build_graph(edges, vertices)  # the workspace's graph, from the edge table read once
+        g = ws.graph_  # cached, never mutated here (algorithms do not mutate their input)
+        arrays = ws.graph_arrays()
         names = pd.Index(g.vs["name"] if g.vcount() else [], dtype="str", name="user_id")
         cols = ["src", "dst", "kind", "text", "sentiment"]
         inter = ws.interactions(columns=cols)
         codes = (user_positions(inter["src"], names), user_positions(inter["dst"], names))
-        e_src = user_positions(edges["src"], names)
-        e_dst = user_positions(edges["dst"], names)
+        e_src, e_dst = arrays["src"], arrays["dst"]
         done("load")
 
         # ---- sentiment
         step("sentiment")
         text_index = index_texts(inter)
         directed = brand_directed(inter, brand, text_index=text_index, users=names, codes=codes)
+        if len(inter) and not directed.any():
+            raise ConfigError(
+                "no interaction is brand-directed: "
+                + (f"no one interacts with the brand account(s) {', '.join(brand.accounts)}" if brand.accounts
+                   else "no brand account given")
+                + (f" and no post text names {', '.join(map(repr, brand.keywords))}" if brand.keywords
+                   else " and no brand keyword given")
+                + "; check --brand-account / --brand-keyword (ids and keywords as they appear in the data)")
         need = directed | kind_mask(inter["kind"], stance_params.attitude_kinds)
         given = ~np.isnan(pd.to_numeric(inter["sentiment"], errors="coerce").to_numpy(dtype="float64",
                                                                                       na_value=np.nan))
         if model is None and (need & ~given & (text_index.codes >= 0)).any():
-            from .algorithms.sentiment import load_default_model
+            from ..algorithms.sentiment import load_default_model
 
             model = load_default_model()
             meta = getattr(model, "metadata", {}) or {}
@@ -341,7 +357,7 @@ def analyze_workspace(
         att = attitudes(inter, sentiment, k0=stance_params.k0, kinds=stance_params.attitude_kinds, users=names,
                         codes=codes)
         n = len(names)
-        e_count = edges["count"].to_numpy(dtype="float64")
+        e_count = arrays["count"].astype("float64")
         brand_dst = np.zeros(n, dtype=bool)
         if brand.accounts:
             brand_dst[names.get_indexer(list(brand.accounts))] = True
@@ -352,7 +368,7 @@ def analyze_workspace(
 
         # ---- communities
         step("communities")
-        from .algorithms.communities import consensus_communities, detect_communities
+        from ..algorithms.communities import consensus_communities, detect_communities
 
         community_runs = comm_params.runs_for(n)
         if community_runs > 1:
@@ -371,7 +387,7 @@ def analyze_workspace(
 
         # ---- centrality
         step("centrality")
-        from .algorithms.centrality import centrality_table
+        from ..algorithms.centrality import centrality_table
 
         cent_result = centrality_table(g, membership=membership, seed=seed, quiet=quiet)
         cent = cent_result.to_frame()
@@ -389,7 +405,7 @@ def analyze_workspace(
         metrics["stance_support"] = st["stance_support"].to_numpy()
         metrics["degree"] = degree
         metrics["brand_interactions"] = brand_interactions
-        links = pd.DataFrame({"src": e_src, "dst": e_dst, "weight": edges["weight"].to_numpy()})
+        links = pd.DataFrame({"src": e_src, "dst": e_dst, "weight": arrays["weight"]})
         roles = assign_roles(metrics, brand_accounts=brand.accounts, params=role_params, links=links)
         done("roles")
 
@@ -397,7 +413,7 @@ def analyze_workspace(
         step("camps")
         critic_seeds, seed_rule = _critic_seeds(critic_accounts, roles, metrics)
         if brand.accounts:
-            from .algorithms.camps import camp_affinity
+            from ..algorithms.camps import camp_affinity
 
             camps = camp_affinity(g, brand.accounts, critic_seeds, kinds=("repost",), seed=seed,
                                   **dataclasses.asdict(camp_params))
@@ -426,7 +442,7 @@ def analyze_workspace(
         })
         att_frame = att.to_frame()
         summary = {
-            "users": int(n), "interactions": int(len(inter)), "edges": int(len(edges)),
+            "users": int(n), "interactions": int(len(inter)), "edges": int(len(e_src)),
             "communities": int(len(communities)), "modularity": float(getattr(comm, "modularity", float("nan"))),
             "brand_communities": [int(c) for c in roles.brand_communities],
             "roles": {tag: int(v) for tag, v in roles.counts().items()},
@@ -443,64 +459,27 @@ def analyze_workspace(
                        **model_info},
             "communities": {**dataclasses.asdict(comm_params), "runs_used": community_runs,
                             "result_method": getattr(comm, "method", None),
-                            "result_parameters": _jsonable(getattr(comm, "parameters", {}))},
-            "centrality": {"method": _jsonable(getattr(cent_result, "method", None)),
-                           "parameters": _jsonable(getattr(cent_result, "parameters", {}))},
-            "roles": _jsonable(dict(roles.parameters)),
-            "camps": _jsonable(camp_info),
+                            "result_parameters": to_jsonable(getattr(comm, "parameters", {}))},
+            "centrality": {"method": to_jsonable(getattr(cent_result, "method", None)),
+                           "parameters": to_jsonable(getattr(cent_result, "parameters", {}))},
+            "roles": to_jsonable(dict(roles.parameters)),
+            "camps": to_jsonable(camp_info),
         }
         files: dict[str, Path] = {}
+        run_id = None
         if write:
-            out = ws.path / "analysis"
-            files["users_parquet"] = write_table(users, out / "users.parquet")
-            files["users_csv"] = _write_csv(users, out / "users.csv")
-            files["communities"] = write_table(communities, out / "communities.csv")
-            files["attitudes"] = write_table(att_frame, out / "attitudes.parquet")
-            files["interaction_sentiment"] = write_table(sent_table, out / "interaction_sentiment.parquet")
-            done("write")
-            rel = {k: str(Path(v).relative_to(ws.path)) for k, v in files.items()}
-            write_json(out / "analysis.json", {"parameters": parameters, "summary": summary, "files": rel,
-                                               "timings_seconds": timings})
-            files["analysis_json"] = out / "analysis.json"
-            rel["analysis_json"] = "analysis/analysis.json"
-            ws.record_result("analysis", {**parameters, "summary": summary, "files": rel})
-        else:
-            done("write")
+            info = {"parameters": parameters, "summary": summary, "timings_seconds": timings}
+            run_id, files = write_analysis(ws, users=users, role_flags=roles.flags, communities=communities,
+                                           attitudes=att_frame, interaction_sentiment=sent_table, info=info)
+            ws.record_result("analysis", {**parameters, "summary": summary, "run_id": run_id,
+                                          "files": {k: str(Path(v).relative_to(ws.path)) for k, v in files.items()}})
+        done("write")
     finally:
         bar.close()
-    return AnalysisResult(workspace=ws.path, users=users, communities=communities, attitudes=att_frame,
-                          parameters={**parameters, "timings_seconds": timings}, summary=summary, files=files)
-
-
-def _jsonable(obj: Any) -> Any:
-    """Plain JSON values (numpy scalars and arrays, tuples, sets) for analysis.json and the manifest."""
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return obj.tolist() if obj.size <= 1000 else f"<array of {obj.size}>"
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return None if np.isnan(obj) else float(obj)
-    if isinstance(obj, float) and math.isnan(obj):
-        return None
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    return str(obj)
-
-
-def _write_csv(df: pd.DataFrame, path: Path) -> Path:
-    """CSV (UTF-8, header, empty cells for missing values) via Arrow's writer, atomically; a large
-    users table writes about ten times faster than with pandas."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    with atomic_path(path) as tmp:
-        pacsv.write_csv(table, tmp)
-    return path
+    flagged = users.assign(**{f"is_{tag}": np.asarray(roles.flags[tag], dtype=bool) for tag in ROLE_TAGS})
+    return AnalysisResult(workspace=ws.path, users=flagged, communities=communities, attitudes=att_frame,
+                          parameters={**parameters, "timings_seconds": timings}, summary=summary, files=files,
+                          run_id=run_id)
 
 
 def _projection_degree(src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
@@ -565,8 +544,8 @@ def _communities_table(users: pd.DataFrame, roles, stability: pd.Series) -> pd.D
     st_n = np.bincount(comm[has], minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_stance = np.where(st_n > 0, st_sum / np.maximum(st_n, 1), np.nan)
-    fans = np.bincount(comm, weights=_has_tag(users["roles"], "core_fan"), minlength=k).astype(np.int64)
-    critics = np.bincount(comm, weights=_has_tag(users["roles"], "critic"), minlength=k).astype(np.int64)
+    fans = np.bincount(comm, weights=roles.flags["core_fan"], minlength=k).astype(np.int64)
+    critics = np.bincount(comm, weights=roles.flags["critic"], minlength=k).astype(np.int64)
     # top members: sort by (community, -pagerank, user_id), keep the first five per community
     order = np.lexsort((users["user_id"].to_numpy().astype(str), -users["pagerank"].to_numpy(dtype="float64"), comm))
     ranked = users.iloc[order]
