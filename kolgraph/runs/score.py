@@ -19,7 +19,6 @@ A run is committed as a whole: the output file is written atomically, then the m
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import asdict
@@ -46,10 +45,11 @@ from ..algorithms.scoring import (
 )
 from ..candidates import STATUSES, CandidateTable, HandleIndex, read_candidates, resolve_candidates
 from ..config import KolgraphConfig, load_config, params_from_mapping
-from ..errors import AnalysisMissingError, ConfigError, KolgraphError
+from ..errors import ConfigError, KolgraphError
 from ..progress import progress
 from ..schema import KINDS
-from .score_output import ScoreResult, analysis_run_id, output_format, write_scores
+from .outputs import AnalysisOutputs, role_column
+from .score_output import ScoreResult, output_format, write_scores
 
 __all__ = ["load_scoring_inputs", "score_candidates", "score_file", "ScoreResult"]
 
@@ -96,56 +96,46 @@ def _to_frame(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def _analysis_file(ws, name: str) -> Path:
-    path = Path(ws.path) / "analysis" / name
-    if not path.is_file():
-        raise AnalysisMissingError(f"{path}: not found; run `kolgraph analyze {ws.path}` before scoring")
-    return path
-
-
-def load_scoring_inputs(ws, user_ids: Sequence[str]) -> ScoringInputs:
+def load_scoring_inputs(ws, user_ids: Sequence[str], analysis: AnalysisOutputs | None = None) -> ScoringInputs:
     """Read what scoring needs from an analysed workspace, restricted to rows touching ``user_ids``.
 
-    Reads ``analysis/users.parquet`` (the candidates' rows and the core-fan list),
-    ``analysis/communities.csv``, ``analysis/attitudes.parquet``,
-    ``analysis/interaction_sentiment.parquet``, ``analysis/analysis.json`` and the workspace's
-    ``edges.parquet`` / ``interactions.parquet`` (timestamps); each is filtered inside Arrow.
+    The analysis comes through :class:`~kolgraph.runs.outputs.AnalysisOutputs` (users with their
+    ``is_<tag>`` role columns, communities, attitudes, per-row sentiment; AnalysisMissingError when
+    there is none); the workspace's ``edges.parquet`` / ``interactions.parquet`` give counts and
+    timestamps. Every table is filtered inside Arrow before it becomes pandas objects.
     """
+    out = analysis or AnalysisOutputs.load(ws)
     ids = _arrow_ids(dict.fromkeys(user_ids))
-    users_path = _analysis_file(ws, "users.parquet")
+    users_path = out.file("users.parquet")
     have = set(pq.read_schema(users_path).names)
-    if "user_id" not in have or "roles" not in have:
-        raise KolgraphError(f"{users_path}: not an analysis users table (no user_id / roles); "
+    flags = [role_column("core_fan"), role_column("brand_account")]
+    if "user_id" not in have or not set(flags) <= have:
+        raise KolgraphError(f"{users_path}: not an analysis users table (no user_id / is_<role> columns); "
                             "re-run `kolgraph analyze`")
     cols = [c for c in USER_COLUMNS if c in have]
-    every = pq.read_table(users_path, columns=cols)
-    padded = pc.binary_join_element_wise("|", pc.fill_null(every["roles"].cast(pa.string()), ""), "|", "")
+    every = pq.read_table(users_path, columns=cols + flags)
     all_ids = every["user_id"].cast(pa.string())
-    core_fans = pd.Index(pd.array(pc.filter(all_ids, pc.match_substring(padded, "|core_fan|")), dtype="str"))
-    tagged_brand = pc.filter(all_ids, pc.match_substring(padded, "|brand_account|")).to_pylist()
+    core_fans = pd.Index(pd.array(pc.filter(all_ids, every[flags[0]]), dtype="str"))
+    tagged_brand = pc.filter(all_ids, every[flags[1]]).to_pylist()
     stance = pd.Series(every["stance"].to_numpy() if "stance" in have else np.zeros(len(all_ids)),
                        index=pd.Index(pd.array(all_ids, dtype="str"), dtype="str"), dtype="float64")
-    users = _to_frame(every.filter(_touching(every, ids, ["user_id"])))
-    del every, padded
-    meta = json.loads(_analysis_file(ws, "analysis.json").read_text(encoding="utf-8"))
-    brand_accounts = tuple(dict.fromkeys([*meta.get("parameters", {}).get("brand", {}).get("accounts", []),
-                                          *tagged_brand]))
-    comm_path = Path(ws.path) / "analysis" / "communities.csv"
+    users = _to_frame(every.select(cols).filter(_touching(every, ids, ["user_id"])))
+    del every
+    brand_accounts = tuple(dict.fromkeys([*[str(a) for a in out.brand.get("accounts", [])], *tagged_brand]))
+    comms = out.communities
     brand_comms: tuple[int, ...] = ()
-    if comm_path.is_file():
-        comms = pd.read_csv(comm_path, usecols=lambda c: c in ("community", "is_brand_community"))
-        if "is_brand_community" in comms:
-            flag = comms["is_brand_community"].astype("str").str.lower().isin(["true", "1"])
-            brand_comms = tuple(int(c) for c in comms.loc[flag.to_numpy(), "community"])
+    if "is_brand_community" in comms:
+        flag = comms["is_brand_community"].astype("str").str.lower().isin(["true", "1"])
+        brand_comms = tuple(int(c) for c in comms.loc[flag.to_numpy(), "community"])
     edges = _read_touching(Path(ws.path) / "edges.parquet", ["src", "dst", "count"], ids, ["dst"])
-    att = _read_touching(_analysis_file(ws, "attitudes.parquet"), ["src", "dst", "attitude"], ids, ["src", "dst"])
+    att = _read_touching(out.file("attitudes.parquet"), ["src", "dst", "attitude"], ids, ["src", "dst"])
     # One pass over the interaction rows: those touching a candidate give the active days, and
     # those into a candidate the reactions, with the sentiment the analysis used for that row.
     inter_path = Path(ws.path) / "interactions.parquet"
     has_ts = "timestamp" in pq.read_schema(inter_path).names
     inter = _read_columns(inter_path, ["src", "dst", "kind"] + (["timestamp"] if has_ts else []))
     touch = _touching(inter, ids, ["src", "dst"])
-    sent_path = _analysis_file(ws, "interaction_sentiment.parquet")
+    sent_path = out.file("interaction_sentiment.parquet")
     sent = _read_columns(sent_path, ["row", "sentiment"])
     rows = sent["row"].to_numpy()
     if sent.num_rows != inter.num_rows or not np.array_equal(rows, np.arange(inter.num_rows)):
@@ -233,7 +223,8 @@ def score_candidates(workspace, candidates: CandidateTable | str | os.PathLike, 
     clock = time.perf_counter()
 
     # ---- match handles against ids and display names (one index over all users)
-    users_path = _analysis_file(ws, "users.parquet")
+    analysis = AnalysisOutputs.load(ws)
+    users_path = analysis.file("users.parquet")
     names = set(pq.read_schema(users_path).names)
     lk = pq.read_table(users_path, columns=[c for c in ("user_id", "display_name", "pagerank") if c in names])
     lk = lk.to_pandas()
@@ -250,7 +241,7 @@ def score_candidates(workspace, candidates: CandidateTable | str | os.PathLike, 
     scored_ids = list(dict.fromkeys(match.loc[ok, "user_id"].astype("str")))
     bar = progress(total=len(scored_ids), quiet=quiet, desc="score", unit="candidate")
     try:
-        inputs = load_scoring_inputs(ws, scored_ids)
+        inputs = load_scoring_inputs(ws, scored_ids, analysis)
         timings["load"] = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
         metrics = candidate_metrics(scored_ids, inputs, params=p)
@@ -296,7 +287,7 @@ def score_candidates(workspace, candidates: CandidateTable | str | os.PathLike, 
     parameters = {**p.to_dict(), "seed": seed, "whatif": bool(whatif) and bool(scored_ids),
                   "whatif_note": whatif_note, "workspace": str(ws.path), "candidates": table.path,
                   "handle_column": table.handle_column, "handle_source": table.handle_source,
-                  "analysis_run_id": analysis_run_id(ws), "timings_seconds": timings}
+                  "analysis_run_id": analysis.run_id, "timings_seconds": timings}
     return ScoreResult(table=out, parameters=parameters, counts=counts, handle_column=table.handle_column,
                        handle_source=table.handle_source, renamed=renamed, seed=seed)
 

@@ -57,20 +57,14 @@ def output_format(out: Any) -> str:
 
 
 def analysis_run_id(ws) -> str | None:
-    """The id of the analysis run a workspace holds (what scores and what-ifs record), or None.
+    """The run id of the workspace's committed analysis (what scores and what-ifs record), or None."""
+    from ..errors import AnalysisMissingError
+    from .outputs import AnalysisOutputs
 
-    ``run_id`` of ``analysis/analysis.json`` when the analysis stamped one, else the analysis's
-    creation time in the manifest (``analysis@<created>``): either changes when analyze re-runs.
-    """
-    path = Path(ws.path) / "analysis" / "analysis.json"
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
-        meta = {}
-    if isinstance(meta, Mapping) and meta.get("run_id"):
-        return str(meta["run_id"])
-    created = ((ws.manifest.get("results") or {}).get("analysis") or {}).get("created")
-    return f"analysis@{created}" if created else None
+        return AnalysisOutputs.load(ws).run_id
+    except AnalysisMissingError:
+        return None
 
 
 def _text_mask(values: pd.Series) -> np.ndarray:

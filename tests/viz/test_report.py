@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 
-import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -18,7 +17,6 @@ from kolgraph.errors import StaleResultError
 from kolgraph.schema import KolgraphError
 from kolgraph.viz._html import page_script_hashes, script_hash
 from kolgraph.viz.report import candidate_views, load_whatif, write_report
-from kolgraph.viz.report.glossary import GLOSSARY
 from vizdata import COMMENT_NAME, REASON_PAYLOAD, SCRIPT_NAME, XSS_NAME
 
 POST_PAYLOAD = "<script>window.__kolgraph_pwned=5</script>叛徒！<b>脱粉</b> =cmd|' /C calc'!A0"
@@ -33,26 +31,29 @@ def whatif_ws(planted_ws, tmp_path_factory):
     """A copy of the planted workspace with real what-if results, and hostile fan replies to the critic KOL."""
     from kolgraph.algorithms.whatif import sensitivity_workspace, whatif_workspace
 
-    target = tmp_path_factory.mktemp("whatif") / "ws"
-    shutil.copytree(planted_ws.path, target)
-    # Four core fans reply to the critic KOL with hostile text (one carries markup and a formula).
-    inter = pd.read_parquet(target / "interactions.parquet")
-    for col in ("src", "dst", "kind"):
-        inter[col] = inter[col].astype(str)
-    users = pd.read_parquet(target / "analysis" / "users.parquet")
-    fans = users.loc[(users["roles"] == "core_fan") & (users["community"] == 0), "user_id"].astype(str).tolist()[:4]
+    from kolgraph.build.workspace import build_workspace
+    from vizdata import fabricate_analysis, planted_event
+
+    root = tmp_path_factory.mktemp("whatif")
+    inter, users = planted_event()
+    inter["text"] = ""
+    # Four core fans of the brand community (stance > 0.5, see vizdata) reply to the critic KOL with text.
+    users_table = pd.read_parquet(planted_ws.path / "analysis" / "users.parquet")
+    fans = users_table.loc[(users_table["roles"] == "core_fan") & (users_table["community"] == 0),
+                           "user_id"].astype(str).tolist()[:4]
     rows = [inter.index[inter["src"].astype(str) == f][0] for f in fans]
     texts = [POST_PAYLOAD, "你也配？滚出岚柚", "老钟又来带节奏，恶心", "其实他说得也有点道理"]
     sentiments = [-0.95, -0.9, -0.8, 0.4]
-    inter["text"] = pd.Series([""] * len(inter), dtype="str")
     for r, t, s in zip(rows, texts, sentiments):
         inter.loc[r, "dst"], inter.loc[r, "kind"], inter.loc[r, "sentiment"], inter.loc[r, "text"] = \
             "critic_kol", "reply", s, t
-    inter.to_parquet(target / "interactions.parquet", index=False)
-    # What `kolgraph analyze` writes beside the users table: per-row sentiment and the brand-directed flag.
-    pd.DataFrame({"row": np.arange(len(inter)), "sentiment": inter["sentiment"].astype(float),
-                  "sentiment_source": "input", "brand_directed": inter["dst"] == "brand"}).to_parquet(
-        target / "analysis" / "interaction_sentiment.parquet", index=False)
+    inter.to_csv(root / "interactions.csv", index=False)
+    users.to_csv(root / "users.csv", index=False)
+    built = build_workspace([root / "interactions.csv"], root / "ws", users_path=root / "users.csv")
+    target = built.workspace.path
+    fabricated = fabricate_analysis(open_workspace(target))
+    core = set(fabricated.loc[fabricated["roles"] == "core_fan", "user_id"].astype(str))
+    assert set(fans) <= core  # the repliers are core fans in this workspace too
     whatif_workspace(target, ["kol_c", "critic_kol"], runs=60, seed=0)
     sensitivity_workspace(target, ["critic_kol"], runs=30, seed=0)
     return open_workspace(target), fans

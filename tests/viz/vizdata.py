@@ -91,7 +91,6 @@ def fabricate_analysis(ws) -> pd.DataFrame:
         "stance": stance, "stance_support": rng.integers(0, 8, len(names)).astype(float),
         "brand_affinity": rng.uniform(-1, 1, len(names)), "roles": roles, "reasons": reasons,
     })
-    ws.write_result_table(table, "analysis", "users.parquet")
     communities = (table.groupby("community")
                    .agg(size=("user_id", "size"), mean_stance=("stance", "mean"))
                    .reset_index())
@@ -104,7 +103,6 @@ def fabricate_analysis(ws) -> pd.DataFrame:
                               for c in range(3)]
     communities["top_members"] = ["kol_a|brand", "critic_kol|u1_1", "kol_c|u2_1"]
     communities["top_member_names"] = [f"{QUOTE_NAME}|星澜 official", f"{XSS_NAME}|fan 1-1", f"{SCRIPT_NAME}|fan 2-1"]
-    ws.write_result_table(communities, "analysis", "communities.csv")
     # Attitudes as the methods page defines them: shrunk mean sentiment of replies and mentions (k0 = 2).
     inter = ws.interactions(["src", "dst", "kind", "sentiment"])
     said = inter[inter["kind"].astype(str).isin(["reply", "mention"])].groupby(["src", "dst"], observed=True)
@@ -116,11 +114,21 @@ def fabricate_analysis(ws) -> pd.DataFrame:
     attitudes = pd.concat([attitudes, pd.DataFrame({"src": fans, "dst": "critic_kol", "attitude": -0.7,
                                                     "support": 3.0})], ignore_index=True)
     attitudes = attitudes.drop_duplicates(["src", "dst"], keep="last")
-    ws.write_result_table(attitudes, "analysis", "attitudes.parquet")
-    (ws.path / "analysis" / "analysis.json").write_text(json.dumps({
-        "parameters": {"seed": 0, "brand": {"name": "星澜", "accounts": ["brand"], "keywords": ["星澜"]}},
-        "summary": {"users": len(table), "communities": 3, "modularity": 0.42, "brand_communities": [0]},
-    }, ensure_ascii=False), encoding="utf-8")
+    # Committed the way `kolgraph analyze` commits (run id, file records): per-row sentiment and the
+    # brand-directed flag, and the role flags as the typed is_<tag> columns.
+    from kolgraph.algorithms.roles import ROLE_TAGS, has_role
+    from kolgraph.runs.outputs import write_analysis
+
+    inter_all = ws.interactions(["dst", "sentiment"])
+    sentiment = pd.DataFrame({"row": np.arange(len(inter_all)), "sentiment": inter_all["sentiment"].astype(float),
+                              "sentiment_source": "input",
+                              "brand_directed": (inter_all["dst"].astype(str) == "brand").to_numpy()})
+    flags = {tag: np.asarray(has_role(table["roles"], tag), dtype=bool) for tag in ROLE_TAGS}
+    run_id, _ = write_analysis(ws, users=table, role_flags=flags, communities=communities, attitudes=attitudes,
+                   interaction_sentiment=sentiment, info={
+                       "parameters": {"seed": 0, "brand": {"name": "星澜", "accounts": ["brand"], "keywords": ["星澜"]}},
+                       "summary": {"users": len(table), "communities": 3, "modularity": 0.42, "brand_communities": [0]}})
+    ws.record_result("analysis", {"run_id": run_id})
     return table
 
 

@@ -49,8 +49,12 @@ class Interactions:
         return pc.fill_null(text.cast(pa.string()), "").combine_chunks()
 
 
-def read_interactions(ws, brand_accounts: Sequence[str]) -> Interactions:
-    """src, dst, kind, timestamp (when present), sentiment and brand_directed of every interaction row."""
+def read_interactions(ws, brand_accounts: Sequence[str], analysis=None) -> Interactions:
+    """src, dst, kind, timestamp (when present), sentiment and brand_directed of every interaction row.
+
+    ``analysis``: the workspace's :class:`~kolgraph.runs.outputs.AnalysisOutputs`, whose per-row
+    sentiment and brand-directed flag are used when it has them.
+    """
     root = Path(ws.path)
     path = root / "interactions.parquet"
     names = pq.read_schema(path).names
@@ -59,9 +63,11 @@ def read_interactions(ws, brand_accounts: Sequence[str]) -> Interactions:
     for c in ("src", "dst", "kind"):
         if c in table.column_names and pa.types.is_dictionary(table[c].type):
             table = table.set_column(table.column_names.index(c), c, table[c].cast(pa.string()))
-    sent_path = root / "analysis" / "interaction_sentiment.parquet"
+    sent_path = (analysis.file("interaction_sentiment.parquet")
+                 if analysis is not None and "interaction_sentiment.parquet" in analysis.info.get("files", {})
+                 else None)
     sentiment = brand = None
-    if sent_path.is_file():
+    if sent_path is not None:
         have = pq.read_schema(sent_path).names
         sent = pq.read_table(sent_path, columns=[c for c in ("row", "sentiment", "brand_directed") if c in have])
         if sent.num_rows == table.num_rows:
@@ -144,7 +150,8 @@ def brand_timeline(inter: Interactions) -> pd.DataFrame:
     return pd.DataFrame({"day": days, "volume": volume, "mean_sentiment": mean, "negative": negative})
 
 
-def candidate_tiers(ws, candidates: Sequence[str], shifts: Mapping[str, Mapping[str, Any] | None]) -> pd.DataFrame:
+def candidate_tiers(ws, candidates: Sequence[str], shifts: Mapping[str, Mapping[str, Any] | None],
+                    analysis=None) -> pd.DataFrame:
     """Scoring metrics, tier and reasons per vetted candidate, with the what-if's core-fan shift inserted.
 
     ``shifts``: candidate -> {mean, p05, p95} (None when the what-if has none). Returns the frame of
@@ -155,7 +162,7 @@ def candidate_tiers(ws, candidates: Sequence[str], shifts: Mapping[str, Mapping[
     from ...runs.score import load_scoring_inputs
 
     ids = list(dict.fromkeys(str(c) for c in candidates))
-    inputs = load_scoring_inputs(ws, ids)
+    inputs = load_scoring_inputs(ws, ids, analysis)
     metrics = candidate_metrics(ids, inputs)
     for col, key in (("whatif_shift", "mean"), ("whatif_low", "p05"), ("whatif_high", "p95")):
         metrics[col] = [float((shifts.get(u) or {}).get(key)) if (shifts.get(u) or {}).get(key) is not None

@@ -30,7 +30,7 @@ from ... import __version__
 from ..._io import write_text
 from ...algorithms.risk import tier_rank
 from ...algorithms.roles import has_role
-from ...errors import AnalysisMissingError, KolgraphError, StaleResultError
+from ...errors import KolgraphError, StaleResultError
 from ...progress import progress
 from .. import _html
 from ..maps import MapData, backbone_map, load_map_inputs, render_map_html
@@ -120,13 +120,11 @@ def render_report(workspace, *, top: int = 8, top_communities: int = 12, embed_m
                   map_max_nodes: int = 500, map_max_edges: int = 3000, seed: int = 0, announcement: Any = None,
                   strict: bool = False, quiet: bool = True) -> tuple[str, dict[str, Any]]:
     """The report page's HTML and what it contains (``sections``, ``skipped``, ``map``, ``stale``)."""
-    from ...build.workspace import Workspace, open_workspace
-    from ...runs.score_output import analysis_run_id
+    from ...build.workspace import as_workspace
+    from ...runs.outputs import AnalysisOutputs
 
-    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
-    if not ws.has_result("analysis", "users.parquet"):
-        raise AnalysisMissingError(f"{ws.path}: no analysis yet; run `kolgraph analyze {ws.path}` first "
-                                   "(the report is about roles, stance and communities)")
+    ws = as_workspace(workspace)
+    analysis = AnalysisOutputs.load(ws)  # AnalysisMissingError: the report is about roles, stance, communities
     bar = progress(total=5, desc="report", quiet=quiet)
     inputs = load_map_inputs(ws, quiet=True)
     users = inputs.users
@@ -135,7 +133,7 @@ def render_report(workspace, *, top: int = 8, top_communities: int = 12, embed_m
     brand = (info.get("parameters") or {}).get("brand") or {}
     names = sections.display_names(users)
     results = ws.manifest.get("results") or {}
-    run_id = analysis_run_id(ws)
+    run_id = analysis.run_id
     whatif = load_whatif(ws.result_path("whatif"))
     stale = staleness(whatif, run_id, whatif_created=(results.get("whatif") or {}).get("created"),
                       analysis_created=(results.get("analysis") or {}).get("created"))
@@ -163,12 +161,12 @@ def render_report(workspace, *, top: int = 8, top_communities: int = 12, embed_m
     core_fans = users.loc[has_role(users["roles"], "core_fan"), "user_id"].astype(str).tolist()
     brand_accounts = [str(a) for a in brand.get("accounts", [])] + \
         users.loc[has_role(users["roles"], "brand_account"), "user_id"].astype(str).tolist()
-    inter = read_interactions(ws, brand_accounts)
+    inter = read_interactions(ws, brand_accounts, analysis)
     cards: list[str] = []
     if views:
         try:
             scored = candidate_tiers(ws, [v.candidate for v in views],
-                                     {v.candidate: v.core_fan_shift for v in views})
+                                     {v.candidate: v.core_fan_shift for v in views}, analysis)
         except KolgraphError as exc:  # an analysis without the scoring inputs: the what-if's verdict only
             skipped.append(f"scoring tiers ({exc})")
             scored = pd.DataFrame({"user_id": [v.candidate for v in views], "risk_tier": "grey",
