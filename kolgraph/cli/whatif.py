@@ -28,6 +28,8 @@ def whatif_group() -> None:
     The model is methods.md section 4 (exposure, balance shock, Friedkin-Johnsen propagation,
     baseline on the same draws, Monte Carlo over exposure and priors). Needs `kolgraph analyze`.
 
+    Definitions: docs/methods.md.
+
     \b
     Example:
       kolgraph whatif ws --kol laozhong_zhenhua --kol u33373623 --runs 200 --seed 0
@@ -77,6 +79,8 @@ def whatif_run_command(ctx, workspace, kols, runs, seed, config, as_json, no_wri
     candidate's own audience, the top defectors and the accounts carrying the backlash. Writes
     WORKSPACE/whatif/: users.parquet (per user and candidate), summary.json (the JSON below),
     runs.csv, communities.csv, defectors.csv, carriers.csv.
+
+    Definitions: docs/methods.md.
 
     \b
     Example:

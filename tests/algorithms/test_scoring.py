@@ -570,3 +570,28 @@ def test_score_records_the_analysis_run_it_used(ws, candidates_csv, tmp_path):
     res = score_file(ws, candidates_csv, tmp_path / "s.csv", whatif=False)
     manifest = json.loads((ws / "manifest.json").read_text())
     assert manifest["results"]["score"]["analysis_run_id"] == res.parameters["analysis_run_id"] is not None
+
+
+@pytest.mark.parametrize("command", [["analyze"], ["whatif"], ["whatif", "run"], ["score"], ["map"], ["report"]])
+def test_every_help_that_prints_a_metric_points_to_the_methods(command):
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0 and "Definitions: docs/methods.md" in result.output
+
+
+def test_docs_define_every_column_and_tier():
+    from pathlib import Path
+
+    from kolgraph.algorithms.risk import TIERS
+    from kolgraph.algorithms.scoring_columns import COLUMNS
+
+    root = Path(__file__).resolve().parents[2] / "docs"
+    scoring = (root / "scoring.md").read_text(encoding="utf-8")
+    methods = (root / "methods.md").read_text(encoding="utf-8")
+    for c in COLUMNS.values():
+        assert f"| `{c.name}` | {c.type} | {c.unit} | {c.definition} |" in scoring, c.name
+    for tier in TIERS:
+        assert f"**{tier}**" in methods and f"| {tier} |" in scoring
+    for name, default in ScoringParams().to_dict().items():
+        assert name in scoring, name
+    for page in ("importers.md", "sentiment.md", "roles.md", "whatif.md", "maps.md", "neo4j.md", "scoring.md"):
+        assert f"]({page})" in methods
