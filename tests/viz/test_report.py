@@ -15,7 +15,7 @@ from kolgraph.build.workspace import open_workspace
 from kolgraph.cli import main
 from kolgraph.errors import StaleResultError
 from kolgraph.schema import KolgraphError
-from kolgraph.viz._html import page_script_hashes, script_hash
+from kolgraph.viz.safe_html import page_script_hashes, script_hash
 from kolgraph.viz.report import candidate_views, load_whatif, write_report
 from vizdata import COMMENT_NAME, REASON_PAYLOAD, SCRIPT_NAME, XSS_NAME
 

@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from .. import _html
+from .. import safe_html as _html
 from .glossary import figure
 from .whatif_view import CandidateView
 

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .. import _html
+from .. import safe_html as _html
 
 __all__ = ["histograms", "stance_shift", "timeline", "PALETTE"]
 

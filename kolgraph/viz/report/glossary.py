@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .. import _html
+from .. import safe_html as _html
 
 __all__ = ["Term", "GLOSSARY", "figure", "glossary_html", "interval_text"]
 

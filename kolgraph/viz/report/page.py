@@ -32,7 +32,7 @@ from ...algorithms.risk import tier_rank
 from ...algorithms.roles import has_role
 from ...errors import KolgraphError, StaleResultError
 from ...progress import progress
-from .. import _html
+from .. import safe_html as _html
 from ..maps import MapData, backbone_map, load_map_inputs, render_map_html
 from . import charts, plots, sections
 from .cards import decision_card, label_of, split_reasons

@@ -12,7 +12,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from .. import _html
+from .. import safe_html as _html
 from ..maps import community_colour
 
 __all__ = ["degree_plot", "stance_plot", "degrees", "figure_svg", "cjk_font"]

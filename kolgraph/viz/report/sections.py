@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ...algorithms.roles import has_role
-from .. import _html
+from .. import safe_html as _html
 from .glossary import figure, interval_text
 from .whatif_view import CandidateView, WhatIfResults
 
