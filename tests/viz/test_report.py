@@ -280,3 +280,24 @@ def test_cli_report(planted_ws, raw_ws, tmp_path):
     result = runner.invoke(main, ["report", str(raw_ws.path), "-o", str(tmp_path / "x.html")])
     assert result.exit_code == 2 and "run `kolgraph analyze" in result.output and "Traceback" not in result.output
     assert "Definitions: docs/methods.md" in runner.invoke(main, ["report", "--help"]).output
+
+
+def test_the_last_scored_list_is_in_the_report_and_flagged_when_stale(contract_ws, tmp_path):
+    from kolgraph.runs.score import score_file
+
+    ws, _ = contract_ws
+    target = tmp_path / "ws"
+    shutil.copytree(ws.path, target)
+    (tmp_path / "list.csv").write_text("微博ID,报价\ncritic_kol,1\nkol_c,2\nnobody_here,3\n", encoding="utf-8")
+    scored = score_file(target, tmp_path / "list.csv", tmp_path / "scored.xlsx", whatif=False)
+    assert scored.counts["red"] == 1
+    result = write_report(target, tmp_path / "r.html", embed_map=False)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    block = page.split("<h3>Scored candidate list</h3>")[1].split("<h3")[0]
+    assert "1 red" in block and "1 unknown" in block and "critic KOL of the brand" in block
+    assert htmllib.escape(XSS_NAME) in block and result.stale is None
+    ws2 = open_workspace(target)
+    ws2.record_result("score", {**ws2.manifest["results"]["score"], "analysis_run_id": "an-older-analysis"})
+    result = write_report(target, tmp_path / "r2.html", embed_map=False)
+    assert result.stale and "re-run `kolgraph score`" in result.stale
+    assert "Stale scores." in (tmp_path / "r2.html").read_text(encoding="utf-8")

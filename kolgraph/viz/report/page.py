@@ -137,8 +137,14 @@ def render_report(workspace, *, top: int = 8, top_communities: int = 12, embed_m
     whatif = load_whatif(ws.result_path("whatif"))
     stale = staleness(whatif, run_id, whatif_created=(results.get("whatif") or {}).get("created"),
                       analysis_created=(results.get("analysis") or {}).get("created"))
-    if stale and strict:
-        raise StaleResultError(f"{ws.path}: {stale}")
+    score_rec = results.get("score") if isinstance(results.get("score"), Mapping) else None
+    score_stale = None
+    if score_rec is not None and score_rec.get("analysis_run_id") != run_id:
+        score_stale = (f"the scored list {score_rec.get('output')} was computed on analysis run "
+                       f"{score_rec.get('analysis_run_id') or '(not stamped)'}, but the workspace now holds analysis "
+                       f"run {run_id}: re-run `kolgraph score` before trusting its tiers")
+    if strict and (stale or score_stale):
+        raise StaleResultError(f"{ws.path}: {stale or score_stale}")
     views = candidate_views(whatif)
     bar.update()
     used: set[str] = set()
@@ -154,8 +160,9 @@ def render_report(workspace, *, top: int = 8, top_communities: int = 12, embed_m
     nav = [("verdict", "Verdict"), ("evidence", "Evidence"), ("roles", "Roles"), ("details", "Details"),
            ("glossary", "Glossary"), ("methods", "Methods")]
     body.append("<nav>" + "".join(f'<a href="#{sid}">{_e(t)}</a>' for sid, t in nav) + "</nav>")
-    if stale:
-        body.append(f'<p class="banner stale" id="stale"><strong>Stale what-if results.</strong> {_e(stale)}.</p>')
+    for what, why in (("what-if results", stale), ("scores", score_stale)):
+        if why:
+            body.append(f'<p class="banner stale" id="stale"><strong>Stale {what}.</strong> {_e(why)}.</p>')
 
     # ---- verdict -------------------------------------------------------------------------------
     core_fans = users.loc[has_role(users["roles"], "core_fan"), "user_id"].astype(str).tolist()
@@ -223,6 +230,7 @@ def render_report(workspace, *, top: int = 8, top_communities: int = 12, embed_m
     ev.append("<h3>Timeline: brand-directed volume and mean sentiment per day</h3>"
               + charts.timeline(brand_timeline(inter), announcement=ann,
                                 title="Daily brand-directed volume and mean sentiment") + ann_note)
+    ev.append("<h3>Scored candidate list</h3>" + sections.scored_list(score_rec, names, score_stale))
     comm_html, n_comm = sections.community_table(inputs.communities, users, top_communities, used)
     ev.append(f"<h3>Camps and communities</h3>{sections.camps_text(summary)}"
               f'<p class="note">The {min(top_communities, n_comm):,} largest of {n_comm:,} communities, brand '
@@ -284,7 +292,8 @@ def render_report(workspace, *, top: int = 8, top_communities: int = 12, embed_m
     bar.close()
     html = _html.page(title, "<main>" + "\n".join(body) + "</main>", styles=[REPORT_CSS],
                       extra_script_hashes=extra_hashes)
-    return html, {"sections": tuple(secs), "skipped": tuple(skipped), "map": data, "stale": stale}
+    return html, {"sections": tuple(secs), "skipped": tuple(skipped), "map": data,
+                  "stale": "; ".join(s for s in (stale, score_stale) if s) or None}
 
 
 def write_report(workspace, out: str | os.PathLike, *, top: int = 8, top_communities: int = 12,

@@ -16,7 +16,7 @@ from .glossary import figure, interval_text
 from .whatif_view import CandidateView, WhatIfResults
 
 __all__ = ["ROLE_SECTIONS", "display_names", "role_examples", "community_table", "whatif_table",
-           "defector_tables", "sensitivity_table", "camps_text"]
+           "defector_tables", "sensitivity_table", "camps_text", "scored_list"]
 
 _e = _html.escape
 
@@ -200,3 +200,45 @@ def sensitivity_table(whatif: WhatIfResults) -> str:
             + _html.html_table(table.head(60), columns={c: str(c).replace("_", " ") for c in table.columns},
                                formats={c: _html.fmt_number for c in numeric}, numeric=numeric,
                                empty="empty sensitivity table"))
+
+
+def _read_scores(path: str) -> pd.DataFrame | None:
+    from pathlib import Path
+
+    from ..._io import read_table
+
+    p = Path(path)
+    if not p.is_file():
+        return None
+    try:
+        if p.suffix.lower() == ".xlsx":
+            return pd.read_excel(p, dtype=str)
+        return read_table(p)
+    except (ValueError, OSError, ImportError, pd.errors.ParserError):
+        return None
+
+
+def scored_list(record: Mapping[str, Any] | None, names: Mapping[str, str], stale: str | None) -> str:
+    """The last ``kolgraph score`` run of this workspace: tier counts and every red row with its first reason."""
+    if not isinstance(record, Mapping):
+        return ('<p class="empty">No candidate list scored on this workspace yet: run '
+                "<code>kolgraph score WORKSPACE LIST -o scored.xlsx</code> to rank an agency's list.</p>")
+    counts = record.get("counts") or {}
+    tiers = ", ".join(f"{int(counts.get(t, 0)):,} {t}" for t in ("red", "amber", "grey", "green"))
+    head = (f"<p>Last scored list: <code>{_e(record.get('output'))}</code> ({_e(record.get('created', ''))}): "
+            f"{int(counts.get('ok', 0)):,} candidates scored ({_e(tiers)}); "
+            f"{int(counts.get('unknown', 0)):,} unknown, {int(counts.get('ambiguous', 0)):,} ambiguous handles.</p>")
+    if stale:
+        head += f'<p class="banner stale">{_e(stale)}.</p>'
+    table = _read_scores(str(record.get("output") or ""))
+    if table is None or "risk_tier" not in table or "status" not in table:
+        return head + '<p class="note">The scored file is not readable from here (moved, or written to standard ' \
+                      "output); its counts are from the workspace's record.</p>"
+    red = table[(table["status"].astype(str) == "ok") & (table["risk_tier"].astype(str) == "red")]
+    if red.empty:
+        return head + '<p class="note">No red candidate in the list.</p>'
+    from .cards import split_reasons
+
+    rows = "".join(f"<li>{_e(_label(r.user_id, names))}: {_e((split_reasons(str(r.reasons)) or [''])[0])}</li>"
+                   for r in red.itertuples(index=False))
+    return head + f'<h4>Red: do not partner</h4><ul class="tight">{rows}</ul>'
