@@ -182,18 +182,22 @@ def fmt_int(value: Any) -> str:
 
 def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None,
                formats: dict[str, Any] | None = None, numeric: Iterable[str] = (),
-               table_class: str = "data", empty: str = "none") -> str:
+               table_class: str = "data", empty: str = "none", titles: dict[str, str] | None = None) -> str:
     """An escaped HTML table of a (small) frame.
 
     ``columns`` maps frame column -> header (and picks/orders them); ``formats`` maps a column to a
-    function value -> str applied before escaping; ``numeric`` columns are right-aligned.
+    function value -> str applied before escaping; ``numeric`` columns are right-aligned;
+    ``titles`` maps a column to its definition, shown on hover over the header.
     """
     columns = columns or {c: c for c in frame.columns}
     formats = formats or {}
     numeric = set(numeric)
     if frame.empty:
         return f'<p class="empty">{escape(empty)}</p>'
-    head = "".join(f'<th{" class=num" if c in numeric else ""}>{escape(h)}</th>' for c, h in columns.items())
+    titles = titles or {}
+    head = "".join(f'<th{" class=num" if c in numeric else ""}'
+                   + (f' title="{escape(titles[c])}"' if c in titles else "") + f">{escape(h)}</th>"
+                   for c, h in columns.items())
     cells = []
     for column in columns:
         values = frame[column] if column in frame else pd.Series([""] * len(frame), index=frame.index)

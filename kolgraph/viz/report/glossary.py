@@ -88,7 +88,7 @@ GLOSSARY: dict[str, Term] = {t_key: Term(*t) for t_key, t in {
                                "The community's share of all engagement with brand accounts.", "3"),
     "stability": ("Stability", "0-1", "Share of consensus runs keeping the community's core together.", "1"),
     "modularity": ("Modularity", "-0.5..1", "How much more densely communities are linked inside than chance.", "1"),
-    "users": ("Users", "users", "Accounts in the graph (anyone who acted or was acted on).", "1"),
+    "users": ("Users", "users", "Accounts in the graph (anyone who acted or was acted on); in a community table, its members.", "1"),
     "interactions": ("Interactions", "interactions", "Rows kept: reposts, replies and mentions.", "1"),
     "runs": ("Monte Carlo runs", "runs", "Independent draws of exposure and priors behind every what-if figure.", "4"),
     "mc_se": ("Monte Carlo standard error", "same unit as the figure",

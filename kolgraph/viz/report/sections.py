@@ -12,7 +12,12 @@ import pandas as pd
 
 from ...algorithms.roles import has_role
 from .. import safe_html as _html
-from .glossary import figure, interval_text
+from .glossary import GLOSSARY, figure, interval_text
+
+
+def _titles(**keys: str) -> dict[str, str]:
+    """Header hover texts: column -> 'Label (unit): definition' from the glossary."""
+    return {col: f"{GLOSSARY[k].label} ({GLOSSARY[k].unit}): {GLOSSARY[k].definition}" for col, k in keys.items()}
 from .whatif_view import CandidateView, WhatIfResults
 
 __all__ = ["ROLE_SECTIONS", "display_names", "role_examples", "community_table", "whatif_table",
@@ -75,7 +80,8 @@ def role_examples(users: pd.DataFrame, top: int, used: set[str]) -> str:
                             "community": "community", "stance_text": "brand stance (support)", "reasons": "why"},
             formats={"pagerank_pct": lambda v: "" if pd.isna(v) else f"{float(v):.1f}", "community": _html.fmt_int},
             numeric=("pagerank_pct", "community"), empty=f"Nobody holds this role: {why_empty}.",
-            table_class="data people")
+            table_class="data people", titles=_titles(pagerank_pct="pagerank_pct", community="community",
+                                                      stance_text="stance"))
         used.update({"pagerank_pct", "stance", "community"})
         blocks.append(f'<h3 id="{sid}">{_e(heading)} <span class="count">{len(holders):,} users</span></h3>'
                       f'<p class="note">{_e(meaning)}'
@@ -107,7 +113,7 @@ def community_table(communities: pd.DataFrame | None, users: pd.DataFrame, top: 
                "brand_engagement_share": "share of brand engagement", "mean_stance": "mean brand stance",
                "core_fans": "core fans", "critics": "critics", "stability": "stability", "members": "top members"}
     columns = {k: v for k, v in columns.items() if k in shown}
-    used.update({"community", "brand_engagement_share", "stability", "stance"})
+    used.update({"community", "brand_engagement_share", "stability", "stance", "users", "core_fans"})
     html = _html.html_table(
         shown, columns=columns,
         formats={"size": _html.fmt_int, "stability": lambda v: "" if pd.isna(v) else f"{float(v):.2f}",
@@ -115,7 +121,9 @@ def community_table(communities: pd.DataFrame | None, users: pd.DataFrame, top: 
                  "mean_stance": lambda v: "" if pd.isna(v) else f"{float(v):+.2f}",
                  "core_fans": _html.fmt_int, "critics": _html.fmt_int, "community": _html.fmt_int},
         numeric=("community", "size", "stability", "brand_engagement_share", "mean_stance", "core_fans", "critics"),
-        empty="no communities")
+        empty="no communities", titles=_titles(community="community", size="users", stability="stability",
+                                               brand_engagement_share="brand_engagement_share",
+                                               mean_stance="stance", core_fans="core_fans"))
     return html, total
 
 
