@@ -276,7 +276,8 @@ def risk_tiers(metrics: pd.DataFrame, params: ScoringParams | None = None) -> tu
     ], ", ", n)
     green_txt = _cat("no warning sign: ", checked)
     missing = _join_present([
-        _when(few, _cat(_int(col["distinct_engagers"]), f" distinct engagers (need >= {max(p.min_engagers, 1)})")),
+        _when(few, _cat("distinct engagers ", _int(col["distinct_engagers"]),
+                        f" (need >= {max(p.min_engagers, 1)})")),
         _when(~linked, pa.array(["no brand-directed evidence (no brand stance, no core fan engages with, replies "
                                  "to or is addressed by the candidate)"] * n, pa.string())),
     ], "; ", n)

@@ -595,3 +595,16 @@ def test_docs_define_every_column_and_tier():
         assert name in scoring, name
     for page in ("importers.md", "sentiment.md", "roles.md", "whatif.md", "maps.md", "neo4j.md", "scoring.md"):
         assert f"]({page})" in methods
+
+
+@pytest.mark.parametrize("values, words", [
+    ({"distinct_engagers": 4}, "insufficient evidence: distinct engagers 4 (need >= 5)"),
+    ({"stance_support": 0, "core_fan_engagers": 0, "fan_reactions": 0, "fan_attitude_pairs": 0,
+      "attitude_to_fans_pairs": 0}, "insufficient evidence: no brand-directed evidence"),
+])
+def test_grey_when_there_is_too_little_evidence_never_green(values, words):
+    tiers, reasons = risk_tiers(metrics_row(**values))
+    assert tiers[0] == "grey" and reasons.to_pylist()[0].startswith(words)
+    # A red sign still wins over thin evidence: grey only replaces green.
+    tiers, _ = risk_tiers(metrics_row(**values, roles="critic", stance=-0.6))
+    assert tiers[0] == "red"
