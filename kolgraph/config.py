@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, TypeVar
 
-from .schema import ConfigError
+from .errors import ConfigError
 
-__all__ = ["BrandConfig", "KolgraphConfig", "load_config", "params_from_mapping"]
+__all__ = ["BrandConfig", "KolgraphConfig", "load_config", "params_from_mapping", "as_config", "resolve_brand"]
 
 P = TypeVar("P")
 
@@ -115,3 +115,34 @@ def params_from_mapping(cls: type[P], mapping: Mapping[str, Any], section: str =
         return cls(**values)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"invalid parameters for [{section or cls.__name__}]: {exc}") from None
+
+
+def as_config(config: "KolgraphConfig | str | os.PathLike | None") -> KolgraphConfig:
+    """A :class:`KolgraphConfig` from one, a TOML path, or ``None`` (defaults)."""
+    if config is None:
+        return KolgraphConfig()
+    if isinstance(config, KolgraphConfig):
+        return config
+    return load_config(config)
+
+
+def resolve_brand(brand: "BrandConfig | Mapping[str, Any] | None", config: KolgraphConfig, *,
+                  fallback: "Mapping[str, Any] | None" = None) -> BrandConfig:
+    """The brand to use: ``brand`` (accounts/keywords) added to the config's ``[brand]``; when both are
+    empty, ``fallback`` (e.g. the brand an existing analysis used); else :class:`ConfigError`.
+
+    The one place every command turns its brand options into a :class:`BrandConfig`.
+    """
+    if isinstance(brand, Mapping):
+        brand = BrandConfig(tuple(brand.get("accounts", ())), tuple(brand.get("keywords", ())),
+                            str(brand.get("name", "")))
+    merged = config.brand if brand is None else BrandConfig(
+        config.brand.accounts + brand.accounts, config.brand.keywords + brand.keywords, brand.name or config.brand.name)
+    if not merged.accounts and not merged.keywords and fallback:
+        merged = BrandConfig(tuple(fallback.get("accounts", ())), tuple(fallback.get("keywords", ())),
+                             str(fallback.get("name", "")))
+    if not merged.accounts and not merged.keywords:
+        raise ConfigError("no brand given: name its accounts and/or keywords with --brand-account ID and "
+                          "--brand-keyword K (repeatable), or a [brand] section with accounts = [...] and "
+                          "keywords = [...] in a --config file")
+    return merged

@@ -241,11 +241,19 @@ def test_config_sections_and_overrides(two_groups_ws, tmp_path):
         CommunityParams(method="kmeans")
 
 
-def test_keywords_only_skips_camps(two_groups_ws):
-    res = analyze_workspace(two_groups_ws, BrandConfig(keywords=("nothing-matches",)), seed=0, runs=2,
-                            write=False)
+def test_keywords_only_skips_camps(tmp_path):
+    csv = two_groups_csv(tmp_path / "two.csv")
+    rows = pd.read_csv(csv, keep_default_na=False)
+    rows.loc[rows["dst"] == "brand", "text"] = "星澜 new phone"  # the brand named in texts only
+    rows.to_csv(csv, index=False)
+    ws = build_workspace(csv, tmp_path / "ws").workspace
+    res = analyze_workspace(ws, BrandConfig(keywords=("星澜",)), seed=0, runs=2, write=False)
     assert res.users["brand_affinity"].isna().all()
     assert "skipped" in res.parameters["camps"]
+    kept = ws.interactions(columns=["dst"])  # identical rows without post_id are duplicates
+    assert res.summary["brand_directed_interactions"] == int((kept["dst"] == "brand").sum()) > 0
+    with pytest.raises(ConfigError, match="no interaction is brand-directed.*'nothing-matches'"):
+        analyze_workspace(ws, BrandConfig(keywords=("nothing-matches",)), seed=0, runs=2, write=False)
 
 
 def test_cli_analyze_prints_summary_and_errors(two_groups_ws):

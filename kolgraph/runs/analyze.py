@@ -62,7 +62,7 @@ from ..algorithms.stance import (
 )
 from ..build.workspace import Workspace, as_workspace
 from .outputs import write_analysis
-from ..config import BrandConfig, KolgraphConfig, load_config, params_from_mapping
+from ..config import BrandConfig, KolgraphConfig, as_config, params_from_mapping, resolve_brand
 from ..progress import progress
 from ..errors import ConfigError, UnknownAccountError
 
@@ -189,30 +189,6 @@ class AnalysisResult:
         return lines
 
 
-def _resolve_config(config: KolgraphConfig | str | os.PathLike | None) -> KolgraphConfig:
-    if config is None:
-        return KolgraphConfig()
-    if isinstance(config, KolgraphConfig):
-        return config
-    return load_config(config)
-
-
-def _resolve_brand(brand: BrandConfig | Mapping[str, Any] | None, config: KolgraphConfig) -> BrandConfig:
-    if brand is None:
-        merged = config.brand
-    else:
-        if isinstance(brand, Mapping):
-            brand = BrandConfig(tuple(brand.get("accounts", ())), tuple(brand.get("keywords", ())),
-                                str(brand.get("name", "")))
-        merged = BrandConfig(config.brand.accounts + brand.accounts, config.brand.keywords + brand.keywords,
-                             brand.name or config.brand.name)
-    if not merged.accounts and not merged.keywords:
-        raise ConfigError("no brand given: name its accounts and/or keywords with --brand-account ID and "
-                          "--brand-keyword K (repeatable), or a [brand] section with accounts = [...] and "
-                          "keywords = [...] in a --config file")
-    return merged
-
-
 def _resolve_model(stance_model: Any) -> tuple[Any, dict[str, Any]]:
     """(model or None for the lazily loaded default, a description for analysis.json)."""
     if stance_model is None:
@@ -278,8 +254,8 @@ def analyze_workspace(
         raise ConfigError(f"seed must be a non-negative integer, got {seed!r}")
     seed = int(seed)
     ws = as_workspace(ws_or_path)
-    cfg = _resolve_config(config)
-    brand = _resolve_brand(brand, cfg)
+    cfg = as_config(config)
+    brand = resolve_brand(brand, cfg)
     stance_params = params_from_mapping(StanceParams, cfg.section("stance"), "stance", k0=k0)
     comm_params = params_from_mapping(CommunityParams, cfg.section("communities"), "communities",
                                       method=community_method, resolution=resolution, runs=runs)
