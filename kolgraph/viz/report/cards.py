@@ -101,6 +101,12 @@ def _friendly(view: CandidateView, names: Mapping[str, str], used: set[str]) -> 
     return ('<ul class="tight">' + "".join(rows) + (f"<li>and {more} more</li>" if more > 0 else "") + "</ul>")
 
 
+def _share_kind(value: Any) -> str:
+    """'pct' for a share in [0, 1]; a plain number otherwise (never print 1188%)."""
+    v = _num(value)
+    return "pct" if math.isnan(v) or 0.0 <= v <= 1.0 else "num"
+
+
 def _safer(view: CandidateView, fallback: Sequence[tuple[str, str, Any]], names: Mapping[str, str],
            used: set[str]) -> str:
     if view.safer:
@@ -109,7 +115,7 @@ def _safer(view: CandidateView, fallback: Sequence[tuple[str, str, Any]], names:
             who = s.get("display_name") or names.get(str(s.get("user_id")), "")
             rows.append(f"<li>{_e(who or s.get('user_id'))} (@{_e(s.get('user_id'))}): core fans turning "
                         f"{figure('turning_share', s.get('core_fans_turning_share'), 'pct', used=used)}, reach overlap "
-                        f"{figure('reach_overlap', s.get('reach_overlap'), 'pct', used=used)}</li>")
+                        f"{figure('reach_overlap', s.get('reach_overlap'), _share_kind(s.get('reach_overlap')), used=used)}</li>")
         return '<ul class="tight">' + "".join(rows) + "</ul>"
     if fallback:
         rows = [f"<li>{_e(label_of(uid, names))}: tier {_e(tier)}, core-fan shift "
@@ -159,7 +165,8 @@ def split_reasons(text: str) -> list[str]:
 
 def decision_card(view: CandidateView, *, tier: str | None, score_reasons: Sequence[str],
                   posts: pd.DataFrame | None, posts_why: str, names: Mapping[str, str], used: set[str],
-                  alternatives: Sequence[tuple[str, str, Any]] = (), scoring_tier: str | None = None) -> str:
+                  alternatives: Sequence[tuple[str, str, Any]] = (), scoring_tier: str | None = None,
+                  whatif_tier: str | None = None) -> str:
     """The HTML of one decision card (see the module docstring); ``tier`` is the verdict's tier."""
     tier = tier or "grey"
     who = label_of(view.candidate, {**names, **({view.candidate: view.display_name} if view.display_name else {})})
@@ -168,7 +175,7 @@ def decision_card(view: CandidateView, *, tier: str | None, score_reasons: Seque
     share = figure("turning_share", view.turning_share, "pct", used=used) if view.turning_share else ""
     fans = (figure("core_fans", view.core_fans, "int", used=used, unit=False) + " core fans"
             if view.core_fans is not None else "n/a core fans")
-    line = view.line or _line(view, tier, who)
+    line = view.line if view.line and (view.tier or tier) == tier else _line(view, tier, who)
     figures = [f'<div class="fig big"><div class="k">Core fans turning against the brand</div>'
                f'<div class="v">{turning}</div><div class="s">of {fans}{" = " + share if share else ""}</div></div>']
     if view.core_fan_shift:
@@ -183,11 +190,14 @@ def decision_card(view: CandidateView, *, tier: str | None, score_reasons: Seque
                        f"{_e(view.cooling_threshold or 0.3)}</div><div class=\"v\">"
                        f"{figure('cooling_share', view.cooling_share, 'pct', used=used)}</div></div>")
     reasons = list(view.reasons) or [r for r in score_reasons if r][:3]
+    if view.reasons and whatif_tier and scoring_tier == tier != whatif_tier and score_reasons:
+        reasons = [score_reasons[0], *view.reasons]  # the scoring sign that made the card riskier comes first
     reasons_html = ("<ol class=\"reasons\">" + "".join(f"<li>{_e(r)}</li>" for r in reasons[:3]) + "</ol>"
                     if reasons else '<p class="empty">No reason recorded.</p>')
     extra = ""
-    if scoring_tier and scoring_tier != tier:
-        extra = f' <span class="note">(scoring tier: {_e(scoring_tier)})</span>'
+    if whatif_tier and scoring_tier and whatif_tier != scoring_tier:
+        extra = (f' <span class="note">(what-if verdict: {_e(whatif_tier)}; scoring rule: {_e(scoring_tier)}; the card '
+                 "shows the riskier)</span>")
     stale = ""
     if view.missing:
         stale = ('<p class="note rerun">Some figures are missing because these what-if outputs come from an older '

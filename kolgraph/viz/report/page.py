@@ -28,7 +28,7 @@ import pandas as pd
 
 from ... import __version__
 from ..._io import write_text
-from ...algorithms.risk import tier_rank
+from ...algorithms.risk import TIERS, tier_rank
 from ...algorithms.roles import has_role
 from ...errors import KolgraphError, StaleResultError
 from ...progress import progress
@@ -179,7 +179,9 @@ def render_report(workspace, *, top: int = 8, top_communities: int = 12, embed_m
             scored = pd.DataFrame({"user_id": [v.candidate for v in views], "risk_tier": "grey",
                                    "reasons": "scoring inputs missing: re-run `kolgraph analyze`"})
         by_id = scored.set_index("user_id")
-        tiers = {v.candidate: v.tier or str(by_id.loc[v.candidate, "risk_tier"]) for v in views}
+        # The card shows the riskier of the what-if's verdict and the scoring rule (red > amber > grey > green).
+        tiers = {v.candidate: min((t for t in (v.tier, str(by_id.loc[v.candidate, "risk_tier"])) if t in TIERS),
+                                  key=lambda t: TIERS.index(t), default="grey") for v in views}
         shift_of = {v.candidate: (v.core_fan_shift or {}).get("mean", np.nan) for v in views}
         order = sorted(views, key=lambda v: (tier_rank([tiers[v.candidate]])[0], shift_of[v.candidate]
                                              if shift_of[v.candidate] is not None else 0.0))
@@ -196,7 +198,7 @@ def render_report(workspace, *, top: int = 8, top_communities: int = 12, embed_m
             reasons = split_reasons(str(by_id.loc[v.candidate, "reasons"]))
             cards.append(decision_card(v, tier=tier, score_reasons=reasons, posts=posts, posts_why=why, names=names,
                                        used=used, alternatives=better[::-1],
-                                       scoring_tier=str(by_id.loc[v.candidate, "risk_tier"])))
+                                       scoring_tier=str(by_id.loc[v.candidate, "risk_tier"]), whatif_tier=v.tier))
         used.add("tier")
         verdict = '<div class="verdicts">' + "".join(cards) + "</div>"
     else:
