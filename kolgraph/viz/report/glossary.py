@@ -124,7 +124,10 @@ def interval_text(value: Any, kind: str) -> str:
     """``mean [p05, p95]`` of an interval dict (or a plain number) in the given format; 'n/a' when absent."""
     if isinstance(value, dict):
         text = _fmt(value.get("mean"), kind)
-        if value.get("p05") is not None and value.get("p95") is not None:
+        lo, hi = value.get("p05"), value.get("p95")
+        if lo is not None and hi is not None and _fmt(lo, kind) == _fmt(hi, kind) == text:
+            return text  # a measured value (no spread over runs): no interval to show
+        if lo is not None and hi is not None:
             text += f" [{_fmt(value['p05'], kind)}, {_fmt(value['p95'], kind)}]"
         return text
     return _fmt(value, kind)

@@ -85,7 +85,8 @@ def role_examples(users: pd.DataFrame, top: int, used: set[str]) -> str:
         used.update({"pagerank_pct", "stance", "community"})
         blocks.append(f'<h3 id="{sid}">{_e(heading)} <span class="count">{len(holders):,} users</span></h3>'
                       f'<p class="note">{_e(meaning)}'
-                      + (f" The top {min(top, len(holders)):,} by {_e(sort.replace('_', ' '))}:" if len(holders) else "")
+                      + (f" The top {min(top, len(holders)):,} by {_e(sort.replace('_', ' '))}"
+                         '<span class="print-only"> (on paper: the top 5)</span>:' if len(holders) else "")
                       + f"</p>{table}")
     return "".join(blocks)
 
@@ -121,7 +122,7 @@ def community_table(communities: pd.DataFrame | None, users: pd.DataFrame, top: 
                  "mean_stance": lambda v: "" if pd.isna(v) else f"{float(v):+.2f}",
                  "core_fans": _html.fmt_int, "critics": _html.fmt_int, "community": _html.fmt_int},
         numeric=("community", "size", "stability", "brand_engagement_share", "mean_stance", "core_fans", "critics"),
-        empty="no communities", titles=_titles(community="community", size="users", stability="stability",
+        empty="no communities", table_class="data communities", titles=_titles(community="community", size="users", stability="stability",
                                                brand_engagement_share="brand_engagement_share",
                                                mean_stance="stance", core_fans="core_fans"))
     return html, total

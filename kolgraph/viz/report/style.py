@@ -81,6 +81,7 @@ svg.chart .ann { stroke: #111; stroke-width: 1.5; stroke-dasharray: 6 3; }
 svg.chart.mpl { max-width: 640px; }
 .pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 12px; }
 iframe.map { width: 100%; height: 720px; border: 1px solid #ccc; border-radius: 6px; background: #fff; }
+.print-only { display: none; }
 details { margin: 6px 0; } details > summary { cursor: pointer; font-weight: 600; }
 details pre { background: #fff; border: 1px solid #e2e2de; padding: 8px; overflow: auto; font-size: 12px; }
 @media print {
@@ -100,6 +101,9 @@ details pre { background: #fff; border: 1px solid #e2e2de; padding: 8px; overflo
   table.data thead { display: table-header-group; }
   table.data tr { break-inside: avoid; page-break-inside: avoid; }
   table.people td:last-child { font-size: 7pt; }
+  /* On paper: the top 5 of each role and the 8 largest communities (the page keeps them all). */
+  table.people tbody tr:nth-child(n+6), table.communities tbody tr:nth-child(n+9) { display: none; }
+  .screen-only { display: none; } .print-only { display: inline; }
   svg.chart { break-inside: avoid; page-break-inside: avoid; border: none; max-height: 70mm; width: auto; }
   .pair { display: block; }
   a { color: inherit; text-decoration: none; }
