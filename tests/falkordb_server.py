@@ -22,7 +22,7 @@ import subprocess
 import time
 from pathlib import Path
 
-__all__ = ["FalkorDBServer", "BoltProxy", "free_port", "FALKORDB_USER", "PORT_RANGE"]
+__all__ = ["FalkorDBServer", "BoltProxy", "StallingRelay", "SilentServer", "free_port", "FALKORDB_USER", "PORT_RANGE"]
 
 #: Any user name and password are accepted by FalkorDB's Bolt endpoint.
 FALKORDB_USER = "falkordb"
@@ -347,3 +347,195 @@ class BoltProxy:
             pass
         finally:
             _close_quietly(client, upstream)
+
+
+def _readable(sock: socket.socket, timeout: float) -> bool:
+    """Whether ``sock`` has data (or EOF) to read within ``timeout`` seconds."""
+    import select
+
+    ready, _, _ = select.select([sock], [], [], timeout)
+    return bool(ready)
+
+
+class _Loopback:
+    """A listener on 127.0.0.1 (a free port) whose threads and sockets all end by ``deadline``.
+
+    Every socket is polled (``select``) with a short timeout, so the threads notice :meth:`close` or the end of
+    the lifetime within ``poll`` seconds; nothing outlives ``lifetime`` seconds even if a test
+    forgets to close it.
+    """
+
+    poll = 0.05
+
+    def __init__(self, lifetime: float):
+        import threading
+
+        self.deadline = time.monotonic() + lifetime
+        self._stop = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self._listener.settimeout(self.poll)
+        self.port = self._listener.getsockname()[1]
+        self.accepted = 0
+        self._threads = [threading.Thread(target=self._accept_loop, daemon=True)]
+        self._threads[0].start()
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.port}"
+
+    def running(self) -> bool:
+        return not self._stop.is_set() and time.monotonic() < self.deadline
+
+    def _track(self, *socks: socket.socket) -> None:
+        with self._lock:
+            self._sockets += socks
+
+    def _spawn(self, target, *args) -> None:
+        import threading
+
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        with self._lock:
+            self._threads.append(thread)
+        thread.start()
+
+    def _accept_loop(self) -> None:
+        try:
+            while self.running():
+                try:
+                    client, _ = self._listener.accept()
+                except socket.timeout:
+                    continue
+                except OSError:
+                    return
+                client.settimeout(None)
+                self._track(client)
+                self.accepted += 1
+                self.on_client(client)
+        finally:
+            self._shutdown()
+
+    def on_client(self, client: socket.socket) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _shutdown(self) -> None:
+        self._stop.set()
+        _close_quietly(self._listener)
+        with self._lock:
+            socks = list(self._sockets)
+        for sock in socks:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            _close_quietly(sock)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop accepting, close every socket and wait (bounded) for the threads to end."""
+        self._stop.set()
+        self._shutdown()
+        with self._lock:
+            threads = list(self._threads)
+        end = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, end - time.monotonic()))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class SilentServer(_Loopback):
+    """Accepts TCP connections on loopback and never answers (reads and drops what arrives).
+
+    What a hung server or a wrong port behind a firewall looks like to a client: the connection
+    opens, the Bolt handshake never comes back. Ends by itself after ``lifetime`` seconds.
+    """
+
+    def __init__(self, lifetime: float = 60.0):
+        super().__init__(lifetime)
+
+    def on_client(self, client: socket.socket) -> None:
+        self._spawn(self._drain, client)
+
+    def _drain(self, client: socket.socket) -> None:
+        while self.running():
+            try:
+                if _readable(client, self.poll) and not client.recv(65536):
+                    return
+            except OSError:
+                return
+
+
+class StallingRelay(_Loopback):
+    """A loopback TCP relay to ``upstream_port`` that stops forwarding at a chosen point.
+
+    It forwards bytes both ways until the client has sent ``marker`` for the ``stall_at``-th time
+    (``marker`` defaults to ``b"UNWIND $rows"``, so ``stall_at=6`` stalls on the 6th batch
+    statement). From then on it forwards nothing, in either direction, on any connection, and new
+    connections are accepted but never connected upstream -- yet every socket stays open: to the
+    client the server has simply stopped answering. The chunk holding the marker is dropped.
+    ``stalled`` is set at that moment. Ends by itself after ``lifetime`` seconds.
+    """
+
+    def __init__(self, upstream_port: int, *, stall_at: int | None = None, marker: bytes = b"UNWIND $rows",
+                 lifetime: float = 60.0):
+        import threading
+
+        self.upstream_port = upstream_port
+        self.stall_at = stall_at
+        self.marker = marker
+        self.seen = 0
+        self.stalled = threading.Event()
+        super().__init__(lifetime)
+
+    def on_client(self, client: socket.socket) -> None:
+        if self.stalled.is_set():
+            self._spawn(self._pump, client, None, False)  # hold it open, say nothing
+            return
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=5)
+        except OSError:
+            _close_quietly(client)
+            return
+        upstream.settimeout(None)
+        for sock in (client, upstream):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._track(upstream)
+        self._spawn(self._pump, client, upstream, True)
+        self._spawn(self._pump, upstream, client, False)
+
+    def _pump(self, source: socket.socket, target: socket.socket | None, from_client: bool) -> None:
+        tail = b""
+        while self.running():
+            try:
+                if not _readable(source, self.poll):
+                    continue
+                data = source.recv(65536)
+            except OSError:
+                break
+            if not data:
+                break
+            if from_client and self.stall_at is not None and not self.stalled.is_set():
+                window = tail + data
+                with self._lock:
+                    self.seen += window.count(self.marker)
+                    if self.seen >= self.stall_at:
+                        self.stalled.set()
+                tail = window[-(len(self.marker) - 1):]
+            if self.stalled.is_set() or target is None:
+                continue  # swallowed: the server "stopped answering"
+            try:
+                target.sendall(data)
+            except OSError:
+                break
+        if not self.stalled.is_set():  # a normal end: pass the close on
+            _close_quietly(source)
+            if target is not None:
+                _close_quietly(target)

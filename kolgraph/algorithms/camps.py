@@ -68,7 +68,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import LinearOperator, cg
 
-from ..schema import ConfigError, InputError, KolgraphError, UnknownAccountError, normalise_kinds
+from ..schema import KINDS, ConfigError, KolgraphError, UnknownAccountError, normalise_kinds
+from .projection import edge_kinds, edge_list, edge_values, vertex_names
 
 __all__ = ["CampParams", "CampResult", "camp_affinity", "METHODS"]
 
@@ -194,12 +195,7 @@ def camp_affinity(
         raise TypeError(f"camp_affinity needs an igraph.Graph, got {type(g).__name__}")
 
     n = g.vcount()
-    if "name" not in g.vs.attributes():
-        raise KolgraphError("camp_affinity: the graph has no 'name' vertex attribute (user ids)")
-    names = pd.Index([str(x) for x in g.vs["name"]], name="user_id")
-    if not names.is_unique:
-        dup = names[names.duplicated()].unique()[:5].tolist()
-        raise KolgraphError(f"camp_affinity: vertex names (user ids) repeat, e.g. {', '.join(map(repr, dup))}")
+    names = pd.Index(vertex_names(g).tolist(), dtype=object, name="user_id")
     brand = _as_seed_tuple(brand_seeds)
     critic = _as_seed_tuple(critic_seeds)
     if not brand:
@@ -311,24 +307,16 @@ def _normalise_kinds(kinds: Iterable[str] | str | None) -> tuple[str, ...] | Non
 def _edges(g: ig.Graph, kinds: tuple[str, ...] | None, weight: str | None, seeds: np.ndarray):
     """Edge arrays (src, dst, weight) of the projection, self-loops dropped; kinds and weight
     attribute actually used; seeds given back their own edges of all kinds (fallback)."""
-    m = g.ecount()
-    el = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(m, 2)
-    src, dst = el[:, 0], el[:, 1]
-    if weight is not None and weight in g.es.attributes():
-        w = np.asarray(g.es[weight], dtype=float)
-        if not np.all(np.isfinite(w)) or np.any(w < 0):
-            raise InputError("<graph>", f"edge attribute {weight!r} must be finite and >= 0")
-        weight_used = weight
-    else:
-        w = np.ones(m)
-        weight_used = None
+    src, dst = edge_list(g)
+    w = edge_values(g, weight)
+    weight_used = weight if weight is not None and weight in g.es.attributes() else None
     keep = src != dst
     fallback = np.zeros(0, dtype=np.intp)
     if kinds is None or "kind" not in g.es.attributes():
         kinds_used: Any = "all"
     else:
         kinds_used = list(kinds)
-        kind_ok = np.isin(np.asarray(g.es["kind"], dtype=object).astype(str), list(kinds))
+        kind_ok = np.isin(edge_kinds(g), [KINDS.index(k) for k in kinds])
         sel = keep & kind_ok
         n = g.vcount()
         deg_sel = np.bincount(src[sel], minlength=n) + np.bincount(dst[sel], minlength=n)

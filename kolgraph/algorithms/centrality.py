@@ -18,7 +18,8 @@ attention flows u -> v and influence v -> u. Self-loops are excluded from every 
 - ``in_strength`` / ``out_strength`` (+ ``_repost``, ``_reply``, ``_mention``): summed
   ``weight`` of edges into / out of the user, in total and per kind (per-kind columns sum to the
   total when every edge has a known kind). ``in_count`` / ``out_count``: interactions (edge
-  ``count``) received / made. ``distinct_engagers``: number of distinct other users with any
+  ``count``) received / made; ``out_count_<kind>``: interactions made per kind (e.g. reposts).
+  ``distinct_engagers``: number of distinct other users with any
   edge into the user (not interactions).
 - ``coreness``: k-core number on the undirected simple projection (Seidman 1983), >= 0.
 - ``participation``: P_u = 1 - sum_c (k_uc / k_u)^2 over the weighted undirected projection
@@ -56,14 +57,7 @@ from scipy.stats import rankdata
 
 from ..progress import progress
 from ..schema import ConfigError, KINDS, KolgraphError
-from .communities import (
-    CommunityResult,
-    _collapse_undirected,
-    _edge_list,
-    _edge_values,
-    _make_undirected,
-    _vertex_names,
-)
+from .projection import EdgeArrays, collapse_undirected, edge_arrays, make_undirected, membership_array
 
 __all__ = [
     "COLUMNS",
@@ -84,7 +78,8 @@ __all__ = [
 COLUMNS: tuple[str, ...] = (
     "user_id", "pagerank", "pagerank_pct", "hub", "authority", "in_strength", "out_strength",
     *(f"in_strength_{k}" for k in KINDS), *(f"out_strength_{k}" for k in KINDS),
-    "in_count", "out_count", "distinct_engagers", "coreness", "participation", "betweenness",
+    "in_count", "out_count", *(f"out_count_{k}" for k in KINDS), "distinct_engagers", "coreness",
+    "participation", "betweenness",
 )
 
 #: Betweenness modes: "auto" (exact up to ``exact_max_vertices`` users), "exact", "sampled", "none".
@@ -97,44 +92,7 @@ RK_CONSTANT = 1.0
 # ---------------------------------------------------------------------------------------------
 # the graph as arrays (computed once per call)
 
-@dataclass(frozen=True, eq=False)
-class _Edges:
-    """Edges without self-loops as arrays, plus the users; nothing refers back to the graph."""
-
-    names: np.ndarray
-    src: np.ndarray
-    dst: np.ndarray
-    weight: np.ndarray
-    count: np.ndarray
-    kind: np.ndarray  # codes into KINDS, -1 unknown
-
-    @property
-    def n(self) -> int:
-        return len(self.names)
-
-
-def _kind_codes(g: ig.Graph) -> np.ndarray:
-    m = g.ecount()
-    if "kind" not in g.es.attributes() or m == 0:
-        return np.full(m, -1, dtype=np.int8)
-    codes, uniques = pd.factorize(np.asarray(g.es["kind"], dtype=object))
-    lookup = np.array([KINDS.index(k) if k in KINDS else -1 for k in uniques] + [-1], dtype=np.int8)
-    return lookup[codes]  # factorize gives -1 for missing: lookup[-1] is the appended -1
-
-
-def _edges(g: ig.Graph, weight: str | None = "weight") -> _Edges:
-    if not isinstance(g, ig.Graph):
-        raise TypeError(f"expected an igraph.Graph, got {type(g).__name__}")
-    names = _vertex_names(g)
-    src, dst = _edge_list(g)
-    w = _edge_values(g, weight)
-    count = _edge_values(g, "count")
-    kind = _kind_codes(g)
-    keep = src != dst
-    return _Edges(names, src[keep], dst[keep], w[keep], count[keep].astype(np.int64), kind[keep])
-
-
-def _adjacency(e: _Edges) -> sp.csr_matrix:
+def _adjacency(e: EdgeArrays) -> sp.csr_matrix:
     """Weighted directed adjacency W[u, v] = summed weight of u -> v (all kinds), one entry per pair."""
     W = sp.csr_matrix((e.weight, (e.src, e.dst)), shape=(e.n, e.n))
     W.sum_duplicates()
@@ -208,14 +166,14 @@ def pagerank(g: ig.Graph, *, damping: float = 0.85, weight: str | None = "weight
         pagerank(g).nlargest(10)
     """
     _check_damping(damping)
-    e = _edges(g, weight)
+    e = edge_arrays(g, weight)
     return _series(_pagerank(_adjacency(e), damping, tol, max_iter)[0], e.names, "pagerank")
 
 
 def hits(g: ig.Graph, *, weight: str | None = "weight", tol: float = 1e-10,
          max_iter: int = 10_000) -> pd.DataFrame:
     """Weighted HITS hub and authority scores in [0, 1] (max 1), indexed by user id (module doc)."""
-    e = _edges(g, weight)
+    e = edge_arrays(g, weight)
     hub, authority, _ = _hits(_adjacency(e), tol, max_iter)
     frame = pd.DataFrame({"hub": hub, "authority": authority})
     frame.index = _series(hub, e.names, "hub").index
@@ -225,7 +183,7 @@ def hits(g: ig.Graph, *, weight: str | None = "weight", tol: float = 1e-10,
 # ---------------------------------------------------------------------------------------------
 # strengths, counts, engagers
 
-def _strengths(e: _Edges) -> dict[str, np.ndarray]:
+def _strengths(e: EdgeArrays) -> dict[str, np.ndarray]:
     n = e.n
     columns = {
         "in_strength": np.bincount(e.dst, weights=e.weight, minlength=n),
@@ -237,10 +195,13 @@ def _strengths(e: _Edges) -> dict[str, np.ndarray]:
             columns[f"{side}_strength_{kind}"] = np.bincount(ends[mask], weights=e.weight[mask], minlength=n)
     columns["in_count"] = np.bincount(e.dst, weights=e.count, minlength=n).astype(np.int64)
     columns["out_count"] = np.bincount(e.src, weights=e.count, minlength=n).astype(np.int64)
+    for code, kind in enumerate(KINDS):
+        mask = e.kind == code
+        columns[f"out_count_{kind}"] = np.bincount(e.src[mask], weights=e.count[mask], minlength=n).astype(np.int64)
     return columns
 
 
-def _distinct_engagers(e: _Edges, W: sp.csr_matrix | None = None) -> np.ndarray:
+def _distinct_engagers(e: EdgeArrays, W: sp.csr_matrix | None = None) -> np.ndarray:
     """Stored entries per column of the summed adjacency = distinct engagers (no sort of 10M keys)."""
     W = _adjacency(e) if W is None else W
     return np.bincount(W.indices, minlength=e.n).astype(np.int64)
@@ -250,9 +211,10 @@ def strengths(g: ig.Graph, *, weight: str | None = "weight") -> pd.DataFrame:
     """In/out strength (summed ``weight``) in total and per kind, and in/out interaction counts.
 
     Indexed by user id; self-loops excluded. Columns: in_strength, out_strength,
-    in_strength_<kind>, out_strength_<kind> for repost/reply/mention, in_count, out_count.
+    in_strength_<kind>, out_strength_<kind> for repost/reply/mention, in_count, out_count,
+    out_count_<kind>.
     """
-    e = _edges(g, weight)
+    e = edge_arrays(g, weight)
     frame = pd.DataFrame(_strengths(e))
     frame.index = _series(np.zeros(e.n), e.names, "x").index
     return frame
@@ -260,52 +222,28 @@ def strengths(g: ig.Graph, *, weight: str | None = "weight") -> pd.DataFrame:
 
 def distinct_engagers(g: ig.Graph) -> pd.Series:
     """Number of distinct users u != v with at least one edge u -> v (any kind), per user v."""
-    e = _edges(g, None)
+    e = edge_arrays(g, None)
     return _series(_distinct_engagers(e), e.names, "distinct_engagers")
 
 
 # ---------------------------------------------------------------------------------------------
 # coreness and participation
 
-def _projection(e: _Edges):
-    return _collapse_undirected(e.n, e.src, e.dst, e.weight)
+def _projection(e: EdgeArrays):
+    return collapse_undirected(e.n, e.src, e.dst, e.weight)
 
 
 def _coreness(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    return np.asarray(_make_undirected(n, a, b, None).coreness(), dtype=np.int64)
+    return np.asarray(make_undirected(n, a, b, None).coreness(), dtype=np.int64)
 
 
 def coreness(g: ig.Graph) -> pd.Series:
     """k-core number of every user on the undirected simple projection (Seidman 1983)."""
-    e = _edges(g, None)
+    e = edge_arrays(g, None)
     a, b, _ = _projection(e)
     return _series(_coreness(e.n, a, b), e.names, "coreness")
-
-
-def _membership_array(membership: Any, names: np.ndarray) -> np.ndarray:
-    """Community labels aligned with ``names`` from a CommunityResult, a Series/Mapping or an array."""
-    if isinstance(membership, CommunityResult):
-        if tuple(membership.names) == tuple(names.tolist()):
-            return np.asarray(membership.membership, dtype=np.int64)
-        membership = pd.Series(np.asarray(membership.membership), index=list(membership.names))
-    if isinstance(membership, Mapping) and not isinstance(membership, pd.Series):
-        membership = pd.Series(membership)
-    if isinstance(membership, pd.Series):
-        by_id = pd.Series(membership.to_numpy(), index=pd.Index(membership.index.astype(str), dtype=object))
-        if not by_id.index.is_unique:
-            raise KolgraphError("membership names a user more than once")
-        aligned = by_id.reindex(pd.Index(names.tolist(), dtype=object))
-        if aligned.isna().any():
-            missing = names[aligned.isna().to_numpy()][:3]
-            raise KolgraphError(f"membership lacks user(s) {', '.join(map(repr, missing))}")
-        values = aligned.to_numpy()
-    else:
-        values = np.asarray(membership)
-        if values.shape != (len(names),):
-            raise KolgraphError(f"membership has {values.size} labels for {len(names)} users")
-    return pd.factorize(values)[0].astype(np.int64)
 
 
 def _participation(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, membership: np.ndarray) -> np.ndarray:
@@ -332,8 +270,8 @@ def participation_coefficient(g: ig.Graph, membership: Any, *, weight: str | Non
     mapping user id -> community, or an array in vertex order. In [0, 1); 0 without edges.
     Near 0: all ties inside one community; 0.5 and up: ties spread over communities (a bridge).
     """
-    e = _edges(g, weight)
-    labels = _membership_array(membership, e.names)
+    e = edge_arrays(g, weight)
+    labels = membership_array(membership, e.names)
     a, b, w = _projection(e)
     return _series(_participation(e.n, a, b, w, labels), e.names, "participation")
 
@@ -498,7 +436,7 @@ def _betweenness(n: int, a: np.ndarray, b: np.ndarray, *, mode: str, exact_max_v
         return np.zeros(n), info
     pairs = (n - 1) * (n - 2) / 2.0
     if mode == "exact":
-        h = _make_undirected(n, a, b, None)
+        h = make_undirected(n, a, b, None)
         return np.asarray(h.betweenness(directed=False), dtype=np.float64) / pairs, info
     indptr, indices = _symmetric_csr(n, a, b)
     vd = _vertex_diameter_bound(n, indptr, indices)
@@ -547,7 +485,7 @@ def betweenness(g: ig.Graph, *, mode: str = "auto", exact_max_vertices: int = 50
         res.values.nlargest(5), res.epsilon
     """
     _check_betweenness(mode, exact_max_vertices, samples, epsilon, delta)
-    e = _edges(g, None)
+    e = edge_arrays(g, None)
     a, b, _ = _projection(e)
     values, info = _betweenness(e.n, a, b, mode=mode, exact_max_vertices=exact_max_vertices,
                                 samples=samples, epsilon=epsilon, delta=delta, seed=seed, quiet=quiet)
@@ -618,7 +556,7 @@ def centrality_table(g: ig.Graph, *, membership: Any = None, damping: float = 0.
     _check_damping(damping)
     _check_betweenness(betweenness, exact_max_vertices, betweenness_samples, betweenness_epsilon,
                        betweenness_delta)
-    e = _edges(g, weight)
+    e = edge_arrays(g, weight)
     n = e.n
     W = _adjacency(e)
     rank, pagerank_iterations = _pagerank(W, damping, tol, 1000)
@@ -637,7 +575,7 @@ def centrality_table(g: ig.Graph, *, membership: Any = None, damping: float = 0.
     if membership is None:
         columns["participation"] = np.full(n, np.nan)
     else:
-        columns["participation"] = _participation(n, a, b, w, _membership_array(membership, e.names))
+        columns["participation"] = _participation(n, a, b, w, membership_array(membership, e.names))
     values, info = _betweenness(n, a, b, mode=betweenness, exact_max_vertices=exact_max_vertices,
                                 samples=betweenness_samples, epsilon=betweenness_epsilon,
                                 delta=betweenness_delta, seed=seed, quiet=quiet)
@@ -649,7 +587,7 @@ def centrality_table(g: ig.Graph, *, membership: Any = None, damping: float = 0.
                   "betweenness_epsilon": float(betweenness_epsilon),
                   "betweenness_delta": float(betweenness_delta),
                   "membership": None if membership is None else
-                  (membership.method if isinstance(membership, CommunityResult) else "given"),
+                  str(getattr(membership, "method", "given")),
                   "pagerank_iterations": pagerank_iterations, "hits_iterations": hits_iterations}
     return CentralityResult(method="centrality_table", parameters=parameters, seed=seed, table=table,
                             methods=dict(_METHODS), betweenness_info={**info,

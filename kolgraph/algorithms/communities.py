@@ -39,151 +39,36 @@ whatever the number of workers.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import multiprocessing
 import os
-import random
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 import igraph as ig
 import numpy as np
 import pandas as pd
 
-from ..schema import ConfigError, KolgraphError
+from ..schema import ConfigError
+from .projection import igraph_seed, make_undirected, projection_arrays, vertex_names
 
 __all__ = [
     "METHODS",
     "CommunityResult",
     "ConsensusResult",
-    "undirected_projection",
     "detect_communities",
     "consensus_communities",
-    "igraph_seed",
 ]
 
 #: Community detection methods accepted by :func:`detect_communities`.
 METHODS: tuple[str, ...] = ("leiden", "louvain", "label_propagation")
-
-_RNG_LOCK = threading.Lock()
 
 #: Consensus runs go to worker processes from this many users up (below, forking costs more than it saves).
 PARALLEL_MIN_USERS = 50_000
 
 _SHARED_PROJECTION: dict[str, ig.Graph] = {}
 _PARALLEL_LOCK = threading.Lock()  # one parallel consensus at a time per process (the projection slot is shared)
-
-
-# ---------------------------------------------------------------------------------------------
-# shared array helpers (also used by kolgraph.algorithms.centrality)
-
-def _vertex_names(g: ig.Graph) -> np.ndarray:
-    """User ids in vertex order as an object array of str; checks they exist and are unique."""
-    if g.vcount() == 0:
-        return np.array([], dtype=object)
-    if "name" not in g.vs.attributes():
-        raise KolgraphError("the graph has no 'name' vertex attribute (user ids); build it with kolgraph.build")
-    names = np.asarray([str(x) for x in g.vs["name"]], dtype=object)
-    index = pd.Index(names)
-    if not index.is_unique:
-        dup = index[index.duplicated()].unique()[:3]
-        raise KolgraphError(f"vertex names (user ids) repeat, e.g. {', '.join(map(repr, dup))}")
-    return names
-
-
-def _edge_list(g: ig.Graph) -> tuple[np.ndarray, np.ndarray]:
-    """(source, target) vertex indices of every edge, int64, in edge order (fast path for 10M edges)."""
-    m = g.ecount()
-    if m == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    flat = np.fromiter(itertools.chain.from_iterable(g.get_edgelist()), dtype=np.int64, count=2 * m)
-    return flat[0::2].copy(), flat[1::2].copy()
-
-
-def _edge_values(g: ig.Graph, attribute: str | None, default: float = 1.0) -> np.ndarray:
-    """An edge attribute as float64 (``default`` per edge when ``attribute`` is None or absent)."""
-    m = g.ecount()
-    if attribute is None or attribute not in g.es.attributes() or m == 0:
-        return np.full(m, default, dtype=np.float64)
-    values = np.fromiter(g.es[attribute], dtype=np.float64, count=m)
-    if not np.isfinite(values).all() or (values < 0).any():
-        raise KolgraphError(f"edge attribute {attribute!r} must be finite and >= 0")
-    return values
-
-
-def _collapse_undirected(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray):
-    """Undirected simple edges (a < b) with summed weights; self-loops dropped. Sorted by (a, b)."""
-    keep = src != dst
-    a = np.minimum(src, dst)[keep]
-    b = np.maximum(src, dst)[keep]
-    w = w[keep]
-    if not len(a):
-        return a, b, w
-    key = a * np.int64(n) + b
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    return a[order][starts], b[order][starts], np.add.reduceat(w[order], starts)
-
-
-def _make_undirected(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray | None,
-                     names: np.ndarray | None = None) -> ig.Graph:
-    """An undirected igraph graph from index arrays (one C call; GC paused while lists are built)."""
-    enabled = gc.isenabled()
-    gc.disable()  # building 10M small lists would otherwise trigger many full collections
-    try:
-        pairs = np.column_stack([a, b]).tolist() if len(a) else []
-        h = ig.Graph(n=n, edges=pairs, directed=False)
-        del pairs
-        if names is not None and n:
-            h.vs["name"] = names.tolist()
-        if w is not None:
-            h.es["weight"] = w.tolist()
-    finally:
-        if enabled:
-            gc.enable()
-    return h
-
-
-def _projection_arrays(g: ig.Graph, weight: str | None):
-    src, dst = _edge_list(g)
-    return _collapse_undirected(g.vcount(), src, dst, _edge_values(g, weight))
-
-
-def undirected_projection(g: ig.Graph, *, weight: str | None = "weight") -> ig.Graph:
-    """The weighted undirected projection: one edge per pair of users, both directions summed.
-
-    Edge attribute ``weight`` is the sum of ``weight`` (1 per edge when ``weight`` is None or the
-    attribute is absent) over all edges between the two users, of every kind and direction;
-    self-loops are dropped. Same vertices in the same order, with only the ``name`` attribute.
-    The input graph is not modified.
-    """
-    names = _vertex_names(g)
-    a, b, w = _projection_arrays(g, weight)
-    return _make_undirected(g.vcount(), a, b, w, names)
-
-
-# ---------------------------------------------------------------------------------------------
-# seeded igraph randomness
-
-@contextmanager
-def igraph_seed(seed: int) -> Iterator[random.Random]:
-    """Make igraph draw from ``random.Random(seed)`` inside the block, then restore its default.
-
-    igraph's generator is global to the process; the lock serialises kolgraph's own calls, but
-    other threads using igraph's randomness at the same time are not protected (not thread-safe).
-    On exit igraph goes back to the ``random`` module, igraph's default generator.
-    """
-    generator = random.Random(int(seed))
-    with _RNG_LOCK:
-        ig.set_random_number_generator(generator)
-        try:
-            yield generator
-        finally:
-            ig.set_random_number_generator(random)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,9 +242,9 @@ def detect_communities(g: ig.Graph, *, method: str = "leiden", resolution: float
         res.to_frame().groupby("community").size()
     """
     _check_method(method, resolution, tol, max_iterations)
-    names = _vertex_names(g)
-    a, b, w = _projection_arrays(g, weight)
-    h = _make_undirected(g.vcount(), a, b, w)
+    names = vertex_names(g)
+    a, b, w = projection_arrays(g, weight)
+    h = make_undirected(g.vcount(), a, b, w)
     raw, iterations = _run(h, method, resolution, int(seed), tol, max_iterations)
     membership, sizes = _relabel(raw, names)
     parameters = _parameters(method, resolution, weight, tol, max_iterations)
@@ -459,10 +344,10 @@ def consensus_communities(g: ig.Graph, *, method: str = "leiden", runs: int = 10
     if int(runs) != runs or runs < 2:
         raise ConfigError(f"consensus runs must be an integer >= 2, got {runs!r}")
     runs = int(runs)
-    names = _vertex_names(g)
+    names = vertex_names(g)
     n = g.vcount()
-    a, b, w = _projection_arrays(g, weight)
-    h = _make_undirected(n, a, b, w)
+    a, b, w = projection_arrays(g, weight)
+    h = make_undirected(n, a, b, w)
     run_seeds = tuple(int(s) for s in np.random.default_rng(seed).integers(0, 2**31 - 1, size=runs))
     labels = _seeded_runs(h, method, resolution, run_seeds, tol, max_iterations,
                           _consensus_workers(workers, runs, n))

@@ -1,15 +1,26 @@
 """Roles with reasons: KOL, core fan, critic, critic KOL, bridge, brand bridge, amplifier (methods page, section 3).
 
 Roles are tags; a user may hold several. :func:`assign_roles` is a pure function of a per-user
-metric table (built by :func:`kolgraph.runs.analyze.analyze_workspace` from centrality, communities and
-stance) and returns, per user, the "|"-joined tags and a "; "-joined text of reasons in which every
-tag names the metric values and the thresholds that made it, e.g.
-``core_fan: stance 0.62 >= 0.30 (support 7 >= 3), 9 brand interactions >= 3, coreness 6 >= community 0 median 4``.
+metric table (built by the analyze run from centrality, communities and stance) and returns a
+:class:`RoleResult`: per tag a bool array (``flags``, the typed form roles travel in), per user a
+"; "-joined text of reasons in which every tag names the metric values and the thresholds that
+made it, e.g. ``core_fan: stance 0.62 >= 0.30 (support 7 >= 3), 9 brand interactions >= 3,
+coreness 6 >= community 0 median 4``, and for every role nobody holds, a sentence saying which
+threshold no one met (``empty_reasons``).
+
+Thresholds hold on real data (a million-user Weibo cascade, heavy tails, huge ties at small
+counts): every percentile cut-off has an absolute floor under it, and a tie at a cut-off is never
+resolved by taking everyone tied: a user is inside a "top k" only when the whole group tied with
+it fits in the top k (its worst-case rank is <= k), so a top-5% rule never tags more than 5%.
 
 Rules (every threshold is a field of :class:`RoleParams`; defaults in brackets):
 
-- **kol**: PageRank rank <= ``max(kol_min_count [20], ceil(kol_top_share [1%] x users))`` (ties share
-  the better rank) and at least ``kol_min_engagers`` [20] distinct engagers.
+- **brand_account**: a configured brand account. Brand accounts hold no other tag: they are
+  listed as brand accounts, never among the KOLs, fans, critics, bridges or amplifiers a
+  strategist reads (their PageRank rank is given in their reason). They still count in every
+  ranking (a top-1% cut-off is over all users).
+- **kol**: worst-case PageRank rank <= ``max(kol_min_count [20], ceil(kol_top_share [1%] x users))``
+  and at least ``kol_min_engagers`` [20] distinct engagers (the floor).
 - **core_fan**: stance >= ``core_fan_min_stance`` [0.3] with support >= ``core_fan_min_support`` [3],
   at least ``core_fan_min_brand_interactions`` [3] interactions with brand accounts, and a member of
   a *brand community* with coreness >= that community's ``core_fan_coreness_quantile`` [0.5, the
@@ -19,17 +30,23 @@ Rules (every threshold is a field of :class:`RoleParams`; defaults in brackets):
   ``brand_community_min_share`` [20%] of all brand engagement (there may be several).
 - **critic**: stance <= ``critic_max_stance`` [-0.3] with support >= ``critic_min_support`` [3].
 - **critic_kol**: critic and kol.
-- **bridge**: participation coefficient >= ``bridge_min_participation`` [0.5] with degree (distinct
-  neighbours in the undirected projection) >= ``bridge_min_degree`` [5], or betweenness rank within
-  the top ``bridge_top_betweenness_share`` [1%] (betweenness > 0).
+- **bridge**: links communities, by either of two paths.
+  (a) participation coefficient >= ``bridge_min_participation`` [0.5] with degree (distinct
+  neighbours in the undirected projection) >= ``bridge_min_degree`` [10], among users with at least
+  ``bridge_min_communities`` [2] communities each holding >= ``bridge_min_community_share`` [20%] of
+  the user's tie weight and >= ``bridge_min_community_neighbours`` [4] of its distinct neighbours
+  (the neighbour floor keeps one or two chance ties from making a "community" of a low-degree
+  user). The community check needs ``links`` (or a ``bridge_communities`` column); without either
+  it is skipped and ``parameters["bridge_community_check"]`` says so.
+  (b) worst-case betweenness rank within the top ``bridge_top_betweenness_share`` [1%] with
+  betweenness > ``bridge_min_betweenness`` [0].
 - **brand_bridge**: a bridge with at least ``brand_bridge_min_share`` [10%] of its tie weight to
   members of brand communities and at least that share to members of other communities (needs
   ``links``; without them no brand bridges are assigned, noted in ``parameters``).
-- **amplifier**: repost out-strength rank within the top ``amplifier_top_share`` [5%] (> 0) and
-  in-strength (weighted engagement received) <= ``amplifier_max_in_strength`` [1.0, one repost or
-  two replies].
-- **brand_account**: a configured brand account. Brand accounts are never tagged core_fan or critic
-  (a brand is not its own fan); they can be KOLs, bridges and amplifiers.
+- **amplifier**: worst-case repost out-strength rank within the top ``amplifier_top_share`` [5%],
+  at least ``amplifier_min_reposts`` [10] reposts (column ``out_count_repost``; repost
+  out-strength when the table lacks it), and rarely engaged with: in-strength (weighted
+  engagement received) <= ``amplifier_max_in_strength`` [1.0, one repost or two replies].
 
 All string building is vectorised (pyarrow compute), and only for the users holding each tag.
 """
@@ -38,17 +55,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..schema import KolgraphError
+from ..errors import ConfigError, KolgraphError
+from .role_metrics import (
+    brand_communities,
+    brand_link_share,
+    community_spread,
+    resolve_links,
+)
+from .role_text import format_fixed, format_number, int_text, join_present, join_text
 
-__all__ = ["ROLE_TAGS", "RoleParams", "RoleResult", "assign_roles", "brand_communities", "brand_link_share",
-           "format_fixed", "format_number", "has_role"]
+__all__ = ["ROLE_TAGS", "RoleParams", "RoleResult", "assign_roles", "has_role"]
 
 #: Role tags in the order they are listed in ``roles``.
 ROLE_TAGS: tuple[str, ...] = ("brand_account", "kol", "core_fan", "critic", "critic_kol", "bridge",
@@ -63,10 +86,18 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "amplifier": ("out_strength_repost", "in_strength"),
 }
 
+_SHARES = ("kol_top_share", "bridge_top_betweenness_share", "amplifier_top_share", "core_fan_coreness_quantile",
+           "brand_community_min_share", "bridge_min_participation", "bridge_min_community_share")
+_COUNTS = ("kol_min_count", "kol_min_engagers", "core_fan_min_support", "core_fan_min_brand_interactions",
+           "critic_min_support", "bridge_min_degree", "bridge_min_communities", "bridge_min_community_neighbours")
+
 
 @dataclass(frozen=True)
 class RoleParams:
-    """Every threshold of the role rules (config section ``[roles]``); see the module docstring."""
+    """Every threshold of the role rules (config section ``[roles]``); see the module docstring.
+
+    Validates itself: a bad value raises :class:`~kolgraph.errors.ConfigError` naming the field.
+    """
 
     kol_top_share: float = 0.01
     kol_min_count: int = 20
@@ -79,44 +110,48 @@ class RoleParams:
     critic_max_stance: float = -0.3
     critic_min_support: int = 3
     bridge_min_participation: float = 0.5
-    bridge_min_degree: int = 5
+    bridge_min_degree: int = 10
+    bridge_min_communities: int = 2
+    bridge_min_community_share: float = 0.2
+    bridge_min_community_neighbours: int = 4
     bridge_top_betweenness_share: float = 0.01
+    bridge_min_betweenness: float = 0.0
     brand_bridge_min_share: float = 0.1
     amplifier_top_share: float = 0.05
+    amplifier_min_reposts: float = 10
     amplifier_max_in_strength: float = 1.0
 
     def __post_init__(self) -> None:
-        for name in ("kol_top_share", "bridge_top_betweenness_share", "amplifier_top_share"):
-            v = float(getattr(self, name))
-            if not 0.0 <= v <= 1.0:
-                raise ValueError(f"{name} must be a share in [0, 1], got {v!r}")
-        for name in ("kol_min_count", "kol_min_engagers", "core_fan_min_support", "core_fan_min_brand_interactions",
-                     "critic_min_support", "bridge_min_degree"):
+        for name in _SHARES:
             v = getattr(self, name)
-            if isinstance(v, bool) or int(v) != v or v < 0:
-                raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= float(v) <= 1.0:
+                raise ConfigError(f"roles: {name} must be a share in [0, 1], got {v!r}")
+        for name in _COUNTS:
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or int(v) != v or v < 0:
+                raise ConfigError(f"roles: {name} must be a non-negative integer, got {v!r}")
             object.__setattr__(self, name, int(v))
         for name in ("core_fan_min_stance", "critic_max_stance"):
-            v = float(getattr(self, name))
-            if not -1.0 <= v <= 1.0:
-                raise ValueError(f"{name} must be in [-1, 1], got {v!r}")
-        for name in ("core_fan_coreness_quantile", "brand_community_min_share", "bridge_min_participation"):
-            v = float(getattr(self, name))
-            if not 0.0 <= v <= 1.0:
-                raise ValueError(f"{name} must be in [0, 1], got {v!r}")
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not -1.0 <= float(v) <= 1.0:
+                raise ConfigError(f"roles: {name} must be in [-1, 1], got {v!r}")
         if not 0.0 <= float(self.brand_bridge_min_share) <= 0.5:
-            raise ValueError(f"brand_bridge_min_share must be in [0, 0.5], got {self.brand_bridge_min_share!r}")
-        if not (math.isfinite(float(self.amplifier_max_in_strength)) and self.amplifier_max_in_strength >= 0):
-            raise ValueError(f"amplifier_max_in_strength must be >= 0, got {self.amplifier_max_in_strength!r}")
+            raise ConfigError(f"roles: brand_bridge_min_share must be in [0, 0.5], got {self.brand_bridge_min_share!r}")
+        for name in ("amplifier_max_in_strength", "amplifier_min_reposts", "bridge_min_betweenness"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (math.isfinite(v) and v >= 0):
+                raise ConfigError(f"roles: {name} must be a finite number >= 0, got {v!r}")
 
 
 @dataclass(frozen=True)
 class RoleResult:
     """Tags and reasons per user (in the metric table's row order).
 
-    ``flags`` maps each tag of :data:`ROLE_TAGS` to a bool array; ``communities`` has one row per
-    community (community, brand_engagement, brand_engagement_share, is_brand, coreness_cutoff);
-    ``brand_communities`` lists the brand communities' ids.
+    ``flags`` maps each tag of :data:`ROLE_TAGS` to a bool array (the typed form roles travel in;
+    ``roles`` is the "|"-joined text for people); ``reasons`` the "; "-joined reasons;
+    ``empty_reasons`` maps every tag nobody holds to a sentence naming the threshold(s) no one met;
+    ``communities`` has one row per community (community, size, brand_engagement,
+    brand_engagement_share, is_brand, coreness_cutoff); ``brand_communities`` lists their ids.
     """
 
     method: str
@@ -128,6 +163,7 @@ class RoleResult:
     reasons: pd.Series = field(repr=False)
     brand_communities: tuple[int, ...] = ()
     communities: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    empty_reasons: Mapping[str, str] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """user_id, roles ("|"-joined tags, "" for none), reasons ("; "-joined, "" for none)."""
@@ -149,61 +185,32 @@ class RoleResult:
         """User ids holding ``tag``."""
         return self.user_ids[self.flags[tag]]
 
-
-# --------------------------------------------------------------------------- vectorised formatting
-
-
-def format_fixed(values: Any, decimals: int = 2) -> pa.Array:
-    """Numbers as fixed-point strings (``-0.62``, ``7``), vectorised with Arrow; NaN gives ``nan``."""
-    v = np.asarray(values, dtype="float64")
-    finite = np.isfinite(v)
-    scale = 10 ** int(decimals)
-    scaled = np.round(np.abs(np.where(finite, v, 0.0)) * scale).astype(np.int64)
-    whole = pc.cast(pa.array(scaled // scale), pa.string())
-    if decimals > 0:
-        frac = pc.utf8_lpad(pc.cast(pa.array(scaled % scale), pa.string()), width=int(decimals), padding="0")
-        text = pc.binary_join_element_wise(whole, frac, ".")
-    else:
-        text = whole
-    text = pc.if_else(pa.array((v < 0) & (scaled > 0)), pc.binary_join_element_wise("-", text, ""), text)
-    return pc.if_else(pa.array(finite), text, pa.scalar("nan"))
-
-
-def format_number(values: Any, decimals: int = 2) -> pa.Array:
-    """Like :func:`format_fixed`, but whole numbers lose their decimals (``4`` and ``4.50``)."""
-    v = np.asarray(values, dtype="float64")
-    whole = np.isfinite(v) & (np.round(v, int(decimals)) == np.round(v))
-    return pc.if_else(pa.array(whole), format_fixed(v, 0), format_fixed(v, decimals))
-
-
-def _join(*parts: Any) -> pa.Array:
-    """Element-wise concatenation of Arrow string arrays and Python strings."""
-    arrays = [pa.scalar(p, pa.string()) if isinstance(p, str) else p for p in parts]
-    return pc.binary_join_element_wise(*arrays, "")
-
-
-def _join_present(arrays: list[pa.Array], sep: str) -> pa.Array:
-    """Join the non-null values of each row with ``sep`` ("" when a row has none).
-
-    A leading all-"" column keeps rows whose values are all null (pyarrow's ``null_handling="skip"``
-    drops such rows otherwise); the separator it adds in front is sliced off.
-    """
-    n = len(arrays[0])
-    joined = pc.binary_join_element_wise(pa.array([""] * n, pa.string()), *arrays, sep, null_handling="skip")
-    return pc.utf8_slice_codeunits(joined, len(sep))
-
-
-def _int_str(values: Any) -> pa.Array:
-    return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string())
+    def empty_lines(self) -> list[str]:
+        """One line per empty role, ``"<tag>: none -- <why>"``, in :data:`ROLE_TAGS` order (for printing)."""
+        return [f"{tag}: none -- {self.empty_reasons[tag]}" for tag in ROLE_TAGS if tag in self.empty_reasons]
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _rank_desc(values: np.ndarray) -> np.ndarray:
-    """Rank 1 = largest; ties share the better (smaller) rank; NaN ranks last."""
-    v = np.where(np.isnan(values), -np.inf, values)
-    return pd.Series(v).rank(method="min", ascending=False).to_numpy(dtype=np.int64)
+def _ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(best, worst) rank per user, 1 = largest: tied users share best = 1 + users strictly above
+    and worst = users at or above. NaN ranks last. One sort."""
+    v = np.where(np.isnan(values), -np.inf, np.asarray(values, dtype=np.float64))
+    n = len(v)
+    best = np.zeros(n, dtype=np.int64)
+    worst = np.zeros(n, dtype=np.int64)
+    if not n:
+        return best, worst
+    order = np.argsort(-v, kind="stable")
+    ordered = v[order]
+    new = np.r_[True, ordered[1:] != ordered[:-1]]
+    group = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    ends = np.r_[starts[1:], n]
+    best[order] = starts[group] + 1
+    worst[order] = ends[group]
+    return best, worst
 
 
 def _top_count(n: int, share: float, minimum: int = 0) -> int:
@@ -214,76 +221,37 @@ def _column(metrics: pd.DataFrame, name: str, dtype: str = "float64") -> np.ndar
     return pd.to_numeric(metrics[name], errors="coerce").to_numpy(dtype=dtype, na_value=np.nan)
 
 
-def brand_communities(metrics: pd.DataFrame, *, brand_accounts: Iterable[str] = (),
-                      params: RoleParams | None = None) -> pd.DataFrame:
-    """Per community: brand engagement (interactions of non-brand members with brand accounts), its
-    share, whether it is a brand community, and the coreness cutoff for core fans.
-
-    Needs columns user_id, community, brand_interactions, coreness. Rows sorted by community id.
-    """
-    params = params or RoleParams()
-    comm = pd.to_numeric(metrics["community"], errors="coerce").to_numpy(dtype="float64")
-    valid = np.isfinite(comm) & (comm >= 0)
-    comm_i = np.where(valid, comm, -1).astype(np.int64)
-    is_brand = metrics["user_id"].astype("str").isin(list(brand_accounts)).to_numpy(dtype=bool)
-    engagement = np.nan_to_num(_column(metrics, "brand_interactions"))
-    engagement = np.where(is_brand, 0.0, engagement)
-    k = int(comm_i.max()) + 1 if valid.any() else 0
-    per = np.bincount(comm_i[valid], weights=engagement[valid], minlength=k)
-    size = np.bincount(comm_i[valid], minlength=k)
-    total = per.sum()
-    share = per / total if total > 0 else np.zeros(k)
-    brand = share >= params.brand_community_min_share
-    if total > 0:
-        brand[np.argmax(per)] = True
-    brand &= per > 0
-    coreness = pd.Series(_column(metrics, "coreness")[valid])
-    cutoff = coreness.groupby(comm_i[valid]).quantile(params.core_fan_coreness_quantile).reindex(range(k))
-    out = pd.DataFrame({"community": np.arange(k, dtype=np.int64), "size": size.astype(np.int64),
-                        "brand_engagement": per.astype(np.int64), "brand_engagement_share": share,
-                        "is_brand": brand, "coreness_cutoff": cutoff.to_numpy(dtype="float64")})
-    return out[out["size"] > 0].reset_index(drop=True)
-
-
-def _positions(column: pd.Series, user_ids: pd.Index) -> np.ndarray:
-    """Integer positions in ``user_ids``: integer columns are positions already; ids are looked up
-    once per distinct id."""
-    if pd.api.types.is_integer_dtype(column.dtype):
-        pos = column.to_numpy(dtype=np.int64)
-        return np.where((pos >= 0) & (pos < len(user_ids)), pos, -1)
-    codes, uniques = pd.factorize(column.astype("str"))
-    where = np.asarray(user_ids.get_indexer(pd.Index(uniques, dtype="str")), dtype=np.int64) if len(uniques) \
-        else np.array([], np.int64)
-    codes = np.asarray(codes, dtype=np.int64)
-    return np.where(codes >= 0, where[np.maximum(codes, 0)] if len(where) else -1, -1)
-
-
-def brand_link_share(user_ids: pd.Index, community: np.ndarray, brand: np.ndarray, links: pd.DataFrame) -> np.ndarray:
-    """Share of each user's tie weight (undirected, self-loops dropped) going to members of brand
-    communities; NaN for users without ties. ``community`` per user (-1 none), ``brand`` a bool per
-    community id; ``links`` has src, dst (user ids, or integer row positions in ``user_ids``) and
-    optionally weight (one per row otherwise)."""
-    n = len(user_ids)
-    a, b = (_positions(links[c], user_ids) for c in ("src", "dst"))
-    w = (pd.to_numeric(links["weight"], errors="coerce").to_numpy(dtype="float64", na_value=0.0)
-         if "weight" in links else np.ones(len(links)))
-    ok = (a >= 0) & (b >= 0) & (a != b) & (w > 0)
-    a, b, w = a[ok], b[ok], w[ok]
-    comm = np.asarray(community, dtype=np.int64)
-    brand = np.asarray(brand, dtype=bool)
-    member_of_brand = np.zeros(n, dtype=bool)  # per user: in a brand community
-    ok_c = (comm >= 0) & (comm < len(brand))
-    member_of_brand[ok_c] = brand[comm[ok_c]]
-    ends = np.r_[a, b]
-    other = np.r_[b, a]
-    ww = np.r_[w, w]
-    total = np.bincount(ends, weights=ww, minlength=n)
-    to_brand = np.bincount(ends, weights=ww * member_of_brand[other], minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, to_brand / total, np.nan)
+def _share_text(share: float) -> str:
+    return f"{100 * share:.3g}%"
 
 
 # --------------------------------------------------------------------------- the rules
+
+#: A rule's conditions for the empty-role sentence: alternative paths (OR), each a label ("" for a
+#: single path) and its conditions (AND), each condition a (description, mask) pair.
+_Paths = list[tuple[str, list[tuple[str, np.ndarray]]]]
+
+
+def _why_empty(paths: _Paths, n: int) -> str:
+    """Which threshold(s) no one met; when each is met by someone, how many meet each on its own.
+
+    "not a brand account" is named only when brand accounts are what is left.
+    """
+    if n == 0:
+        return "no users"
+    parts = []
+    for label, conditions in paths:
+        conditions = [(d, m) for d, m in conditions if d != "not a brand account" or not m.all()]
+        missing = [desc for desc, mask in conditions if not mask.any()]
+        met = [f"{int(mask.sum()):,} have {desc}" for desc, mask in conditions if mask.any()]
+        if missing:
+            text = f"no user has {' or '.join(missing)}"
+            if met:
+                text += f" (of {n:,} users, {', '.join(met)})"
+        else:
+            text = f"no user meets all of these at once (of {n:,} users, {', '.join(met)})"
+        parts.append(f"{label}: {text}" if label else text)
+    return "; ".join(parts)
 
 
 def assign_roles(metrics: pd.DataFrame, *, brand_accounts: Iterable[str] = (), params: RoleParams | None = None,
@@ -293,9 +261,9 @@ def assign_roles(metrics: pd.DataFrame, *, brand_accounts: Iterable[str] = (), p
     ``metrics``: one row per user with user_id and the columns the rules read: pagerank,
     distinct_engagers (kol); stance, stance_support, brand_interactions, community, coreness
     (core_fan, critic); participation, degree, betweenness (bridge); out_strength_repost,
-    in_strength (amplifier). ``links``: tie table (src, dst, weight) for brand bridges; src and
-    dst are user ids, or integer row positions in ``metrics``.
-    A missing column raises an error naming it and the rule that needs it.
+    in_strength and, if present, out_count_repost (amplifier). ``links``: tie table (src, dst,
+    weight) for the bridge community check and brand bridges; src and dst are user ids, or integer
+    row positions in ``metrics``. A missing column raises an error naming it and the rule that needs it.
     """
     params = params or RoleParams()
     missing = {rule: [c for c in cols if c not in metrics] for rule, cols in _NEEDS.items()}
@@ -308,29 +276,40 @@ def assign_roles(metrics: pd.DataFrame, *, brand_accounts: Iterable[str] = (), p
     n = len(user_ids)
     flags: dict[str, np.ndarray] = {}
     reasons: dict[str, tuple[np.ndarray, pa.Array]] = {}
+    empty: dict[str, str] = {}
     derived: dict[str, Any] = {}
 
-    def put(tag: str, mask: np.ndarray, build) -> None:
+    def put(tag: str, mask: np.ndarray, build: Callable[[np.ndarray], pa.Array], paths: _Paths | str) -> None:
         flags[tag] = mask
         idx = np.flatnonzero(mask)
-        text = build(idx) if idx.size else pa.array([], pa.string())
-        reasons[tag] = (idx, text)
+        reasons[tag] = (idx, build(idx) if idx.size else pa.array([], pa.string()))
+        if not idx.size:
+            empty[tag] = paths if isinstance(paths, str) else _why_empty(paths, n)
 
-    is_brand = user_ids.isin(list(brand_accounts)) if brand_accounts else np.zeros(n, dtype=bool)
-    is_brand = np.asarray(is_brand, dtype=bool)
-    put("brand_account", is_brand, lambda idx: pa.array(["brand_account: configured brand account"] * len(idx)))
+    is_brand = np.asarray(user_ids.isin(list(brand_accounts)), dtype=bool) if brand_accounts \
+        else np.zeros(n, dtype=bool)
+    person = ~is_brand
 
-    # --- KOL
+    # --- KOL: the PageRank cut-off counts every account; brand accounts are listed apart
     pr = _column(metrics, "pagerank")
     engagers = np.nan_to_num(_column(metrics, "distinct_engagers"))
     k_kol = _top_count(n, params.kol_top_share, params.kol_min_count)
-    pr_rank = _rank_desc(pr)
-    kol = (pr_rank <= k_kol) & np.isfinite(pr) & (engagers >= params.kol_min_engagers)
+    pr_best, pr_worst = _ranks(pr)
+    kol_top = (pr_worst <= k_kol) & np.isfinite(pr)
+    kol_floor = engagers >= params.kol_min_engagers
+    kol = kol_top & kol_floor & person
     derived["kol_rank_cutoff"] = k_kol
-    share_txt = f"top {params.kol_top_share:.0%}, at least {params.kol_min_count}"
-    put("kol", kol, lambda idx: _join(
-        "kol: PageRank rank ", _int_str(pr_rank[idx]), f" <= {k_kol} ({share_txt}), ",
-        _int_str(engagers[idx]), f" distinct engagers >= {params.kol_min_engagers}"))
+    derived["kol_tied_out"] = int(((pr_best <= k_kol) & (pr_worst > k_kol)).sum())
+    put("brand_account", is_brand, lambda idx: join_text(
+        "brand_account: configured brand account (PageRank rank ", int_text(pr_best[idx]),
+        "; listed apart from KOLs)"),
+        "no brand account configured (give --brand-account or [brand] accounts)")
+    share_txt = f"top {_share_text(params.kol_top_share)}, at least {params.kol_min_count}"
+    put("kol", kol, lambda idx: join_text(
+        "kol: PageRank rank ", int_text(pr_best[idx]), f" <= {k_kol} ({share_txt}), ",
+        int_text(engagers[idx]), f" distinct engagers >= {params.kol_min_engagers}"),
+        [("", [(f"PageRank rank <= {k_kol} ({share_txt}, ties inside)", kol_top),
+          (f">= {params.kol_min_engagers} distinct engagers", kol_floor), ("not a brand account", person)])])
 
     # --- stance
     stance = _column(metrics, "stance")
@@ -340,7 +319,8 @@ def assign_roles(metrics: pd.DataFrame, *, brand_accounts: Iterable[str] = (), p
     # --- core fans
     comm_raw = _column(metrics, "community")
     comm = np.where(np.isfinite(comm_raw) & (comm_raw >= 0), comm_raw, -1).astype(np.int64)
-    ctable = brand_communities(metrics, brand_accounts=brand_accounts, params=params)
+    ctable = brand_communities(metrics, brand_accounts=brand_accounts, min_share=params.brand_community_min_share,
+                               coreness_quantile=params.core_fan_coreness_quantile)
     k_comm = int(ctable["community"].max()) + 1 if len(ctable) else 0
     brand_flag = np.zeros(k_comm, dtype=bool)
     brand_flag[ctable["community"].to_numpy()] = ctable["is_brand"].to_numpy(dtype=bool)
@@ -352,79 +332,133 @@ def assign_roles(metrics: pd.DataFrame, *, brand_accounts: Iterable[str] = (), p
     user_cutoff = np.where(in_range, cutoff[safe] if k_comm else np.nan, np.nan)
     coreness = _column(metrics, "coreness")
     brand_int = np.nan_to_num(_column(metrics, "brand_interactions"))
-    core_fan = (stance_ok & (stance >= params.core_fan_min_stance) & (support >= params.core_fan_min_support)
-                & (brand_int >= params.core_fan_min_brand_interactions) & user_brand_comm
-                & (coreness >= user_cutoff) & ~is_brand)
+    warm = stance_ok & (stance >= params.core_fan_min_stance) & (support >= params.core_fan_min_support)
+    engaged = brand_int >= params.core_fan_min_brand_interactions
+    embedded = user_brand_comm & (coreness >= user_cutoff)
+    core_fan = warm & engaged & embedded & person
     q = params.core_fan_coreness_quantile
     q_name = "median" if q == 0.5 else f"{q:.0%} quantile"
-    put("core_fan", core_fan, lambda idx: _join(
+    put("core_fan", core_fan, lambda idx: join_text(
         "core_fan: stance ", format_fixed(stance[idx]), f" >= {params.core_fan_min_stance:.2f} (support ",
-        _int_str(support[idx]), f" >= {params.core_fan_min_support}), ", _int_str(brand_int[idx]),
+        int_text(support[idx]), f" >= {params.core_fan_min_support}), ", int_text(brand_int[idx]),
         f" brand interactions >= {params.core_fan_min_brand_interactions}, coreness ",
-        format_fixed(coreness[idx], 0), " >= community ", _int_str(comm[idx]), f" {q_name} ",
-        format_number(user_cutoff[idx])))
+        format_fixed(coreness[idx], 0), " >= community ", int_text(comm[idx]), f" {q_name} ",
+        format_number(user_cutoff[idx])),
+        [("", [(f"stance >= {params.core_fan_min_stance:.2f} with support >= {params.core_fan_min_support}", warm),
+          (f">= {params.core_fan_min_brand_interactions} brand interactions", engaged),
+          (f"a brand community with coreness >= its {q_name}", embedded), ("not a brand account", person)])])
 
     # --- critics
-    critic = (stance_ok & (stance <= params.critic_max_stance) & (support >= params.critic_min_support) & ~is_brand)
-    put("critic", critic, lambda idx: _join(
+    cold = stance_ok & (stance <= params.critic_max_stance) & (support >= params.critic_min_support)
+    critic = cold & person
+    put("critic", critic, lambda idx: join_text(
         "critic: stance ", format_fixed(stance[idx]), f" <= {params.critic_max_stance:.2f} (support ",
-        _int_str(support[idx]), f" >= {params.critic_min_support})"))
-    put("critic_kol", critic & kol, lambda idx: pa.array(["critic_kol: critic and kol"] * len(idx)))
+        int_text(support[idx]), f" >= {params.critic_min_support})"),
+        [("", [(f"stance <= {params.critic_max_stance:.2f} with support >= {params.critic_min_support}", cold),
+               ("not a brand account", person)])])
+    put("critic_kol", critic & kol, lambda idx: pa.array(["critic_kol: critic and kol"] * len(idx)),
+        [("", [("the critic tag", critic), ("the kol tag", kol)])])
 
     # --- bridges
     part = _column(metrics, "participation")
     degree = np.nan_to_num(_column(metrics, "degree"))
     btw = _column(metrics, "betweenness")
     k_btw = _top_count(n, params.bridge_top_betweenness_share)
-    btw_rank = _rank_desc(btw)
-    by_part = np.isfinite(part) & (part >= params.bridge_min_participation) & (degree >= params.bridge_min_degree)
-    by_btw = (btw_rank <= k_btw) & np.isfinite(btw) & (btw > 0)
-    bridge = by_part | by_btw
+    btw_best, btw_worst = _ranks(btw)
+    m_share, m_nb, m_comms = (params.bridge_min_community_share, params.bridge_min_community_neighbours,
+                              params.bridge_min_communities)
+    spread: dict[str, np.ndarray] | None = None
+    if links is not None:
+        links = resolve_links(user_ids, links)  # resolved once for the community check and brand bridges
+        spread = community_spread(user_ids, comm, links, min_share=m_share, min_neighbours=m_nb)
+        n_comms = spread["communities"]
+        derived["bridge_community_check"] = "from links"
+    elif "bridge_communities" in metrics:
+        n_comms = np.nan_to_num(_column(metrics, "bridge_communities")).astype(np.int64)
+        derived["bridge_community_check"] = "from the bridge_communities column"
+    else:
+        n_comms = np.full(n, m_comms, dtype=np.int64)
+        derived["bridge_community_check"] = "not checked: no links given"
+    spread_ok = n_comms >= m_comms
+    high_part = np.isfinite(part) & (part >= params.bridge_min_participation)
+    high_degree = degree >= params.bridge_min_degree
+    by_part = high_part & high_degree & spread_ok
+    btw_top = (btw_worst <= k_btw) & np.isfinite(btw) & (btw > params.bridge_min_betweenness)
+    bridge = (by_part | btw_top) & person
     derived["betweenness_rank_cutoff"] = k_btw
+    derived["betweenness_tied_out"] = int(((btw_best <= k_btw) & (btw_worst > k_btw) & (btw > 0)).sum())
+    comm_rule = f"{m_comms} communities with >= {m_share:.0%} of tie weight and >= {m_nb} neighbours each"
+    btw_rule = f"top {_share_text(params.bridge_top_betweenness_share)}"
 
     def bridge_text(idx: np.ndarray) -> pa.Array:
-        p_txt = _join("participation ", format_fixed(part[idx]), f" >= {params.bridge_min_participation:.2f} "
-                      "with degree ", _int_str(degree[idx]), f" >= {params.bridge_min_degree}")
-        b_txt = _join("betweenness rank ", _int_str(btw_rank[idx]),
-                      f" <= {k_btw} (top {params.bridge_top_betweenness_share:.0%})")
+        p_txt = join_text("participation ", format_fixed(part[idx]), f" >= {params.bridge_min_participation:.2f} "
+                      "with degree ", int_text(degree[idx]), f" >= {params.bridge_min_degree}")
+        if spread is not None:
+            p_txt = join_text(p_txt, ", ", int_text(n_comms[idx]), f" communities >= {m_share:.0%} of ties "
+                          f"(>= {m_nb} neighbours each; top two: community ", int_text(spread["first"][idx]), " ",
+                          format_fixed(100 * spread["first_share"][idx], 0), "%, community ",
+                          int_text(spread["second"][idx]), " ", format_fixed(100 * spread["second_share"][idx], 0),
+                          "%)")
+        b_txt = join_text("betweenness rank ", int_text(btw_best[idx]), f" <= {k_btw} ({btw_rule})")
         p_txt = pc.if_else(pa.array(by_part[idx]), p_txt, pa.scalar(None, pa.string()))
-        b_txt = pc.if_else(pa.array(by_btw[idx]), b_txt, pa.scalar(None, pa.string()))
-        return _join("bridge: ", _join_present([p_txt, b_txt], " and "))
+        b_txt = pc.if_else(pa.array(btw_top[idx]), b_txt, pa.scalar(None, pa.string()))
+        return join_text("bridge: ", join_present([p_txt, b_txt], " and "))
 
-    put("bridge", bridge, bridge_text)
+    put("bridge", bridge, bridge_text, [
+        ("by participation", [(f"participation >= {params.bridge_min_participation:.2f}", high_part),
+         (f"degree >= {params.bridge_min_degree}", high_degree), (comm_rule, spread_ok),
+         ("not a brand account", person)]),
+        ("by betweenness", [(f"betweenness > {params.bridge_min_betweenness:g} with rank <= {k_btw} "
+                             f"({btw_rule}, ties inside)", btw_top), ("not a brand account", person)])])
 
     # --- brand bridges
-    if links is not None and k_comm:
+    mb = params.brand_bridge_min_share
+    if links is not None and brand_flag.any():
         share = brand_link_share(user_ids, comm, brand_flag, links)
-        m = params.brand_bridge_min_share
-        bb = bridge & np.isfinite(share) & (share >= m) & (1 - share >= m)
+        both_sides = np.isfinite(share) & (share >= mb) & (1 - share >= mb)
         ids_txt = ", ".join(str(c) for c in np.flatnonzero(brand_flag))
-        put("brand_bridge", bb, lambda idx: _join(
+        put("brand_bridge", bridge & both_sides, lambda idx: join_text(
             "brand_bridge: ", format_fixed(100 * share[idx], 0), f"% of ties to brand communities ({ids_txt}) >= "
-            f"{m:.0%}, ", format_fixed(100 * (1 - share[idx]), 0), f"% to other communities >= {m:.0%}"))
+            f"{mb:.0%}, ", format_fixed(100 * (1 - share[idx]), 0), f"% to other communities >= {mb:.0%}"),
+            [("", [("the bridge tag", bridge),
+                   (f">= {mb:.0%} of tie weight to brand communities and >= {mb:.0%} to others", both_sides)])])
         derived["brand_bridge"] = "assigned from links"
     else:
-        put("brand_bridge", np.zeros(n, dtype=bool), lambda idx: pa.array([], pa.string()))
-        derived["brand_bridge"] = "not assigned: no links given" if links is None else "not assigned: no brand community"
+        why = ("not assigned: no links given" if links is None
+               else "not assigned: no brand community (nobody engages with a brand account)")
+        put("brand_bridge", np.zeros(n, dtype=bool), lambda idx: pa.array([], pa.string()), why)
+        derived["brand_bridge"] = why
 
     # --- amplifiers
     rep = np.nan_to_num(_column(metrics, "out_strength_repost"))
+    count_col = "out_count_repost" if "out_count_repost" in metrics else "out_strength_repost"
+    reposts = np.nan_to_num(_column(metrics, count_col))
     in_s = np.nan_to_num(_column(metrics, "in_strength"))
     k_amp = _top_count(n, params.amplifier_top_share)
-    rep_rank = _rank_desc(rep)
-    amplifier = (rep_rank <= k_amp) & (rep > 0) & (in_s <= params.amplifier_max_in_strength)
+    rep_best, rep_worst = _ranks(rep)
+    amp_top = (rep_worst <= k_amp) & (rep > 0)
+    amp_floor = reposts >= params.amplifier_min_reposts
+    quiet = in_s <= params.amplifier_max_in_strength
+    amplifier = amp_top & amp_floor & quiet & person
     derived["amplifier_rank_cutoff"] = k_amp
-    put("amplifier", amplifier, lambda idx: _join(
-        "amplifier: repost out-strength ", format_fixed(rep[idx], 1), " rank ", _int_str(rep_rank[idx]),
-        f" <= {k_amp} (top {params.amplifier_top_share:.0%}), in-strength ", format_fixed(in_s[idx], 1),
-        f" <= {params.amplifier_max_in_strength:.1f}"))
+    derived["amplifier_tied_out"] = int(((rep_best <= k_amp) & (rep_worst > k_amp) & (rep > 0)).sum())
+    derived["amplifier_repost_count"] = count_col
+    amp_rule = f"top {_share_text(params.amplifier_top_share)}"
+    put("amplifier", amplifier, lambda idx: join_text(
+        "amplifier: repost out-strength ", format_fixed(rep[idx], 1), " rank ", int_text(rep_best[idx]),
+        f" <= {k_amp} ({amp_rule}), ", format_number(reposts[idx]), f" reposts >= {params.amplifier_min_reposts:g}, "
+        "in-strength ", format_fixed(in_s[idx], 1), f" <= {params.amplifier_max_in_strength:.1f}"),
+        [("", [(f"repost out-strength rank <= {k_amp} ({amp_rule}, ties inside)", amp_top),
+          (f">= {params.amplifier_min_reposts:g} reposts", amp_floor),
+          (f"in-strength <= {params.amplifier_max_in_strength:.1f}", quiet), ("not a brand account", person)])])
 
     roles, reason_text = _combine(n, flags, reasons)
+    brand_ids = tuple(int(c) for c in np.flatnonzero(brand_flag))
     parameters = {**asdict(params), **derived, "brand_accounts": list(brand_accounts),
-                  "brand_communities": [int(c) for c in np.flatnonzero(brand_flag)], "users": n}
+                  "brand_communities": list(brand_ids), "users": n}
     return RoleResult(method="rules", parameters=parameters, seed=None, user_ids=user_ids, flags=flags,
-                      roles=roles, reasons=reason_text,
-                      brand_communities=tuple(int(c) for c in np.flatnonzero(brand_flag)), communities=ctable)
+                      roles=roles, reasons=reason_text, brand_communities=brand_ids, communities=ctable,
+                      empty_reasons={tag: empty[tag] for tag in ROLE_TAGS if tag in empty})
 
 
 def _combine(n: int, flags: Mapping[str, np.ndarray], reasons: Mapping[str, tuple[np.ndarray, pa.Array]]):
@@ -442,8 +476,8 @@ def _combine(n: int, flags: Mapping[str, np.ndarray], reasons: Mapping[str, tupl
     if n == 0:
         empty = pd.Series([], dtype="str")
         return empty, empty.copy()
-    roles = _join_present(tag_cols, "|")
-    text = _join_present(reason_cols, "; ")
+    roles = join_present(tag_cols, "|")
+    text = join_present(reason_cols, "; ")
     return pd.Series(roles, dtype="str"), pd.Series(text, dtype="str")
 
 

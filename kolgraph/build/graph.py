@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..schema import DEFAULT_KIND_WEIGHTS, EDGE_COLUMNS, KINDS, InputError
+from ..schema import DEFAULT_KIND_WEIGHTS, EDGE_COLUMNS, KINDS, InputError, kind_codes
 
 __all__ = [
     "collapse_interactions",
@@ -39,9 +39,8 @@ VERTEX_ATTRIBUTES = ("display_name", "followers", "verified")
 
 
 def _kind_codes(kind: pd.Series) -> np.ndarray:
-    """Codes 0..2 in ``KINDS`` order for a canonical kind column (categorical or strings)."""
-    cat = pd.Categorical(kind, categories=list(KINDS))
-    codes = np.asarray(cat.codes, dtype=np.int64)
+    """Codes 0..2 in ``KINDS`` order (:func:`kolgraph.schema.kind_codes`); a non-canonical kind is an error."""
+    codes = kind_codes(kind).astype(np.int64)
     if (codes < 0).any():
         bad = pd.Series(kind)[codes < 0].iloc[0]
         raise InputError("(interactions)", f"kind {bad!r} is not canonical; read files with build.readers")

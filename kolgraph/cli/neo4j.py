@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import re
 from pathlib import Path
 
 import click
 
 from .common import echo_err, handle_errors, is_quiet, main, parse_key_values, quiet_option
 
+_RETRY_MESSAGE = re.compile(r"^Transaction failed and will be retried in ([0-9.]+)s \((.*)\)$", re.S)
 
+
+class _DriverLogLine(logging.Handler):
+    """The driver's retry warnings as one short line each on stderr (nothing under --quiet)."""
+
+    def __init__(self, quiet: bool):
+        super().__init__(logging.WARNING)
+        self.quiet = quiet
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.quiet or record.levelno < logging.WARNING:
+            return
+        message = record.getMessage()
+        match = _RETRY_MESSAGE.match(message)
+        if match:
+            reason = " ".join(match.group(2).split())
+            click.echo(f"graph server: retrying in {float(match.group(1)):.1f} s after: {reason[:160]}", err=True)
+
+
+@contextlib.contextmanager
+def _driver_logging(ctx: click.Context):
+    """Route the ``neo4j`` driver's log records through :class:`_DriverLogLine` for one command."""
+    logger = logging.getLogger("neo4j")
+    handler = _DriverLogLine(is_quiet(ctx))
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 @main.group("neo4j")
@@ -45,8 +80,17 @@ def _neo4j_options(func):
                      help="Rows per write batch at most (default 5,000)."),
         click.option("--batch-bytes", "batch_bytes", type=click.IntRange(min=1), default=None,
                      help="Encoded bytes per write batch at most (default 1 MB; 3,500 on FalkorDB)."),
-        click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True,
-                     help="Retries of a batch after a lost connection or transient error (backoff 0.5 s, doubling)."),
+        click.option("--connect-timeout", "connect_timeout", type=click.FloatRange(min=0, min_open=True),
+                     default=10.0, show_default=True, metavar="SECONDS",
+                     help="Give up opening a connection (TCP, Bolt handshake, login) after this long."),
+        click.option("--read-timeout", "read_timeout", type=click.FloatRange(min=0, min_open=True),
+                     default=60.0, show_default=True, metavar="SECONDS",
+                     help="Give up on a statement whose answer has not arrived after this long "
+                          "(the server stopped answering)."),
+        click.option("--retry-time", "retry_time", type=click.FloatRange(min=0), default=30.0, show_default=True,
+                     metavar="SECONDS",
+                     help="Retry lost connections and transient errors for at most this long "
+                          "(driver-managed transactions, backoff from 1 s, doubling); 0: no retries."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -65,13 +109,16 @@ def _neo4j_password(password_env: str | None) -> str:
     return click.prompt("Password", hide_input=True, default="", show_default=False, err=True)
 
 
-def _neo4j_store_args(uri, user, database, password_env, dialect, batch_rows, batch_bytes, retries):
+def _neo4j_store_args(uri, user, database, password_env, dialect, batch_rows, batch_bytes, connect_timeout,
+                      read_timeout, retry_time):
     """The driver (created here, never at import) and the store options from the shared options."""
     from ..build.neo4j import make_driver
 
-    driver = make_driver(uri, user, _neo4j_password(password_env))
+    driver = make_driver(uri, user, _neo4j_password(password_env), connect_timeout=connect_timeout,
+                         read_timeout=read_timeout)
     return driver, {"database": database, "dialect": None if dialect == "auto" else dialect,
-                    "batch_rows": batch_rows, "batch_bytes": batch_bytes, "retries": retries}
+                    "batch_rows": batch_rows, "batch_bytes": batch_bytes, "read_timeout": read_timeout,
+                    "retry_time": retry_time}
 
 
 @neo4j_group.command("push")
@@ -94,7 +141,7 @@ def neo4j_push_command(ctx, workspace, with_analysis, replace, **connection):
     from ..build.neo4j import push_workspace
 
     driver, kwargs = _neo4j_store_args(**connection)
-    with driver:
+    with driver, _driver_logging(ctx):
         report = push_workspace(driver, workspace, with_analysis=with_analysis, replace=replace,
                                 quiet=is_quiet(ctx), **kwargs)
     click.echo(report.summary())
@@ -130,7 +177,7 @@ def neo4j_pull_command(ctx, out, since, until, accounts, hops, page_rows, **conn
 
     since_s, until_s = parse_time(since, what="--since"), parse_time(until, what="--until")
     driver, kwargs = _neo4j_store_args(**connection)
-    with driver:
+    with driver, _driver_logging(ctx):
         report = pull_workspace(driver, out, since=since_s, until=until_s, accounts=accounts, hops=hops,
                                 page_rows=page_rows, quiet=is_quiet(ctx), **kwargs)
     echo_err(ctx, report.summary())
@@ -158,8 +205,9 @@ def neo4j_query_command(ctx, name, params, fmt, list_only, **connection):
       kolgraph neo4j query bridges --param community_a=0 --param community_b=3
       kolgraph neo4j query hostile_replies --param since=1767571200 --param 'brand_accounts=["brand"]'
     """
-    import json as _json
+    import json
 
+    from .._io import json_default, spreadsheet_safe
     from ..build.neo4j import list_queries, load_query, run_named_query
 
     if list_only or not name:
@@ -171,15 +219,16 @@ def neo4j_query_command(ctx, name, params, fmt, list_only, **connection):
         return
     values = load_query(name).parse_cli(parse_key_values(params, "--param"))
     driver, kwargs = _neo4j_store_args(**connection)
-    with driver:
+    with driver, _driver_logging(ctx):
         frame = run_named_query(driver, name, values, database=kwargs["database"], dialect=kwargs["dialect"],
-                                retries=kwargs["retries"])
+                                read_timeout=kwargs["read_timeout"], retry_time=kwargs["retry_time"])
     if fmt == "json":
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-        click.echo(_json.dumps(records, ensure_ascii=False, indent=2, default=str))
-    elif fmt == "csv":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2, default=json_default))
+    elif fmt == "csv":  # for people: lists "|"-joined, formula-like text cells neutralised (OWASP)
         flat = frame.apply(lambda col: col.map(lambda v: "|".join(map(str, v)) if isinstance(v, list) else v))
-        click.echo(flat.to_csv(index=False), nl=False)
+        # RFC 4180 line ends, so that a CR or LF inside a value is quoted and cannot split a row
+        click.echo(spreadsheet_safe(flat).to_csv(index=False, lineterminator="\r\n"), nl=False)
     elif frame.empty:
         echo_err(ctx, "(no rows)")
     else:

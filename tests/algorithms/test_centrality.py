@@ -20,8 +20,9 @@ from kolgraph.algorithms.centrality import (
     participation_coefficient,
     strengths,
 )
-from kolgraph.algorithms.communities import detect_communities, igraph_seed, undirected_projection
-from kolgraph.schema import ConfigError, KolgraphError
+from kolgraph.algorithms.communities import detect_communities
+from kolgraph.algorithms.projection import igraph_seed, undirected_projection
+from kolgraph.schema import KINDS, ConfigError, KolgraphError
 
 
 def without_loops(g: ig.Graph) -> ig.Graph:
@@ -91,6 +92,8 @@ def test_distinct_engagers_counts_users_not_interactions(make_graph):
     assert table.loc["v", "in_strength"] == pytest.approx(5 * 1.0 + 2 * 0.5 + 0.3)
     assert table.loc["v", "in_strength_reply"] == pytest.approx(1.0)
     assert table.loc["u", "out_count"] == 7 and table.loc["u", "out_strength_repost"] == 5.0
+    assert table.loc["u", "out_count_repost"] == 5 and table.loc["u", "out_count_reply"] == 2
+    assert (table[[f"out_count_{k}" for k in KINDS]].sum(axis=1) == table["out_count"]).all()
 
 
 def test_per_kind_strengths_sum_to_total(schema_graph):

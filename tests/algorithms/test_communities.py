@@ -13,8 +13,8 @@ from kolgraph.algorithms.communities import (
     ConsensusResult,
     consensus_communities,
     detect_communities,
-    undirected_projection,
 )
+from kolgraph.algorithms.projection import undirected_projection
 from kolgraph.schema import ConfigError
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from kolgraph.build.dialect import (FALKORDB, NEO4J, BatchTooLargeError, encode_floats, escape_falkordb,
                                     falkordb_text_size, get_dialect, packstream_size)
-from kolgraph.build.neo4j import plan_batches
+from kolgraph.build.neo4j import load_query, plan_batches
 from kolgraph.schema import InputError
 
 
@@ -28,7 +28,7 @@ def test_falkordb_creates_only_missing_indexes():
     assert FALKORDB.schema_statements([("User", "id")]) == ["CREATE INDEX FOR (c:Community) ON (c.id)"]
     assert FALKORDB.schema_statements([("User", "id"), ("Community", "id")]) == []
     assert FALKORDB.schema_statements([("User", "name")])[0] == "CREATE INDEX FOR (u:User) ON (u.id)"
-    assert "db.indexes()" in FALKORDB.index_query
+    assert "db.indexes()" in load_query(FALKORDB.index_query).text
 
 
 def test_get_dialect_and_byte_limits():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,13 +22,17 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/falkordb_server.py
 
-from falkordb_server import BoltProxy, FalkorDBServer, free_port  # noqa: E402
+from falkordb_server import BoltProxy, FalkorDBServer, SilentServer, StallingRelay, free_port  # noqa: E402
 
 from kolgraph.build.dialect import FALKORDB  # noqa: E402
 from kolgraph.build.graph import collapse_interactions  # noqa: E402
-from kolgraph.build.neo4j import (GraphServerError, GraphStore, detect_dialect, list_queries, load_query,  # noqa: E402
-                                  run_named_query, write_workspace_from_edges)
+from kolgraph.build.neo4j import (GraphServerError, GraphStore, Timeouts, detect_dialect, list_queries, load_query,  # noqa: E402
+                                  make_driver, run_named_query, write_workspace_from_edges)
+from kolgraph.algorithms.roles import ROLE_TAGS  # noqa: E402
 from kolgraph.build.workspace import build_workspace, open_workspace  # noqa: E402
+from kolgraph.errors import AnalysisMissingError, WorkspaceError  # noqa: E402
+from kolgraph.runs.outputs import role_column  # noqa: E402
+from kolgraph.runs.outputs import write_analysis as commit_analysis  # noqa: E402
 from kolgraph.cli import main  # noqa: E402
 from kolgraph.schema import InputError, KolgraphError, UnknownAccountError  # noqa: E402
 
@@ -68,7 +73,7 @@ class Falkor:
                                           connection_timeout=3.0, connection_acquisition_timeout=5.0)
 
     def store(self, **options) -> GraphStore:
-        options = {"dialect": "falkordb", "batch_bytes": BATCH_BYTES, "backoff": 0.02, "retries": 4, **options}
+        options = {"dialect": "falkordb", "batch_bytes": BATCH_BYTES, "retry_delay": 0.02, "retry_time": 1.0, **options}
         return GraphStore(self.driver, **options)
 
     def restart(self) -> None:
@@ -221,7 +226,7 @@ def test_workspace_from_edges_rebuilds_interaction_rows(tmp_path, event_ws):
 @pytest.mark.falkordb
 def test_dialect_is_detected(falkor):
     falkor.ensure()
-    assert detect_dialect(falkor.driver, retries=3, backoff=0.02) is FALKORDB
+    assert detect_dialect(falkor.driver, timeouts=Timeouts(retry_time=1.0, retry_delay=0.02)) is FALKORDB
     # FalkorDB calls itself Neo4j in the Bolt handshake: the agent string cannot tell them apart
     assert falkor.driver.get_server_info().agent.startswith("Neo4j/")
 
@@ -229,7 +234,7 @@ def test_dialect_is_detected(falkor):
 @pytest.mark.falkordb
 def test_a_database_name_is_not_sent_to_falkordb(falkor, store):
     """FalkorDB would file any named database under a graph called "db"; the store keeps the default graph."""
-    named = GraphStore(falkor.driver, database="analytics", backoff=0.02)
+    named = GraphStore(falkor.driver, database="analytics", retry_delay=0.02)
     assert named.dialect is FALKORDB
     named.push(pd.DataFrame({"user_id": ["a", "b"]}), pd.DataFrame(
         {"src": ["a"], "dst": ["b"], "kind": ["repost"], "count": [2], "weight": [2.0], "first_ts": [1.0],
@@ -304,7 +309,7 @@ def test_a_row_too_large_for_one_message_is_refused_before_sending(store, tmp_pa
 
 @pytest.mark.falkordb
 def test_interrupted_push_rerun_ends_with_exact_counts(falkor, store, event_ws):
-    store = falkor.store(batch_bytes=1000, retries=2)
+    store = falkor.store(batch_bytes=1000, retry_time=0.3)
     falkor.proxy.cut_after(6, block=True)  # the 7th batch never arrives; then the network stays down
     with pytest.raises(GraphServerError, match="cannot reach the graph server"):
         store.push_workspace(event_ws)
@@ -339,7 +344,7 @@ def test_server_killed_mid_batch_then_restarted_recovers(falkor, store, event_ws
     falkor.proxy.on_cut = crash
     falkor.proxy.cut_after(8)
     with pytest.raises(GraphServerError, match="cannot reach"):
-        falkor.store(batch_bytes=1000, retries=1).push_workspace(event_ws)
+        falkor.store(batch_bytes=1000, retry_time=0.1).push_workspace(event_ws)
     assert not falkor.server.alive()
     falkor.restart()  # reloads the snapshot: the graph as it was when the server died
     try:
@@ -418,6 +423,26 @@ def _analysis(users: list[str], communities: dict[str, int], seed: int) -> pd.Da
     })
 
 
+def _role_flags(tags_per_user: list[str]) -> dict[str, np.ndarray]:
+    """The typed role columns' values (one bool array per tag) for "|"-joined test tags."""
+    held = [set(t.split("|")) - {""} for t in tags_per_user]
+    return {tag: np.array([tag in h for h in held], dtype=bool) for tag in ROLE_TAGS}
+
+
+def _with_role_columns(users: pd.DataFrame) -> pd.DataFrame:
+    out = users.copy()
+    for tag, flags in _role_flags(users["roles"].tolist()).items():
+        out[role_column(tag)] = flags
+    return out
+
+
+def _commit_analysis(ws, users: pd.DataFrame, communities: pd.DataFrame) -> None:
+    """Commit an analysis the way `kolgraph analyze` does (stamp, run id, typed role columns)."""
+    empty = pd.DataFrame({"src": pd.Series([], dtype=str)})
+    commit_analysis(ws, users=users, role_flags=_role_flags(users["roles"].tolist()), communities=communities,
+                    attitudes=empty, interaction_sentiment=empty, info={"parameters": {}, "summary": {}})
+
+
 def _user_properties(store: GraphStore) -> pd.DataFrame:
     with store.driver.session() as session:
         rows = session.run("MATCH (u:User) RETURN u.id AS user_id, u.community AS community, u.pagerank AS pagerank, "
@@ -431,12 +456,10 @@ def test_analysis_is_written_back_and_stale_results_are_removed(store, event_ws,
     ws = write_workspace_from_edges(tmp_path / "ws", event_ws.edges(), event_ws.vertices())
     ids = ws.vertices()["user_id"].tolist()
     first = _analysis(ids, {u: i % 3 for i, u in enumerate(ids)}, seed=1)
-    ws.write_result_table(first, "analysis", "users.parquet")
     sizes = first["community"].value_counts().sort_index()
-    ws.write_result_table(pd.DataFrame({"community": sizes.index.astype(int), "size": sizes.to_numpy(),
-                                        "stability": [0.5, 0.25, 1e-9], "brand_engagement_share": [0.1, 0.2, 0.3],
-                                        "mean_stance": [0.3, -0.2, 0.0], "top_members": ["a|b", "it's", "c"]}),
-                          "analysis", "communities.csv")
+    _commit_analysis(ws, first, pd.DataFrame({
+        "community": sizes.index.astype(int), "size": sizes.to_numpy(), "stability": [0.5, 0.25, 1e-9],
+        "brand_engagement_share": [0.1, 0.2, 0.3], "mean_stance": [0.3, -0.2, 0.0], "top_members": ["a|b", "it's", "c"]}))
     report = store.push_workspace(ws, with_analysis=True)
     assert report.analysis.users == len(ids) and report.analysis.users_missing == 0
     assert report.database_counts["communities"] == 3
@@ -457,7 +480,9 @@ def test_analysis_is_written_back_and_stale_results_are_removed(store, event_ws,
     # a second analysis: two communities only, and one user no longer analysed
     kept = [u for u in ids if u != "hub"]
     second = _analysis(kept, {u: i % 2 for i, u in enumerate(kept)}, seed=2)
-    back = store.write_analysis(second)
+    with pytest.raises(InputError, match="roles must come as boolean is_<tag> columns"):
+        store.write_analysis(second)  # "|"-joined text is for people: never parsed back
+    back = store.write_analysis(_with_role_columns(second))
     assert back.communities == 2 and back.removed_communities == 1
     assert back.cleared_users == 1 and back.memberships == len(kept)
     before = dict(zip(first["user_id"], first["community"]))
@@ -500,7 +525,7 @@ def small_graph(store):
         "roles": ["brand_account", "brand_account", "core_fan", "core_fan", "core_fan", "critic", "critic_kol",
                   "kol", "bridge", "", ""],
     })
-    store.write_analysis(analysis)
+    store.write_analysis(_with_role_columns(analysis).drop(columns="roles"))
     return store
 
 
@@ -555,8 +580,10 @@ def test_every_query_file_runs_on_the_server(store):
                 "merge_memberships": {"rows": [], "run": "r"}, "write_user_analysis": {"rows": [], "run": "r"},
                 "delete_stale_memberships": {"run": "r"}, "delete_stale_communities": {"run": "r"},
                 "clear_stale_user_analysis": {"run": "r"}, "clear_users": {}, "clear_communities": {},
-                "count_users": {}, "count_rels": {}, "count_communities": {}}
-    assert set(internal) | set(library) == set(list_queries(internal=True))
+                "count_users": {}, "count_rels": {}, "count_communities": {},
+                "server_probe_falkordb": {}, "list_indexes_falkordb": {}}
+    # the Neo4j probe fails on FalkorDB by design (that is how the dialect is told apart)
+    assert set(internal) | set(library) | {"server_probe_neo4j"} == set(list_queries(internal=True))
     for name, params in internal.items():
         frame = store.run(name, params, write=name.startswith(("merge", "write", "delete", "clear")))
         assert len(frame.columns) and all(column in load_query(name).returns for column in frame.columns), name
@@ -599,12 +626,12 @@ def test_cli_errors_are_clear_without_traceback(falkor, event_ws, monkeypatch):
     runner = CliRunner()
     monkeypatch.setenv("KG_TEST_PASSWORD", "s3cret-value")
     down = runner.invoke(main, ["neo4j", "push", str(event_ws.path), "--uri", f"bolt://127.0.0.1:{free_port()}",
-                                "--password-env", "KG_TEST_PASSWORD", "--retries", "0"])
+                                "--password-env", "KG_TEST_PASSWORD", "--retry-time", "0"])
     assert down.exit_code == 2 and "cannot reach the graph server" in down.output
     assert "Traceback" not in down.output and "s3cret-value" not in down.output
     # FalkorDB accepts only the user "falkordb" (with the Redis password, none here)
     denied = runner.invoke(main, ["neo4j", "query", "core_fans", "--uri", falkor.uri, "--user", "neo4j",
-                                  "--password-env", "KG_TEST_PASSWORD", "--retries", "0"])
+                                  "--password-env", "KG_TEST_PASSWORD", "--retry-time", "0"])
     assert denied.exit_code == 2 and "refused the credentials" in denied.output
     assert "Traceback" not in denied.output and "s3cret-value" not in denied.output
     missing = runner.invoke(main, ["neo4j", "query", "core_fans", "--password-env", "NO_SUCH_VARIABLE_KG"])
@@ -619,3 +646,174 @@ def test_cli_errors_are_clear_without_traceback(falkor, event_ws, monkeypatch):
                                    "falkordb", "--password-env", "KG_EMPTY_PASSWORD", "--batch-bytes", "100000"])
     assert too_big.exit_code == 2 and "limit of 4,000 bytes" in too_big.output
     assert falkor.server.alive()
+
+
+
+# ---- bad parameter values, timeouts and a server that stops answering (issue 13) -----------------
+
+def test_parameter_values_outside_what_the_wire_carries_are_refused():
+    core = load_query("core_fans")
+    with pytest.raises(InputError, match=r"parameter limit: 99999999999999999999999 is out of range.*64-bit"):
+        core.parse_cli({"limit": "99999999999999999999999"})
+    assert core.parse_cli({"limit": str(2**63 - 1)})["limit"] == 2**63 - 1
+    with pytest.raises(InputError, match="out of range"):
+        core.bind({"limit": -(2**63) - 1})
+    with pytest.raises(InputError, match="expected int, got inf"):
+        core.parse_cli({"limit": "1e400"})
+    with pytest.raises(InputError, match="expected int, got 'ten'"):
+        core.parse_cli({"limit": "ten"})
+    hostile = load_query("hostile_replies")
+    with pytest.raises(InputError, match="parameter max_sentiment: expected float, got nan"):
+        hostile.parse_cli({"max_sentiment": "NaN"})
+    with pytest.raises(InputError, match="parameter since: expected float"):
+        hostile.parse_cli({"since": "Infinity"})
+    assert hostile.parse_cli({"since": "1767571200.5"})["since"] == 1767571200.5
+    with pytest.raises(ValueError, match="--read-timeout: must be a finite number of seconds > 0"):
+        Timeouts(read_timeout=0)
+    with pytest.raises(ValueError, match="--retry-time"):
+        Timeouts(retry_time=float("nan"))
+
+
+@pytest.mark.parametrize("param, message", [
+    ("limit=99999999999999999999999", "parameter limit: 99999999999999999999999 is out of range"),
+    ("limit=1e999", "parameter limit: expected int, got inf"),
+    ("limit=[1,2]", "parameter limit: expected int, got [1, 2]"),
+    ("brand_accounts=[[1]]", "parameter brand_accounts: expected list<string>"),
+    ("nope=1", "unknown parameter(s) nope; it accepts: brand_accounts, limit"),
+    ("limit", "expected key=value"),
+])
+def test_cli_refuses_bad_parameters_in_one_line_before_connecting(param, message, monkeypatch):
+    monkeypatch.setenv("KG_TEST_PASSWORD", "")
+    result = CliRunner().invoke(main, ["neo4j", "query", "core_fans", "--param", param, "--uri",
+                                       f"bolt://127.0.0.1:{free_port()}", "--password-env", "KG_TEST_PASSWORD",
+                                       "--retry-time", "0"])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, OverflowError)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 or "Usage:" in result.output  # click's usage errors print the usage first
+
+
+def test_a_peer_that_accepts_and_never_answers_does_not_hang_the_push(event_ws, monkeypatch):
+    monkeypatch.setenv("KG_TEST_PASSWORD", "")
+    with SilentServer(lifetime=30) as silent:
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["-q", "neo4j", "push", str(event_ws.path), "--uri", silent.uri,
+                                           "--password-env", "KG_TEST_PASSWORD", "--connect-timeout", "0.5",
+                                           "--read-timeout", "1", "--retry-time", "1"])
+        elapsed = time.monotonic() - started
+        assert silent.accepted >= 1  # the TCP connection was made: only the answer never came
+    assert result.exit_code == 2, result.output
+    assert "did not answer the Bolt handshake" in result.output and "Traceback" not in result.output
+    # one attempt (<= connect timeout) plus retries for at most the retry time, then one last attempt
+    assert elapsed < 0.5 + 1 + 0.5 + 2.0, elapsed
+
+
+@pytest.mark.falkordb
+def test_a_relay_that_stops_forwarding_mid_push_fails_in_time_and_a_rerun_is_exact(falkor, store, event_ws):
+    read_timeout, retry_time, connect_timeout = 1.0, 0.5, 0.5
+    total = len(event_ws.vertices()) + len(event_ws.edges())
+    with StallingRelay(falkor.server.bolt_port, stall_at=6, lifetime=40) as relay:
+        driver = make_driver(relay.uri, "falkordb", "", connect_timeout=connect_timeout, read_timeout=read_timeout)
+        cut = GraphStore(driver, dialect="falkordb", batch_bytes=1000, read_timeout=read_timeout,
+                         retry_time=retry_time, retry_delay=0.05)
+        started = time.monotonic()
+        with pytest.raises(GraphServerError, match=r"stopped answering while writing a batch \(merge_\w+\): "
+                                                   r"no reply within 1 s \(--read-timeout\)") as caught:
+            cut.push_workspace(event_ws)
+        elapsed = time.monotonic() - started
+        assert relay.stalled.is_set()
+        assert "\n" not in str(caught.value)
+        with pytest.raises(GraphServerError, match="stopped answering earlier .* make a new driver"):
+            cut.counts()  # the driver was closed to break the blocked read: said plainly, at once
+        driver.close()
+    # the watchdog fired after the read timeout; the driver's retries stop within the retry time
+    assert read_timeout <= elapsed < read_timeout + retry_time + connect_timeout + 2.0, elapsed
+    partial = store.counts()
+    written = partial["users"] + sum(partial["relationships"].values())
+    assert 0 < written < total  # the stall came mid-push
+    again = store.push_workspace(event_ws)  # re-run straight to the server
+    manifest = event_ws.manifest["graph"]
+    assert again.database_counts["users"] == manifest["vertices"] == len(event_ws.vertices())
+    assert again.database_counts["relationships"] == {
+        "REPOSTED": manifest["edges_by_kind"]["repost"], "REPLIED": manifest["edges_by_kind"]["reply"],
+        "MENTIONED": manifest["edges_by_kind"]["mention"]}
+    assert again.database_counts["interactions"] == {
+        t: int(event_ws.edges().loc[event_ws.edges()["kind"] == k, "count"].sum())
+        for t, k in (("REPOSTED", "repost"), ("REPLIED", "reply"), ("MENTIONED", "mention"))}
+    vertices, edges, _ = store.pull()
+    _assert_same_graph(event_ws.edges(), event_ws.vertices(), edges, vertices)
+    assert falkor.server.alive()
+
+
+@pytest.mark.falkordb
+def test_nothing_is_sent_for_a_tampered_workspace_or_a_missing_analysis(store, event_ws, tmp_path):
+    ws = write_workspace_from_edges(tmp_path / "ws", event_ws.edges(), event_ws.vertices())
+    with pytest.raises(AnalysisMissingError, match="run `kolgraph analyze"):
+        store.push_workspace(ws, with_analysis=True)
+    assert store.counts()["users"] == 0  # refused before the first batch
+    record = ws.manifest["tables"]["edges.parquet"]
+    table = ws.path / record["path"]
+    data = bytearray(table.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size, one byte changed: only the hash can tell
+    table.write_bytes(bytes(data))
+    with pytest.raises(WorkspaceError, match=record["path"]):
+        store.push_workspace(open_workspace(ws.path))
+    assert store.counts()["users"] == 0
+
+
+@pytest.mark.falkordb
+def test_cli_csv_neutralises_formula_cells(falkor, store, monkeypatch):
+    """User text starting with = + - @ TAB CR cannot become a spreadsheet formula (OWASP's rule)."""
+    ids = ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)"]
+    names = ["=cmd|' /C calc'!A0", "\tTAB name", "\rCR name", "plain"]
+    store.push(pd.DataFrame({"user_id": ["acct"] + ids, "display_name": ["brand"] + names}), pd.DataFrame(
+        {"src": ids, "dst": ["acct"] * 4, "kind": ["reply"] * 4, "count": [1] * 4, "weight": [0.5] * 4,
+         "first_ts": [1.0] * 4, "last_ts": [2.0] * 4, "sentiment": [-0.5, 0.25, -0.75, 0.5]}))
+    store.write_analysis(pd.DataFrame({"user_id": ["acct"] + ids, "is_brand_account": [True] + [False] * 4,
+                                       "is_core_fan": [False] + [True] * 4}))
+    monkeypatch.setenv("KG_TEST_PASSWORD", "")
+    conn = ["--uri", falkor.uri, "--user", "falkordb", "--password-env", "KG_TEST_PASSWORD"]
+    runner = CliRunner()
+    import csv
+    import io
+
+    ego = runner.invoke(main, ["-q", "neo4j", "query", "ego_network", "--param", "account=acct", "--format", "csv",
+                               *conn])
+    assert ego.exit_code == 0, ego.output
+    rows = list(csv.DictReader(io.StringIO(ego.output, newline="")))
+    assert sorted(r["src"] for r in rows) == sorted("'" + i for i in ids)
+    assert {r["dst"] for r in rows} == {"acct"}
+    assert sorted(r["sentiment"] for r in rows) == ["-0.5", "-0.75", "0.25", "0.5"]  # numbers stay numbers
+    fans = runner.invoke(main, ["-q", "neo4j", "query", "core_fans", "--format", "csv", *conn])
+    assert fans.exit_code == 0, fans.output
+    shown = {r["user_id"]: r["display_name"] for r in csv.DictReader(io.StringIO(fans.output, newline=""))}
+    assert shown == {"'" + i: ("'" + n if n[0] in "=+-@\t\r" else n) for i, n in zip(ids, names)}
+
+
+@pytest.mark.falkordb
+def test_ids_the_falkordb_index_cannot_find_are_named(store):
+    vertices = pd.DataFrame({"user_id": ["a", "\tTAB", "tail "]})
+    edges = pd.DataFrame({"src": ["a", "a"], "dst": ["\tTAB", "tail "], "kind": ["repost", "repost"], "count": [1, 1],
+                          "weight": [1.0, 1.0], "first_ts": [1.0, 1.0], "last_ts": [1.0, 1.0],
+                          "sentiment": [np.nan, np.nan]})
+    with pytest.raises(GraphServerError, match=r"2 REPOSTED relationships found no user at one end: the server "
+                                               r"cannot find 2 user id\(s\) it was sent: '\\tTAB', 'tail '"):
+        store.push(vertices, edges)
+
+
+@pytest.mark.falkordb
+def test_cli_query_against_a_server_that_stops_answering_ends_in_one_line(falkor, monkeypatch):
+    monkeypatch.setenv("KG_TEST_PASSWORD", "")
+    with StallingRelay(falkor.server.bolt_port, stall_at=1, marker=b"core_fan", lifetime=30) as relay:
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["-q", "neo4j", "query", "core_fans", "--uri", relay.uri, "--user",
+                                           "falkordb", "--password-env", "KG_TEST_PASSWORD", "--read-timeout", "1",
+                                           "--connect-timeout", "0.5", "--retry-time", "0"])
+        elapsed = time.monotonic() - started
+        assert relay.stalled.is_set()
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [
+        "Error: the graph server stopped answering while running query core_fans: no reply within 1 s "
+        "(--read-timeout); the connection was closed. Check the server; a push can be run again (it is idempotent)"]
+    assert 1.0 <= elapsed < 1.0 + 0.5 + 2.0, elapsed
