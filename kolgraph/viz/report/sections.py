@@ -37,10 +37,11 @@ ROLE_SECTIONS = (
      "Brand stance <= -0.3 over >= 3 brand-directed interactions; critic KOLs are critics who are also KOLs.",
      "no user has a strong, well-supported negative brand stance"),
     ("bridges", "Bridges", ("brand_bridge", "bridge"), "betweenness",
-     "Users linking communities (participation >= 0.5 or top 1% betweenness); brand bridges link a brand community "
-     "to another.", "no user spreads their ties over several communities"),
+     "Users linking communities (participation >= 0.5 with >= 10 neighbours spread over two or more communities, or "
+     "top 1% betweenness); brand bridges link a brand community to another.",
+     "no user spreads enough ties over several communities"),
     ("amplifiers", "Amplifiers", ("amplifier",), "out_strength_repost",
-     "Users who repost much (top 5% by reposts, at least 10) but are rarely engaged with.",
+     "Users who repost much (top 5% by reposts, at least 10) but are rarely engaged with (in-strength <= 1).",
      "nobody reposts enough to pass the floor of 10 reposts"),
 )
 
