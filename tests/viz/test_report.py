@@ -307,3 +307,17 @@ def test_the_last_scored_list_is_in_the_report_and_flagged_when_stale(contract_w
     result = write_report(target, tmp_path / "r2.html", embed_map=False)
     assert result.stale and "re-run `kolgraph score`" in result.stale
     assert "Stale scores." in (tmp_path / "r2.html").read_text(encoding="utf-8")
+
+
+def test_staleness_rule():
+    from kolgraph.viz.report import WhatIfResults, staleness
+
+    stamped = WhatIfResults(summary={"candidates": [{"candidate": "k"}], "analysis_run_id": "A"})
+    assert staleness(stamped, "A") is None
+    assert "analysis run A" in staleness(stamped, "B") and "re-run `kolgraph whatif`" in staleness(stamped, "B")
+    old = WhatIfResults(summary={"candidates": [{"candidate": "k"}]})  # written before what-ifs were stamped
+    assert staleness(old, "B", whatif_created="2026-01-01T10:00:00+00:00",
+                     analysis_created="2026-01-02T10:00:00+00:00") is not None
+    assert staleness(old, "B", whatif_created="2026-01-03T10:00:00+00:00",
+                     analysis_created="2026-01-02T10:00:00+00:00") is None
+    assert staleness(WhatIfResults(), "B") is None
