@@ -43,7 +43,7 @@ from ..algorithms.scoring import (
     core_fan_shifts,
     typed_columns,
 )
-from ..candidates import STATUSES, CandidateTable, HandleIndex, read_candidates, resolve_candidates
+from ..candidates import STATUSES, CandidateTable, HandleIndex, did_you_mean, read_candidates, resolve_candidates
 from ..config import KolgraphConfig, load_config, params_from_mapping
 from ..errors import ConfigError, KolgraphError
 from ..progress import progress
@@ -278,6 +278,7 @@ def score_candidates(workspace, candidates: CandidateTable | str | os.PathLike, 
         metrics["reasons"] = (metrics["reasons"].astype("str") + "; what-if not run").to_numpy()
 
     out = _assemble(table, match, metrics, p)
+    _suggest(out, index)
     timings["tiers"] = round(time.perf_counter() - clock, 3)
     status_counts = out["status"].value_counts()
     counts = {s: int(status_counts.get(s, 0)) for s in STATUSES}
@@ -362,6 +363,25 @@ def _assemble(table: CandidateTable, match: pd.DataFrame, metrics: pd.DataFrame,
     return out
 
 
+
+
+#: At most this many distinct unknown handles get "did you mean" suggestions (each costs one scan).
+MAX_SUGGESTED = 200
+
+
+def _suggest(out: pd.DataFrame, index: HandleIndex) -> None:
+    """Append "did you mean ..." to the reasons of unknown handles (the first MAX_SUGGESTED distinct ones)."""
+    unknown = (out["status"] == "unknown").to_numpy()
+    if not unknown.any():
+        return
+    keys = list(dict.fromkeys(out.loc[unknown, "handle_normalised"].astype(str)))[:MAX_SUGGESTED]
+    hints = {k: did_you_mean(k, index) for k in keys}
+    reasons = np.array(out["reasons"].astype(object).to_numpy(), dtype=object)
+    for i in np.flatnonzero(unknown):
+        close = hints.get(str(out.at[i, "handle_normalised"]))
+        if close:
+            reasons[i] = f"{reasons[i]}; did you mean {', '.join(close)}?"
+    out["reasons"] = pd.array(reasons, dtype="str")
 
 
 def score_file(workspace, candidates: str | os.PathLike, out: str | os.PathLike, *,

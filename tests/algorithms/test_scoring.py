@@ -552,6 +552,14 @@ def test_every_output_column_is_in_the_data_dictionary(scored):
         assert c.name in result.stdout and c.definition in result.stdout
 
 
+def test_unknown_handles_get_did_you_mean(ws, tmp_path):
+    (tmp_path / "typo.csv").write_text("handle\nlaozhong_zhenhau\nzzzz_qqqq_xxxx\n", encoding="utf-8")
+    res = score_candidates(ws, tmp_path / "typo.csv", whatif=False)
+    reasons = res.table.set_index("handle")["reasons"]
+    assert reasons["laozhong_zhenhau"].endswith("did you mean laozhong_zhenhua?")
+    assert "did you mean" not in reasons["zzzz_qqqq_xxxx"]
+
+
 def test_chinese_handle_columns_are_detected(ws, tmp_path, names):
     frame = pd.DataFrame({"序号": ["1", "2"], "微博昵称": [names["laozhong_zhenhua"], "x"],
                           "微博ID": ["laozhong_zhenhua", "u15241630"], "报价": ["1", "2"]})
