@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -25,10 +26,12 @@ from .common import echo_err, handle_errors, is_quiet, main, quiet_option
               help="Nodes in the embedded backbone map.")
 @click.option("--no-map", is_flag=True, help="Do not embed the map (a smaller page).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the map's layout.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was written as JSON (path, bytes, sections, skipped, stale) instead of the path.")
 @quiet_option
 @click.pass_context
 @handle_errors
-def report_command(ctx, workspace, out, top, announcement, strict, map_max_nodes, no_map, seed):
+def report_command(ctx, workspace, out, top, announcement, strict, map_max_nodes, no_map, seed, as_json):
     """Write an HTML report of an analysed workspace, verdict first.
 
     Opens with one decision card per candidate vetted by `kolgraph whatif` (tier, core fans turning
@@ -50,7 +53,10 @@ def report_command(ctx, workspace, out, top, announcement, strict, map_max_nodes
     result = write_report(workspace, out, top=top, embed_map=not no_map, map_max_nodes=map_max_nodes, seed=seed,
                           announcement=announcement, strict=strict, quiet=is_quiet(ctx))
     echo_err(ctx, result.summary())
-    click.echo(str(result.path))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(str(result.path))
 
 
 if __name__ == "__main__":  # pragma: no cover

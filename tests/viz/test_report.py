@@ -286,6 +286,17 @@ def test_cli_report(planted_ws, raw_ws, tmp_path):
     result = runner.invoke(main, ["report", str(raw_ws.path), "-o", str(tmp_path / "x.html")])
     assert result.exit_code == 2 and "run `kolgraph analyze" in result.output and "Traceback" not in result.output
     assert "Definitions: docs/methods.md" in runner.invoke(main, ["report", "--help"]).output
+    jsonschema = pytest.importorskip("jsonschema")
+    from kolgraph.viz.report import REPORT_JSON_SCHEMA
+
+    result = runner.invoke(main, ["-q", "report", str(planted_ws.path), "-o", str(tmp_path / "j.html"), "--no-map",
+                                  "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    jsonschema.validate(doc, REPORT_JSON_SCHEMA)
+    assert doc["path"] == str(tmp_path / "j.html") and doc["skipped"][0].startswith("what-if")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**doc, "sections": ["verdict", "nonsense"]}, REPORT_JSON_SCHEMA)
 
 
 def test_the_last_scored_list_is_in_the_report_and_flagged_when_stale(contract_ws, tmp_path):

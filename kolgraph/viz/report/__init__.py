@@ -7,8 +7,8 @@ SVG charts; :mod:`.evidence` what the page quotes from the workspace (posts, tim
 :mod:`.style` the screen and print stylesheet. Definitions of every number: docs/methods.md.
 """
 
-from .page import METHODS_DOC, ReportResult, render_report, write_report
+from .page import METHODS_DOC, REPORT_JSON_SCHEMA, ReportResult, render_report, write_report
 from .whatif_view import CandidateView, WhatIfResults, candidate_views, load_whatif, staleness
 
 __all__ = ["ReportResult", "render_report", "write_report", "load_whatif", "WhatIfResults", "CandidateView",
-           "candidate_views", "staleness", "METHODS_DOC"]
+           "candidate_views", "staleness", "METHODS_DOC", "REPORT_JSON_SCHEMA"]

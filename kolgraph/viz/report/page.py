@@ -41,11 +41,27 @@ from .glossary import figure, glossary_html
 from .style import REPORT_CSS
 from .whatif_view import candidate_views, load_whatif, staleness
 
-__all__ = ["ReportResult", "render_report", "write_report", "METHODS_DOC"]
+__all__ = ["ReportResult", "render_report", "write_report", "METHODS_DOC", "REPORT_JSON_SCHEMA"]
 
 #: Where every number's method is written down (shipped in the project).
 METHODS_DOC = "docs/methods.md"
 _e = _html.escape
+
+#: JSON schema (draft 2020-12) of ``kolgraph report --json``.
+REPORT_JSON_SCHEMA: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["command", "path", "bytes", "seconds", "sections", "skipped", "stale", "map_nodes"],
+    "properties": {
+        "command": {"const": "report"}, "path": {"type": "string"}, "bytes": {"type": "integer", "minimum": 1},
+        "seconds": {"type": "number", "minimum": 0},
+        "sections": {"type": "array", "items": {"enum": ["verdict", "evidence", "roles", "map", "details", "glossary",
+                                                         "methods"]}},
+        "skipped": {"type": "array", "items": {"type": "string"}},
+        "stale": {"type": ["string", "null"]}, "map_nodes": {"type": ["integer", "null"], "minimum": 0},
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,13 @@ class ReportResult:
     skipped: tuple[str, ...] = ()
     map: MapData | None = None
     stale: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """What was written, as JSON-ready values (``kolgraph report --json``; schema REPORT_JSON_SCHEMA)."""
+        return {"command": "report", "path": str(self.path), "bytes": int(self.bytes),
+                "seconds": round(float(self.seconds), 3), "sections": list(self.sections),
+                "skipped": list(self.skipped), "stale": self.stale,
+                "map_nodes": None if self.map is None else len(self.map.nodes)}
 
     def summary(self) -> str:
         lines = [f"report: wrote {self.path} ({self.bytes / 1e6:.1f} MB in {self.seconds:.1f} s); "
