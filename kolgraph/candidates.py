@@ -52,6 +52,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .build.formats import EXTENSIONS
 from .errors import InputError, UnknownAccountError
 
 __all__ = [
@@ -78,10 +79,7 @@ HANDLE_COLUMNS: tuple[str, ...] = ("user_id", "userid", "uid", "id", "微博ID",
                                    "screenname", "用户名", "user", "kol", "博主", "name", "微博昵称", "昵称",
                                    "名称")
 #: Input formats by extension (``.gz`` allowed for all but Parquet).
-CANDIDATE_FORMATS: dict[str, str] = {
-    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
-    ".parquet": "parquet", ".pq": "parquet", ".txt": "text", ".list": "text",
-}
+CANDIDATE_FORMATS: dict[str, str] = dict(EXTENSIONS)
 #: Row statuses, in the order they are reported.
 STATUSES: tuple[str, ...] = ("ok", "duplicate", "ambiguous", "unknown", "blank")
 #: At most this many user ids are listed for an ambiguous handle.
@@ -185,15 +183,14 @@ class CandidateTable:
 
 def detect_candidate_format(path: str | os.PathLike) -> tuple[str, bool]:
     """(format, gzipped) from the file name: csv, tsv, jsonl, json, parquet or text."""
-    name = Path(path).name.lower()
-    gz = name.endswith(".gz")
-    if gz:
-        name = name[:-3]
-    for ext, fmt in CANDIDATE_FORMATS.items():
-        if name.endswith(ext):
-            if gz and fmt == "parquet":
-                break
-            return fmt, gz
+    from .build.formats import format_from_name  # the one file-name rule (kolgraph.build.formats)
+
+    try:
+        fmt, gz = format_from_name(path)
+    except InputError:
+        fmt, gz = "", False
+    if fmt and not (gz and fmt == "parquet"):
+        return fmt, gz
     raise InputError(str(path), "unknown candidate list type: expected .csv, .tsv, .jsonl, .json, .parquet or "
                                 ".txt (one handle a line), text formats optionally .gz")
 

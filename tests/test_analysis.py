@@ -61,10 +61,12 @@ def test_sample_writes_every_file_with_documented_columns(sample_run):
     assert communities["size"].sum() == len(users)
     assert communities["stability"].between(0, 1).all()
     att = pd.read_parquet(out / "attitudes.parquet")
-    assert list(att.columns) == ["src", "dst", "attitude", "support"]
+    assert list(att.columns) == ["src", "dst", "attitude", "support", "endorsements", "model_rows"]
     assert att["attitude"].between(-1, 1).all() and (att["support"] >= 1).all()
     sent = pd.read_parquet(out / "interaction_sentiment.parquet")
-    assert list(sent.columns) == ["row", "sentiment", "sentiment_source", "brand_directed"]
+    assert list(sent.columns) == ["row", "post_id", "sentiment", "sentiment_source", "attitude", "attitude_source",
+                                  "brand_directed"]
+    assert set(sent["attitude_source"].astype(str)) <= {"none", "reply_model", "sentiment", "endorsement"}
     assert len(sent) == ws.manifest["counts"]["interactions"]["kept"]
     assert sent["row"].tolist() == list(range(len(sent)))
     assert set(sent["sentiment_source"].astype(str)) <= {"input", "model", "none"}
@@ -72,13 +74,14 @@ def test_sample_writes_every_file_with_documented_columns(sample_run):
     assert (sent["sentiment_source"].astype(str) != "input").all()
     scored = sent["sentiment"].notna()
     assert scored.sum() > 0 and sent.loc[scored, "sentiment"].between(-1, 1).all()
-    # a user's stance support counts exactly their scored brand-directed rows (brand accounts among
-    # themselves excepted)
+    # a user's stance support counts exactly their scored brand-directed rows and their reposts
+    # (weak endorsement), brand accounts among themselves excepted
     brand = set(result.parameters["brand"]["accounts"])
     rows = ws.interactions(columns=["src", "dst"]).iloc[sent["row"]]
     src, dst = rows["src"].astype(str).to_numpy(), rows["dst"].astype(str).to_numpy()
     src, dst = pd.Series(src, index=sent.index), pd.Series(dst, index=sent.index)
-    used = sent["brand_directed"] & scored & ~(src.isin(brand) & dst.isin(brand))
+    endorsed = sent["attitude_source"].astype(str) == "endorsement"
+    used = sent["brand_directed"] & (scored | endorsed) & ~(src.isin(brand) & dst.isin(brand))
     support = used.groupby(src).sum()
     got = users.set_index("user_id")["stance_support"]
     assert (got.reindex(support.index) == support).all() and got.sum() == used.sum()

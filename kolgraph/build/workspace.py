@@ -45,7 +45,7 @@ from .._io import atomic_path, dumps, write_json, write_table
 from ..errors import InputError, KolgraphError, WorkspaceError
 from ..schema import DEFAULT_KIND_WEIGHTS, KINDS
 from .graph import collapse_interactions, factorize_ids, graph_from_arrays, graph_arrays
-from .readers import IngestResult, read_interactions, read_users
+from .readers import IngestResult, read_inputs
 
 __all__ = ["Workspace", "BuildReport", "build_workspace", "write_workspace", "write_tables", "graph_summary",
            "open_workspace", "as_workspace", "check_replaceable", "check_not_an_input",
@@ -426,7 +426,8 @@ def build_workspace(interaction_paths: Sequence[str | os.PathLike] | str | os.Pa
                     user_column_map: Mapping[str, str] | Sequence[str] | None = None,
                     strict: bool = False, kind_weights: Mapping[str, float] | None = None,
                     rejects_path: str | os.PathLike | None = None, quiet: bool = True,
-                    force: bool = False) -> BuildReport:
+                    input_format: str | None = None, timezone: str | None = None,
+                    reference_time: float | None = None, force: bool = False) -> BuildReport:
     """Validate input files, build the graph and write a workspace at ``out``.
 
     Bad rows go to the rejects file (``out/rejects.csv``, and also ``rejects_path`` if given) and
@@ -439,9 +440,12 @@ def build_workspace(interaction_paths: Sequence[str | os.PathLike] | str | os.Pa
     if rejects_path is not None:
         check_not_an_input(Path(rejects_path), all_inputs, "--rejects", folder=False)
     check_replaceable(Path(out), force=force)  # before reading: a refusal should not wait for the ingest
-    inter = read_interactions(interaction_paths, column_map=column_map, strict=strict, quiet=quiet)
-    users = read_users(users_path, column_map=user_column_map, strict=strict, quiet=quiet) if users_path else None
-    params = {"strict": strict, "column_map": dict(column_map) if isinstance(column_map, Mapping) else list(column_map or [])}
+    inter, users = read_inputs(interaction_paths, users_path=users_path, column_map=column_map,
+                               user_column_map=user_column_map, strict=strict, quiet=quiet,
+                               input_format=input_format, timezone=timezone, reference_time=reference_time)
+    params = {"strict": strict, "column_map": dict(column_map) if isinstance(column_map, Mapping) else list(column_map or []),
+              "input_format": input_format, "timezone": inter.info.get("timezone", timezone), "reference_time": reference_time,
+              "inputs_detected": inter.info.get("detected", []), "export": inter.info.get("resolution", {})}
     ws = write_workspace(out, inter, users, kind_weights=kind_weights, parameters=params, force=force)
     rejects = ws.path / "rejects.csv"
     if rejects_path is not None:

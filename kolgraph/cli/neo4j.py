@@ -52,7 +52,9 @@ def neo4j_group():
 
     Connection: --uri (or NEO4J_URI), --user (or NEO4J_USER), --database (or NEO4J_DATABASE);
     the password comes from the variable named by --password-env, else NEO4J_PASSWORD, else a
-    hidden prompt. It is never echoed or logged.
+    hidden prompt. It is never echoed or logged. Nothing waits for ever: --connect-timeout,
+    --read-timeout and --retry-time bound opening a connection, each answer, and the driver's
+    retries of transient failures (see docs/neo4j.md).
 
     \b
     Example:
@@ -118,7 +120,7 @@ def _neo4j_store_args(uri, user, database, password_env, dialect, batch_rows, ba
                          read_timeout=read_timeout)
     return driver, {"database": database, "dialect": None if dialect == "auto" else dialect,
                     "batch_rows": batch_rows, "batch_bytes": batch_bytes, "read_timeout": read_timeout,
-                    "retry_time": retry_time}
+                    "retry_time": retry_time, "connect_timeout": connect_timeout}
 
 
 @neo4j_group.command("push")
@@ -149,7 +151,7 @@ def neo4j_push_command(ctx, workspace, with_analysis, replace, **connection):
 
 @neo4j_group.command("pull")
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Workspace folder to write (replaced if it is already a workspace).")
+              help="Workspace folder to write (replaced only if it is a kolgraph workspace holding nothing else).")
 @click.option("--since", default=None, help="Only interactions overlapping the window from this time "
                                             "(epoch seconds or ISO 8601, e.g. 2026-01-05T00:00:00Z).")
 @click.option("--until", default=None, help="... up to this time (epoch seconds or ISO 8601).")
@@ -159,11 +161,13 @@ def neo4j_push_command(ctx, workspace, with_analysis, replace, **connection):
               help="Neighbourhood radius in hops (either direction) around --account.")
 @click.option("--page-rows", "page_rows", type=click.IntRange(min=4), default=10_000, show_default=True,
               help="Rows per read page.")
+@click.option("--force", is_flag=True, help="Also replace a kolgraph workspace of another format version "
+                                            "(never a folder holding other files).")
 @_neo4j_options
 @quiet_option
 @click.pass_context
 @handle_errors
-def neo4j_pull_command(ctx, out, since, until, accounts, hops, page_rows, **connection):
+def neo4j_pull_command(ctx, out, since, until, accounts, hops, page_rows, force, **connection):
     """Build a workspace from the database: all of it, a time window, or a neighbourhood.
 
     \b
@@ -179,7 +183,7 @@ def neo4j_pull_command(ctx, out, since, until, accounts, hops, page_rows, **conn
     driver, kwargs = _neo4j_store_args(**connection)
     with driver, _driver_logging(ctx):
         report = pull_workspace(driver, out, since=since_s, until=until_s, accounts=accounts, hops=hops,
-                                page_rows=page_rows, quiet=is_quiet(ctx), **kwargs)
+                                page_rows=page_rows, force=force, quiet=is_quiet(ctx), **kwargs)
     echo_err(ctx, report.summary())
     click.echo(str(report.workspace.path))
 
@@ -221,7 +225,8 @@ def neo4j_query_command(ctx, name, params, fmt, list_only, **connection):
     driver, kwargs = _neo4j_store_args(**connection)
     with driver, _driver_logging(ctx):
         frame = run_named_query(driver, name, values, database=kwargs["database"], dialect=kwargs["dialect"],
-                                read_timeout=kwargs["read_timeout"], retry_time=kwargs["retry_time"])
+                                read_timeout=kwargs["read_timeout"], retry_time=kwargs["retry_time"],
+                                connect_timeout=kwargs["connect_timeout"])
     if fmt == "json":
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")
         click.echo(json.dumps(records, ensure_ascii=False, indent=2, default=json_default))

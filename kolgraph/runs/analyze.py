@@ -15,8 +15,11 @@ by ``kolgraph build`` and writes, atomically, under ``WORKSPACE/analysis/``:
   top_members (the five highest-PageRank members' ids, "|"-joined) and top_member_names.
 - ``attitudes.parquet``: the signed attitude table (src, dst, attitude, support).
 - ``interaction_sentiment.parquet``: per kept interaction row: ``row`` (0-based row of the
-  workspace's ``interactions.parquet``, to join on for src, dst, kind and text), sentiment used
-  (NaN unknown), sentiment_source (input / model / none) and brand_directed. The ids are not
+  workspace's ``interactions.parquet``, to join on for src, dst, kind and text), ``post_id``
+  (the post it comes from, where the input has one), sentiment used (NaN unknown),
+  sentiment_source (input / model / none), attitude (the value the row adds to its pair's
+  attitude, NaN none) and attitude_source (reply_model / sentiment / endorsement / none; see
+  :func:`~kolgraph.algorithms.stance.interaction_attitude_values`) and brand_directed. The ids are not
   repeated here: at 10M rows they would cost more to write than everything else in this file.
 - ``analysis.json``: parameters, brand, seed, the critic seeds used and why, summary counts and
   the time per step. The run is also recorded in the workspace manifest (``results.analysis``).
@@ -55,6 +58,7 @@ from ..algorithms.stance import (
     attitudes,
     brand_directed,
     index_texts,
+    attitude_rows,
     interaction_sentiment,
     kind_mask,
     user_positions,
@@ -294,7 +298,7 @@ def analyze_workspace(
         arrays = ws.graph_arrays()
         names = pd.Index(g.vs["name"] if g.vcount() else [], dtype="str", name="user_id")
         cols = ["src", "dst", "kind", "text", "sentiment"]
-        inter = ws.interactions(columns=cols)
+        inter = ws.interactions(columns=cols + ["post_id"])  # post_id: trace each row's sentiment to its post
         codes = (user_positions(inter["src"], names), user_positions(inter["dst"], names))
         e_src, e_dst = arrays["src"], arrays["dst"]
         done("load")
@@ -324,14 +328,20 @@ def analyze_workspace(
         known = ~np.isnan(sentiment)
         source = np.where(given, 1, np.where(known, 2, 0)).astype(np.int8)
         model_info["rows_scored_by_model"] = int((source == 2).sum())
+        reply_att, att_values, att_source, att_info = attitude_rows(inter, sentiment, stance_params,
+                                                                    text_index=text_index, sentiment_model=model)
+        model_info.update(att_info)
         done("sentiment")
 
         # ---- stance and attitudes
         step("stance")
         stance = user_stance(inter, sentiment, brand, k0=stance_params.k0, users=names, directed=directed,
-                             exclude_brand_internal=stance_params.exclude_brand_internal, codes=codes)
+                             exclude_brand_internal=stance_params.exclude_brand_internal, codes=codes,
+                             repost_endorsement=stance_params.repost_endorsement,
+                             hostile_below=stance_params.hostile_below, min_support=stance_params.min_support)
         att = attitudes(inter, sentiment, k0=stance_params.k0, kinds=stance_params.attitude_kinds, users=names,
-                        codes=codes)
+                        codes=codes, attitude=reply_att, repost_endorsement=stance_params.repost_endorsement,
+                        hostile_below=stance_params.hostile_below, attitude_source=att_info["attitude_source"])
         n = len(names)
         e_count = arrays["count"].astype("float64")
         brand_dst = np.zeros(n, dtype=bool)
@@ -412,8 +422,11 @@ def analyze_workspace(
         communities = _communities_table(users, roles, stability)
         sent_table = pd.DataFrame({
             "row": np.arange(len(inter), dtype=np.int64),
+            "post_id": inter["post_id"].astype("str").reset_index(drop=True),
             "sentiment": sentiment,
             "sentiment_source": pd.Categorical.from_codes(source, categories=["none", "input", "model"]),
+            "attitude": att_values,
+            "attitude_source": att_source,
             "brand_directed": directed,
         })
         att_frame = att.to_frame()

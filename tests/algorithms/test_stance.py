@@ -11,6 +11,7 @@ from kolgraph.algorithms.stance import (
     attitudes,
     brand_directed,
     index_texts,
+    interaction_attitude,
     interaction_sentiment,
     keyword_pattern,
     user_stance,
@@ -68,8 +69,9 @@ def test_one_warm_reply_gives_one_third_not_one():
     out = res.to_frame().set_index("user_id")
     assert out.loc["fan", "stance"] == pytest.approx(1 / 3)
     assert out.loc["fan", "stance_support"] == 1
-    # the target itself acted on nothing: stance 0 with no support
-    assert out.loc["lumio", "stance"] == 0 and out.loc["lumio", "stance_support"] == 0
+    # the target itself acted on nothing: insufficient evidence (NaN), never a silent 0
+    assert np.isnan(out.loc["lumio", "stance"]) and out.loc["lumio", "stance_support"] == 0
+    assert out.loc["lumio", "stance_evidence"] == "insufficient" and out.loc["fan", "stance_evidence"] == "sufficient"
 
 
 def test_stance_is_shrunk_mean_over_brand_directed_rows_with_known_sentiment():
@@ -91,7 +93,8 @@ def test_stance_is_shrunk_mean_over_brand_directed_rows_with_known_sentiment():
     # k0 = 0 is the plain mean
     plain = user_stance(df, s, BRAND, k0=0).to_frame().set_index("user_id")
     assert plain.loc["b", "stance"] == pytest.approx(-0.8)
-    assert plain.loc["x", "stance"] == 0  # no support: 0, not NaN
+    assert np.isnan(plain.loc["x", "stance"])  # no support: insufficient evidence (NaN), not 0
+    assert plain.loc["x", "stance_evidence"] == "insufficient"
 
 
 def test_sentiment_column_wins_over_model_and_model_fills_the_rest():
@@ -155,18 +158,24 @@ def test_attitudes_per_pair_over_replies_and_mentions_only():
     df = frame([
         ("fan", "critic", "reply", "", -0.9),
         ("fan", "critic", "mention", "", -0.6),
-        ("fan", "critic", "repost", "", 0.9),    # reposts carry no attitude by default
+        ("fan", "critic", "repost", "", 0.9),    # a repost with a warm comment: endorsement, its own score
         ("critic", "fan", "reply", "", -0.3),    # the reverse direction is its own pair
         ("fan", "fan", "reply", "", 1.0),        # self: dropped
         ("other", "critic", "reply", "", np.nan),  # unknown sentiment: no support
     ])
+    # the function's default (repost_endorsement=0): replies and mentions only
     att = attitudes(df, interaction_sentiment(df), k0=2.0).to_frame()
     pairs = att.set_index(["src", "dst"])
     assert set(pairs.index) == {("fan", "critic"), ("critic", "fan")}
     assert pairs.loc[("fan", "critic"), "attitude"] == pytest.approx(-1.5 / 4)
     assert pairs.loc[("fan", "critic"), "support"] == 2
     assert pairs.loc[("critic", "fan"), "attitude"] == pytest.approx(-0.3 / 3)
-    assert list(att.columns) == ["src", "dst", "attitude", "support"]
+    assert list(att.columns) == ["src", "dst", "attitude", "support", "endorsements", "model_rows"]
+    # the analysis' default (StanceParams: 0.3): the repost counts too, shrunk the same way
+    dflt = attitudes(df, interaction_sentiment(df), k0=2.0,
+                     repost_endorsement=StanceParams().repost_endorsement).to_frame().set_index(["src", "dst"])
+    assert dflt.loc[("fan", "critic"), "attitude"] == pytest.approx((-1.5 + 0.9) / 5)
+    assert dflt.loc[("fan", "critic"), "support"] == 3
     with_reposts = attitudes(df, interaction_sentiment(df), kinds=("reply", "mention", "repost")).to_frame()
     assert with_reposts.set_index(["src", "dst"]).loc[("fan", "critic"), "support"] == 3
 
@@ -212,3 +221,76 @@ def test_precomputed_positions_give_the_same_results():
     a2 = attitudes(df, s, users=users, codes=codes).to_frame().sort_values(["src", "dst"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(a1, a2)
     assert a2.set_index(["src", "dst"]).loc[("b", "a"), "support"] == 2
+
+
+def test_reposts_without_hostile_comment_are_weak_endorsement():
+    df = frame([
+        ("a", "lumio", "repost", "", np.nan),          # no comment: +0.3
+        ("a", "lumio", "repost", "", np.nan),
+        ("b", "lumio", "repost", "", -0.9),            # hostile comment: its own score
+        ("c", "lumio", "repost", "", -0.1),            # mild comment, not hostile: +0.3
+        ("d", "k", "repost", "", np.nan),              # reposting an account: endorsement of it
+    ])
+    s = df["sentiment"].to_numpy(dtype="float64")
+    assert StanceParams().repost_endorsement == 0.3
+    st = user_stance(df, s, BRAND, k0=2.0, repost_endorsement=0.3).to_frame().set_index("user_id")
+    assert st.loc["a", "stance"] == pytest.approx(0.6 / 4)
+    assert st.loc["a", "stance_endorsements"] == 2
+    assert st.loc["b", "stance"] == pytest.approx(-0.9 / 3)
+    assert st.loc["c", "stance"] == pytest.approx(0.3 / 3)
+    assert np.isnan(st.loc["d", "stance"])  # k is not a brand account
+    half = user_stance(df, s, BRAND, k0=2.0, repost_endorsement=0.5).to_frame().set_index("user_id")
+    assert half.loc["a", "stance"] == pytest.approx(1.0 / 4)
+    off = user_stance(df, s, BRAND, k0=2.0, repost_endorsement=0).to_frame().set_index("user_id")
+    assert np.isnan(off.loc["a", "stance"]) and off.loc["b", "stance"] == pytest.approx(-0.9 / 3)
+    att = attitudes(df, s, k0=2.0, repost_endorsement=0.3).to_frame().set_index(["src", "dst"])
+    assert att.loc[("d", "k"), "attitude"] == pytest.approx(0.3 / 3)
+    assert att.loc[("d", "k"), "endorsements"] == 1
+
+
+def test_min_support_marks_insufficient_evidence():
+    df = frame([("a", "lumio", "reply", "", 0.9), ("b", "lumio", "reply", "", 0.9),
+                ("b", "lumio", "reply", "", 0.9)])
+    st = user_stance(df, df["sentiment"].to_numpy(dtype="float64"), BRAND, min_support=2).to_frame()
+    st = st.set_index("user_id")
+    assert np.isnan(st.loc["a", "stance"]) and st.loc["a", "stance_support"] == 1
+    assert st.loc["b", "stance"] == pytest.approx(1.8 / 4)
+    with pytest.raises(ValueError):
+        StanceParams(min_support=0)
+    with pytest.raises(ValueError):
+        StanceParams(repost_endorsement=1.5)
+
+
+def test_reply_attitude_model_is_used_where_given_and_says_so():
+    df = frame([("fan", "critic", "reply", "this is fake, total hoax, not true", np.nan),
+                ("fan", "critic", "mention", "", -0.2),
+                ("x", "critic", "reply", "confirmed by officials, breaking", np.nan)])
+    att_rows = interaction_attitude(df)
+    assert np.isnan(att_rows[1])  # mentions are not replies: not scored by the reply model
+    assert att_rows[0] < 0 < att_rows[2]
+    res = attitudes(df, np.array([0.5, -0.2, 0.5]), attitude=att_rows, attitude_source="reply-attitude model")
+    frame_ = res.to_frame().set_index(["src", "dst"])
+    assert frame_.loc[("fan", "critic"), "model_rows"] == 1
+    assert frame_.loc[("fan", "critic"), "attitude"] == pytest.approx((att_rows[0] - 0.2) / 4)
+    assert res.parameters["attitude_source"] == "reply-attitude model"
+    assert attitudes(df, np.array([0.5, -0.2, 0.5])).parameters["attitude_source"] == "sentiment"
+
+
+def test_attitude_rows_trace_every_pair_to_its_rows():
+    from kolgraph.algorithms.stance import attitude_rows
+
+    df = frame([("fan", "critic", "reply", "this is fake, total hoax", np.nan),
+                ("fan", "critic", "repost", "", np.nan),
+                ("fan", "critic", "mention", "", -0.4),
+                ("y", "z", "reply", "", np.nan)])
+    s = df["sentiment"].to_numpy(dtype="float64")
+    for name, source in (("", "sentiment"), ("default", "reply-attitude model")):
+        params = StanceParams(attitude_model=name)
+        reply, values, sources, info = attitude_rows(df, s, params)
+        assert info["attitude_source"] == source
+        assert list(sources.astype(str)) == ["reply_model" if name else "none", "endorsement", "sentiment", "none"]
+        pair = attitudes(df, s, attitude=reply, repost_endorsement=params.repost_endorsement).to_frame() \
+            .set_index(["src", "dst"]).loc[("fan", "critic")]
+        used = values[~np.isnan(values)]
+        assert pair["support"] == used.size
+        assert pair["attitude"] == pytest.approx(used.sum() / (used.size + 2.0))

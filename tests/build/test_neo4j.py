@@ -716,7 +716,7 @@ def test_a_relay_that_stops_forwarding_mid_push_fails_in_time_and_a_rerun_is_exa
     with StallingRelay(falkor.server.bolt_port, stall_at=6, lifetime=40) as relay:
         driver = make_driver(relay.uri, "falkordb", "", connect_timeout=connect_timeout, read_timeout=read_timeout)
         cut = GraphStore(driver, dialect="falkordb", batch_bytes=1000, read_timeout=read_timeout,
-                         retry_time=retry_time, retry_delay=0.05)
+                         retry_time=retry_time, retry_delay=0.05, connect_timeout=connect_timeout)
         started = time.monotonic()
         with pytest.raises(GraphServerError, match=r"stopped answering while writing a batch \(merge_\w+\): "
                                                    r"no reply within 1 s \(--read-timeout\)") as caught:
@@ -817,3 +817,103 @@ def test_cli_query_against_a_server_that_stops_answering_ends_in_one_line(falkor
         "Error: the graph server stopped answering while running query core_fans: no reply within 1 s "
         "(--read-timeout); the connection was closed. Check the server; a push can be run again (it is idempotent)"]
     assert 1.0 <= elapsed < 1.0 + 0.5 + 2.0, elapsed
+
+
+@pytest.mark.falkordb
+def test_a_server_that_stops_answering_at_begin_is_bounded_too(falkor):
+    """The driver waits for BEGIN's answer before the transaction function runs: the watchdog covers it."""
+    begin = b"\xb1\x11"  # PackStream: a struct of one field with signature 0x11 (BEGIN)
+    with StallingRelay(falkor.server.bolt_port, stall_at=1, marker=begin, lifetime=30) as relay:
+        driver = make_driver(relay.uri, "falkordb", "", connect_timeout=0.5, read_timeout=1.0)
+        stalled = GraphStore(driver, dialect="falkordb", read_timeout=1.0, connect_timeout=0.5, retry_time=0)
+        started = time.monotonic()
+        with pytest.raises(GraphServerError, match=r"stopped answering while running query count_users: no reply "
+                                                   r"within 1.5 s \(connect \+ read timeout \+ twice the retry"):
+            stalled.counts()
+        elapsed = time.monotonic() - started
+        assert relay.stalled.is_set()
+        driver.close()
+    assert 1.5 <= elapsed < 1.5 + 2.0, elapsed
+
+
+# ---- the read watchdog without a server (fake driver) -----------------------------------------------
+
+class _BlockingDriver:
+    """A stand-in driver whose transaction functions block in `tx.run` until the driver is closed,
+    like a read on a server that stopped answering; `answer_after` lets them answer instead."""
+
+    def __init__(self, answer_after: float | None = None):
+        import threading
+
+        self.closed = threading.Event()
+        self.answer_after = answer_after
+        self.sessions: list[dict] = []
+
+    def close(self):
+        self.closed.set()
+
+    def session(self, **config):
+        self.sessions.append(config)
+        driver = self
+
+        class Session:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def execute_write(self, fn):
+                class Tx:
+                    def run(self, *args, **kwargs):
+                        if driver.closed.wait(driver.answer_after if driver.answer_after is not None else 30):
+                            import neo4j.exceptions as ne
+
+                            raise ne.ServiceUnavailable("Failed to read from defunct connection")
+                        return "answered"
+                return fn(Tx())
+
+            execute_read = execute_write
+
+        return Session()
+
+
+def test_the_watchdog_breaks_a_blocked_read_after_the_read_timeout():
+    from kolgraph.build.neo4j.connection import Transactions
+
+    driver = _BlockingDriver()
+    runner = Transactions(driver, timeouts=Timeouts(read_timeout=0.3, retry_time=2.0, retry_delay=0.5,
+                                                    connect_timeout=1.0))
+    started = time.monotonic()
+    with pytest.raises(GraphServerError, match=r"stopped answering while testing: no reply within 0.3 s "
+                                               r"\(--read-timeout\)"):
+        runner.execute(lambda tx: tx.run("RETURN 1"), write=True, what="testing")
+    assert 0.3 <= time.monotonic() - started < 2.0 and driver.closed.is_set()
+    # the driver's managed-transaction retry settings come from the store's timeouts
+    assert driver.sessions[0] == {"database": None, "max_transaction_retry_time": 2.0, "initial_retry_delay": 0.5}
+    with pytest.raises(GraphServerError, match="stopped answering earlier .* make a new driver"):
+        runner.execute(lambda tx: tx.run("RETURN 1"), write=False, what="testing again")
+
+
+def test_the_watchdog_leaves_statements_that_answer_in_time_alone():
+    from kolgraph.build.neo4j.connection import Transactions
+
+    driver = _BlockingDriver(answer_after=0.05)
+    runner = Transactions(driver, timeouts=Timeouts(read_timeout=0.5, retry_time=0.0, connect_timeout=0.5))
+    for _ in range(10):  # 10 x 0.05 s: far more than one read timeout in total, each well within it
+        assert runner.execute(lambda tx: tx.run("RETURN 1"), write=True, what="testing") == "answered"
+    time.sleep(0.6)  # nothing armed now: nothing fires later either
+    assert not driver.closed.is_set() and runner.retries == 0
+
+
+def test_pull_refuses_a_folder_holding_user_files_before_connecting(tmp_path, monkeypatch):
+    target = tmp_path / "p"
+    target.mkdir()
+    (target / "manifest.json").write_text("{}")
+    (target / "thesis.docx").write_text("years of work")
+    monkeypatch.setenv("KG_TEST_PASSWORD", "")
+    result = CliRunner().invoke(main, ["neo4j", "pull", "-o", str(target), "--uri", f"bolt://127.0.0.1:{free_port()}",
+                                       "--password-env", "KG_TEST_PASSWORD", "--retry-time", "0"])
+    assert result.exit_code == 2, result.output
+    assert "not a kolgraph workspace" in result.output and "cannot reach" not in result.output
+    assert (target / "thesis.docx").read_text() == "years of work"

@@ -7,9 +7,11 @@ Three bounds keep every call from hanging (all in seconds, all configurable; CLI
   and ``connection_acquisition_timeout``, set by :func:`make_driver`). A peer that accepts the TCP
   connection and never answers is given up after it.
 - **read timeout** (``--read-timeout``, default 60): each transaction function (one statement sent
-  and its whole answer read) and the commit after it must be answered within it. The driver has no
-  client-side read timeout (only a server hint), so :class:`Transactions` arms a watchdog around
-  each attempt; when it fires the driver is closed, which breaks the blocked read, and the call
+  and its whole answer read) must be answered within it; BEGIN's and COMMIT's answers within
+  connect + read timeout + twice the retry time (the longest the driver's backoff can sleep
+  between attempts, should the driver retry there). The driver has no client-side read timeout (only a server
+  hint), so :class:`Transactions` arms a watchdog around each attempt; when it fires the driver is
+  closed, which breaks the blocked read, and the call
   ends with :class:`GraphServerError` ("the graph server stopped answering"). The driver is then
   unusable: make a new one to go on. :func:`make_driver` also sets the driver's write timeout to it.
 - **retry time** (``--retry-time``, default 30): transient failures (lost connections, a server
@@ -18,7 +20,7 @@ Three bounds keep every call from hanging (all in seconds, all configurable; CLI
   first failure, with exponential backoff from ``retry_delay`` (default 1 s). 0 disables retries.
 
 So a statement against a server that stopped answering fails after at most about
-read timeout + retry time + connect timeout. Every write the store sends is an idempotent
+read timeout + retry time + connect timeout (stalled on BEGIN: connect + read + twice the retry time). Every write the store sends is an idempotent
 ``MERGE``/``SET``, so re-running a transaction function (or a whole push) is safe.
 """
 
@@ -61,7 +63,9 @@ class Timeouts:
     """How long a statement may wait for its answer and how long transient failures are retried.
 
     ``read_timeout`` (> 0 s), ``retry_time`` (>= 0 s; 0 disables retries), ``retry_delay``
-    (> 0 s, the first backoff, doubled on each retry). Invalid values raise :class:`ConfigError`.
+    (> 0 s, the first backoff, doubled on each retry), ``connect_timeout`` (> 0 s: the driver's
+    connection bound, see :func:`make_driver`; the watchdog allows it for opening a connection).
+    Invalid values raise :class:`ConfigError`.
 
     >>> Timeouts(read_timeout=5, retry_time=0).retry_time
     0.0
@@ -70,8 +74,11 @@ class Timeouts:
     read_timeout: float = DEFAULT_READ_TIMEOUT
     retry_time: float = DEFAULT_RETRY_TIME
     retry_delay: float = DEFAULT_RETRY_DELAY
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "connect_timeout", _seconds(self.connect_timeout, "--connect-timeout",
+                                                             positive=True))
         object.__setattr__(self, "read_timeout", _seconds(self.read_timeout, "--read-timeout", positive=True))
         object.__setattr__(self, "retry_time", _seconds(self.retry_time, "--retry-time", positive=False))
         object.__setattr__(self, "retry_delay", _seconds(self.retry_delay, "retry_delay", positive=True))
@@ -179,20 +186,24 @@ class _Watchdog:
         self.fired = threading.Event()
         self._cond = threading.Condition()
         self._deadline: float | None = None
+        self._span = seconds
         self._thread: threading.Thread | None = None
+        #: The countdown (s) that was running when the watchdog fired.
+        self.waited = seconds
 
-    def arm(self) -> None:
-        """Start (or restart) the countdown of ``seconds``."""
+    def arm(self, seconds: float | None = None) -> None:
+        """Start (or restart) the countdown: ``seconds`` (default: the read timeout) from now."""
         with self._cond:
             if self.fired.is_set():
                 return
-            idle = self._deadline is None
-            self._deadline = time.monotonic() + self.seconds
+            previous = self._deadline
+            self._span = self.seconds if seconds is None else seconds
+            self._deadline = time.monotonic() + self._span
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="kolgraph-bolt-watchdog", daemon=True)
                 self._thread.start()
-            elif idle:
-                self._cond.notify()
+            elif previous is None or self._deadline < previous:
+                self._cond.notify()  # the watcher sleeps until the old deadline: wake it for an earlier one
 
     def disarm(self) -> None:
         """Stop the countdown (the answer arrived, or the attempt failed on its own)."""
@@ -211,6 +222,7 @@ class _Watchdog:
                 if remaining > 0:
                     self._cond.wait(remaining)
                     continue
+                self.waited = self._span
                 self.fired.set()
                 self._deadline = None
                 self._thread = None
@@ -253,6 +265,11 @@ class Transactions:
                                    f"{limits.read_timeout:g} s, --read-timeout) and the driver was closed; "
                                    f"cannot go on {what}: make a new driver")
         calls = 0
+        # Around each transaction function: the read timeout. Outside them (opening a connection and
+        # BEGIN's answer, COMMIT's, and after a failed attempt the driver's backoff, reconnecting and
+        # BEGIN again) the driver's own bounds apply first; the watchdog allows them all: the backoff
+        # sleeps at most about twice the retry time, then connect and read timeouts.
+        between = 2 * limits.retry_time + limits.connect_timeout + limits.read_timeout
 
         def guarded(tx):
             nonlocal calls
@@ -263,11 +280,12 @@ class Transactions:
             try:
                 out = work(tx)
             except BaseException:
-                dog.disarm()
+                dog.arm(between)
                 raise
-            dog.arm()  # the commit that follows waits for the server too
+            dog.arm(between)  # the commit, and if it fails the driver's retry, wait for the server too
             return out
 
+        dog.arm(between)
         try:
             with self.driver.session(database=database, max_transaction_retry_time=limits.retry_time,
                                      initial_retry_delay=limits.retry_delay) as session:
@@ -275,8 +293,10 @@ class Transactions:
                 return run(guarded)
         except Exception as exc:
             if dog.fired.is_set():
+                bound = ("--read-timeout" if dog.waited == limits.read_timeout else
+                         "connect + read timeout + twice the retry time, outside a statement")
                 raise GraphServerError(f"the graph server stopped answering while {what}: no reply within "
-                                       f"{limits.read_timeout:g} s (--read-timeout); the connection was closed. "
+                                       f"{dog.waited:g} s ({bound}); the connection was closed. "
                                        "Check the server; a push can be run again (it is idempotent)") from None
             if isinstance(exc, (ne.Neo4jError, ne.DriverError)):
                 raise describe_driver_error(exc, what, database) from None

@@ -23,7 +23,7 @@ __all__ = ["write_workspace_from_edges"]
 
 def write_workspace_from_edges(out: str | os.PathLike, edges: pd.DataFrame, vertices: pd.DataFrame, *,
                                kind_weights: Mapping[str, float] | None = None,
-                               source: Mapping[str, Any] | None = None) -> Workspace:
+                               source: Mapping[str, Any] | None = None, force: bool = False) -> Workspace:
     """Write a workspace whose graph is exactly ``edges`` (one row per src, dst, kind) and ``vertices``.
 
     ``edges.parquet`` and ``vertices.parquet`` hold the given values unchanged (ids missing from
@@ -31,7 +31,9 @@ def write_workspace_from_edges(out: str | os.PathLike, edges: pd.DataFrame, vert
     rows work: ``count`` rows per edge, the first at ``first_ts``, the last at ``last_ts``, the others
     at ``first_ts``, each with the edge's mean sentiment, empty text and row weight
     ``weight / (kind weight x count)``; collapsing it gives back the counts and times exactly (and
-    weights and sentiments to rounding). The manifest records where the data came from.
+    weights and sentiments to rounding). The manifest records where the data came from. ``out`` is
+    replaced only if it is a kolgraph workspace holding nothing else (``force``: also one of another
+    format version); see :func:`kolgraph.build.workspace.check_replaceable`.
     """
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -96,5 +98,6 @@ def write_workspace_from_edges(out: str | os.PathLike, edges: pd.DataFrame, vert
         inputs={"interactions": [], "users": [], "graph_database": dict(source or {})},
         counts={"interactions": {"read": n_rows, "kept": n_rows, "rejected": 0, "duplicate": 0},
                 "users": {"read": int(len(vertices)), "kept": int(len(vertices)), "rejected": 0, "duplicate": 0}},
-        parameters={"kind_weights": weights, "interactions": "rebuilt from edges (count rows per edge)"})
+        parameters={"kind_weights": weights, "interactions": "rebuilt from edges (count rows per edge)"},
+        force=force)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
@@ -18,6 +19,7 @@ from ...errors import InputError, UnknownAccountError
 from ...progress import progress
 from ...schema import DEFAULT_KIND_WEIGHTS, EDGE_COLUMNS, KINDS
 from ..dialect import KIND_OF_TYPE
+from ..workspace import check_replaceable
 from .from_edges import write_workspace_from_edges
 from .reports import PullReport
 
@@ -181,15 +183,20 @@ def pull_graph(store: "GraphStore", *, since: float | None = None, until: float 
 
 def pull_to_workspace(store: "GraphStore", out: str | os.PathLike, *, since: float | None = None,
                       until: float | None = None, accounts: Sequence[str] = (), hops: int = 1,
-                      kind_weights: Mapping[str, float] | None = None) -> PullReport:
-    """Pull (see :func:`pull_graph`) and write the result as a workspace at ``out``."""
+                      kind_weights: Mapping[str, float] | None = None, force: bool = False) -> PullReport:
+    """Pull (see :func:`pull_graph`) and write the result as a workspace at ``out``.
+
+    ``out`` is checked first (:func:`~kolgraph.build.workspace.check_replaceable`): a folder that is
+    not a kolgraph workspace, or holds files kolgraph did not write, is refused before anything is read.
+    """
+    check_replaceable(Path(out), force=force)
     started = time.perf_counter()
     vertices, edges, pages = pull_graph(store, since=since, until=until, accounts=accounts, hops=hops,
                                         kind_weights=kind_weights)
     selection = {"since": since, "until": until, "accounts": list(accounts), "hops": hops if accounts else None}
     ws = write_workspace_from_edges(out, edges, vertices, kind_weights=kind_weights,
                                     source={"server": store.dialect.name, "database": store.database,
-                                            "selection": selection})
+                                            "selection": selection}, force=force)
     return PullReport(workspace=ws, users=len(vertices), relationships=len(edges),
                       interactions=int(edges["count"].sum()) if len(edges) else 0, pages=pages,
                       seconds=time.perf_counter() - started, selection=selection)

@@ -24,8 +24,8 @@ from .push import push_graph, push_workspace_graph
 from .writeback import write_analysis_tables, write_workspace_analysis
 from .batching import BatchLog, id_batches, plan_batches
 from .catalogue import load_query
-from .connection import (DEFAULT_READ_TIMEOUT, DEFAULT_RETRY_DELAY, DEFAULT_RETRY_TIME, Timeouts, Transactions,
-                         detect_dialect)
+from .connection import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_RETRY_DELAY, DEFAULT_RETRY_TIME,
+                         Timeouts, Transactions, detect_dialect)
 from .reports import PullReport, PushReport, WriteBackReport
 
 __all__ = ["GraphStore"]
@@ -43,13 +43,15 @@ class GraphStore:
     ``batch_rows`` / ``batch_bytes`` bound each write (defaults from the dialect: 5,000 rows and
     1 MB on Neo4j, 3,500 bytes on FalkorDB). ``read_timeout`` (s) bounds the wait for each
     statement's answer; transient failures are retried by the driver's managed transactions for
-    up to ``retry_time`` s, starting at ``retry_delay`` s (see :mod:`.connection`).
+    up to ``retry_time`` s, starting at ``retry_delay`` s; ``connect_timeout`` is the driver's
+    connection bound (see :mod:`.connection`).
     """
 
     def __init__(self, driver, *, database: str | None = None, dialect: str | Dialect | None = None,
                  batch_rows: int | None = None, batch_bytes: int | None = None, page_rows: int = 10_000,
                  read_timeout: float = DEFAULT_READ_TIMEOUT, retry_time: float = DEFAULT_RETRY_TIME,
-                 retry_delay: float = DEFAULT_RETRY_DELAY, quiet: bool = True):
+                 retry_delay: float = DEFAULT_RETRY_DELAY, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+                 quiet: bool = True):
         self.driver = driver
         self.database = database or None
         self._dialect = get_dialect(dialect) if dialect is not None else None
@@ -60,7 +62,7 @@ class GraphStore:
         self.page_rows = int(page_rows)
         self.quiet = quiet
         self.transactions = Transactions(driver, database=self.database,
-                                         timeouts=Timeouts(read_timeout, retry_time, retry_delay))
+                                         timeouts=Timeouts(read_timeout, retry_time, retry_delay, connect_timeout))
 
     # -- dialect and bounds
     @property
@@ -209,7 +211,7 @@ class GraphStore:
 
     def pull_workspace(self, out: str | os.PathLike, *, since: float | None = None, until: float | None = None,
                        accounts: Sequence[str] = (), hops: int = 1,
-                       kind_weights: Mapping[str, float] | None = None) -> PullReport:
+                       kind_weights: Mapping[str, float] | None = None, force: bool = False) -> PullReport:
         """Pull and write a workspace at ``out``; see :func:`kolgraph.build.neo4j.pull.pull_to_workspace`."""
         return pull_to_workspace(self, out, since=since, until=until, accounts=accounts, hops=hops,
-                                       kind_weights=kind_weights)
+                                 kind_weights=kind_weights, force=force)
