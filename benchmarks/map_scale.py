@@ -91,11 +91,19 @@ def truth_analysis(event_dir: Path, ws_dir: Path) -> None:
     communities["mean_stance"] = users.loc[has].groupby("community")["stance"].mean().reindex(communities["community"]).to_numpy()
     communities["stability"] = np.nan
     communities["brand_engagement_share"] = np.nan
-    ws.write_result_table(users, "analysis", "users.parquet")
-    ws.write_result_table(communities, "analysis", "communities.csv")
-    (ws_dir / "analysis" / "analysis.json").write_text(json.dumps(
-        {"parameters": {"source": "generator truth (benchmarks/map_scale.py stand-in)"},
-         "summary": {"users": len(users), "communities": len(sizes)}}))
+    from kolgraph.algorithms.roles import ROLE_TAGS
+    from kolgraph.runs.outputs import write_analysis
+
+    padded = "|" + roles + "|"
+    flags = {tag: padded.str.contains(f"|{tag}|", regex=False).to_numpy() for tag in ROLE_TAGS}
+    empty_attitudes = pd.DataFrame({"src": pd.Series(dtype=str), "dst": pd.Series(dtype=str),
+                                    "attitude": pd.Series(dtype=float), "support": pd.Series(dtype=float)})
+    scored = pd.DataFrame({"row": pd.Series(dtype=np.int64), "sentiment": pd.Series(dtype=float),
+                           "sentiment_source": pd.Series(dtype=str), "brand_directed": pd.Series(dtype=bool)})
+    write_analysis(ws, users=users, role_flags=flags, communities=communities, attitudes=empty_attitudes,
+                   interaction_sentiment=scored, info={
+                       "parameters": {"source": "generator truth (benchmarks/map_scale.py stand-in)"},
+                       "summary": {"users": len(users), "communities": len(sizes)}})
 
 
 def prepare_analysis(mode: str, event_dir: Path, ws_dir: Path) -> str:

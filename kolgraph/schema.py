@@ -82,4 +82,9 @@ def kind_codes(kinds) -> np.ndarray:
     >>> kind_codes(["reply", "repost", "retweet", None]).tolist()
     [1, 0, -1, -1]
     """
-    return np.asarray(pd.Categorical(kinds, categories=list(KINDS)).codes, dtype=np.int8)
+    if isinstance(kinds, pd.Categorical) or isinstance(getattr(kinds, "dtype", None), pd.CategoricalDtype):
+        cat = pd.Categorical(kinds)
+        lookup = pd.Index(list(KINDS)).get_indexer(cat.categories.astype(str))
+        lookup = np.append(lookup, -1)  # code -1 (missing) maps to -1
+        return lookup[np.asarray(cat.codes)].astype(np.int8)
+    return pd.Index(list(KINDS)).get_indexer(pd.Index(np.asarray(kinds, dtype=object))).astype(np.int8)

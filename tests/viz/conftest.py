@@ -32,3 +32,17 @@ def artefact_dir(tmp_path_factory) -> Path:
     path = Path(explicit) if explicit else tmp_path_factory.mktemp("screenshots")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_ws(tmp_path_factory):
+    """The sample event (data/sample), built and analysed once per session (read-only)."""
+    from kolgraph.runs.analyze import analyze_workspace
+    from kolgraph.build.workspace import build_workspace
+    from kolgraph.datasets import load_sample
+
+    sample = load_sample()
+    path = tmp_path_factory.mktemp("sample") / "ws"
+    build_workspace([sample.interactions], path, users_path=sample.users)
+    analyze_workspace(path, config=sample.config, seed=0)
+    return path

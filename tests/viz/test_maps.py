@@ -117,10 +117,10 @@ def test_ego_map_lets_every_role_group_take_turns(planted_ws, inputs):
     g = planted_ws.graph()
     one = {g.vs[v]["name"] for v in g.neighborhood(g.vs.find(name="kol_a").index, order=1, mode="all")} - {"kol_a"}
     roles = inputs.users.set_index("user_id")["roles"]
-    groups = {next((r for r in maps._EGO_GROUPS if r in roles[u].split("|")), "none") for u in one}
+    groups = {next((r for r in maps.EGO_GROUPS if r in roles[u].split("|")), "none") for u in one}
     assert len(groups) >= 4  # brand account, core fans, critics, bridges, no role
     data = maps.ego_map(inputs, "kol_a", max_nodes=1 + len(groups), max_edges=3)
-    drawn = [next((r for r in maps._EGO_GROUPS if r in roles[u].split("|")), "none") for u in data.nodes["id"][1:]]
+    drawn = [next((r for r in maps.EGO_GROUPS if r in roles[u].split("|")), "none") for u in data.nodes["id"][1:]]
     assert set(drawn) == groups  # one of each group before a second of any
     # Under the edge cap the focus's own edges come first.
     assert ((data.edges["src"] == "kol_a") | (data.edges["dst"] == "kol_a")).all() and len(data.edges) == 3
@@ -160,12 +160,12 @@ def test_page_is_offline_escaped_and_complete(inputs):
     # No markup from users: the payloads appear only escaped (HTML entities or JSON \u003c).
     for payload in (XSS_NAME, SCRIPT_NAME, COMMENT_NAME, REASON_PAYLOAD):
         assert payload not in html
-    assert "&lt;img src=x onerror=&quot;window.__kolgraph_pwned=1;alert(1)&quot;&gt;" in html  # in the legend
-    assert html.count("</script>") == 3  # data block, vis-network, our code: nothing else closes a script
+    assert "\\u003cimg src=x onerror=" in html  # in the data block, as JSON escapes (the legend is built from it)
+    assert html.count("</script>") == 4  # data block, vis-network, colours, our code: nothing else closes a script
     # Nothing is fetched: no src/href attributes or CSS urls pointing at the network, a strict policy.
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
     assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", html, re.I)
-    assert "default-src &#x27;none&#x27;" in html and len(page_script_hashes(html)) == 2
+    assert "default-src &#x27;none&#x27;" in html and len(page_script_hashes(html)) == 3
     payload = payload_of(html)
     assert payload["nodes"]["id"] == data.nodes["id"].tolist()
     assert len(payload["edges"]["src"]) == len(data.edges) and payload["meta"]["nodes"] == len(data.nodes)
@@ -217,7 +217,7 @@ def test_gexf_holds_the_full_graph_with_attributes(planted_ws, tmp_path):
 
 
 def test_gexf_strips_characters_xml_cannot_hold():
-    text = maps._xml_text(pd.Series(["a\x01b<c>&\"'\x0bz", "中文"]))
+    text = maps.xml_text(pd.Series(["a\x01b<c>&\"'\x0bz", "中文"]))
     assert text.to_pylist() == ["ab&lt;c&gt;&amp;&quot;&apos;z", "中文"]
 
 
@@ -244,3 +244,84 @@ def test_cli_map_errors_are_one_line(planted_ws, tmp_path):
     result = run("map", planted_ws.path, "-o", tmp_path / "x.html", "--focus", "kol_a", "--communities")
     assert result.exit_code == 2 and "either --communities or --focus" in result.output
     assert not (tmp_path / "x.html").exists()
+
+
+# ---- the sample event: role-aware backbone and edge sentiment ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_inputs(sample_ws):
+    return maps.load_map_inputs(sample_ws)
+
+
+def test_default_backbone_keeps_the_planted_people_a_pr_team_asks_about(sample_inputs):
+    from kolgraph.datasets import load_sample
+
+    truth = pd.read_csv(load_sample().truth, dtype={"user_id": str}).set_index("user_id")
+    data = maps.backbone_map(sample_inputs)  # defaults: --max-nodes 1000
+    drawn = set(data.nodes["id"])
+    assert len(drawn) == 1000 < len(sample_inputs.users)
+    for flag in ("is_critic_kol", "is_brand_account"):
+        planted = set(truth.index[truth[flag]])
+        assert planted and planted <= drawn, (flag, planted - drawn)
+    for flag in ("is_critic", "is_core_fan"):
+        planted = set(truth.index[truth[flag]])
+        assert len(planted & drawn) >= 0.9 * len(planted), (flag, len(planted & drawn), len(planted))
+    # and every account the analysis gave one of these roles
+    roles = sample_inputs.users.set_index("user_id")["roles"]
+    for tag in ("brand_account", "critic_kol", "kol", "core_fan", "critic"):
+        tagged = set(roles.index[roles.str.contains(tag, regex=False)])
+        assert tagged <= drawn, tag
+    assert data.notes[2].startswith("Left out by role:")
+
+
+def test_small_backbone_says_which_roles_it_left_out(sample_inputs):
+    data = maps.backbone_map(sample_inputs, max_nodes=100)
+    note = data.notes[2]
+    left = sample_inputs.users.loc[~sample_inputs.users["user_id"].isin(set(data.nodes["id"]))]
+    n_core = int(left["roles"].str.contains("core_fan").sum())
+    assert n_core > 0 and f"{n_core:,} of" in note and "core fans" in note
+    # brand accounts and the critic KOL come first, then KOLs
+    head = data.nodes["roles"].iloc[:12]
+    assert head.str.contains("brand_account|critic_kol").all()
+
+
+def test_vetted_candidates_are_kept_first(sample_inputs):
+    users = sample_inputs.users
+    nobody = users.loc[users["roles"] == ""].sort_values("pagerank")["user_id"].iloc[0]
+    assert nobody not in set(maps.backbone_map(sample_inputs, max_nodes=50).nodes["id"])
+    vetted = maps.MapInputs(**{**sample_inputs.__dict__, "candidates": (nobody,)})
+    assert nobody in set(maps.backbone_map(vetted, max_nodes=50).nodes["id"])
+
+
+def test_edges_carry_the_mean_sentiment_of_their_interactions(sample_ws, sample_inputs):
+    from kolgraph.build.workspace import open_workspace
+
+    ws = open_workspace(sample_ws)
+    scored = pd.read_parquet(ws.result_path("analysis", "interaction_sentiment.parquet"))
+    inter = ws.interactions(["src", "dst", "kind"]).iloc[scored["row"]].reset_index(drop=True)
+    inter["sentiment"] = scored["sentiment"].to_numpy()
+    expected = inter.dropna(subset=["sentiment"]).groupby(["src", "dst", "kind"])["sentiment"].agg(["mean", "size"])
+    ids = sample_inputs.users["user_id"].to_numpy()
+    e = sample_inputs.edges
+    got = pd.DataFrame({"src": ids[e["src"]], "dst": ids[e["dst"]], "kind": e["kind"].astype(str),
+                        "sentiment": e["sentiment"], "n": e["sentiment_n"]}).set_index(["src", "dst", "kind"])
+    # The sample has no sentiment column: every score comes from the text model, and reaches the edges.
+    assert ws.interactions(["sentiment"])["sentiment"].isna().all()
+    joined = got.join(expected, how="inner")
+    assert len(joined) == len(expected) > 0.5 * len(got)
+    np.testing.assert_allclose(joined["sentiment"], joined["mean"], atol=1e-12)
+    assert (joined["n"] == joined["size"]).all()
+    assert np.isfinite(e["attitude"]).mean() > 0.5
+
+
+def test_gexf_carries_edge_sentiment_and_attitude(sample_ws, tmp_path):
+    out = tmp_path / "sample.gexf"
+    maps.write_gexf(sample_ws, out)
+    root = ET.parse(out).getroot()
+    ns = {"g": "http://gexf.net/1.3"}
+    titles = {a.get("title"): a.get("id") for a in root.find("g:graph/g:attributes[@class='edge']", ns)}
+    assert {"sentiment", "attitude"} <= set(titles)
+    values = [float(v.get("value")) for v in root.find("g:graph/g:edges", ns).iter("{http://gexf.net/1.3}attvalue")
+              if v.get("for") == titles["sentiment"]]
+    assert len(values) > 10_000 and min(values) < -0.5 < 0.5 < max(values)

@@ -121,7 +121,8 @@ def fabricate_analysis(ws) -> pd.DataFrame:
 
     inter_all = ws.interactions(["dst", "sentiment"])
     sentiment = pd.DataFrame({"row": np.arange(len(inter_all)), "sentiment": inter_all["sentiment"].astype(float),
-                              "sentiment_source": "input",
+                              "sentiment_source": np.where(np.isfinite(inter_all["sentiment"].astype(float)), "input",
+                                                           "none"),
                               "brand_directed": (inter_all["dst"].astype(str) == "brand").to_numpy()})
     flags = {tag: np.asarray(has_role(table["roles"], tag), dtype=bool) for tag in ROLE_TAGS}
     run_id, _ = write_analysis(ws, users=table, role_flags=flags, communities=communities, attitudes=attitudes,
