@@ -12,7 +12,7 @@ Issue 7's target, on the development machine (2 cores, 24 GiB). Steps:
    high-PageRank accounts by user id, some ordinary users, some by display name with a leading
    ``@``, unknown handles, duplicates and blank rows, plus fee and notes columns.
 3. Timed, in a fresh interpreter (so the time includes imports and every read of the
-   workspace): :func:`kolgraph.algorithms.scoring.score_file` (what ``kolgraph score`` calls) with
+   workspace): :func:`kolgraph.runs.score.score_file` (what ``kolgraph score`` calls) with
    ``--runs`` what-if runs (default 50), then once more with ``whatif=False``. Peak memory is the
    child's own (its ``VmHWM``).
 4. Baseline in the same run: the per-candidate simulator
@@ -44,7 +44,7 @@ from pathlib import Path
 SCORE_STEP = r"""
 import json, sys, time
 t0 = time.perf_counter()
-from kolgraph.algorithms.scoring import score_file
+from kolgraph.runs.score import score_file
 res = score_file(sys.argv[1], sys.argv[2], sys.argv[3], runs=int(sys.argv[4]), seed=0, whatif=sys.argv[5] == "1")
 t1 = time.perf_counter()
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]

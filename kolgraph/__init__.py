@@ -39,7 +39,7 @@ _EXPORTS = {
     "simulate_partnership": "kolgraph.algorithms.whatif",
     "whatif_workspace": "kolgraph.runs.whatif",
     "WhatIfScenario": "kolgraph.algorithms.whatif",
-    "score_candidates": "kolgraph.algorithms.scoring",
+    "score_candidates": "kolgraph.runs.score",
     "write_map": "kolgraph.viz.maps",
     "write_report": "kolgraph.viz.report",
     "generate_event": "kolgraph.datasets",

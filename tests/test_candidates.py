@@ -216,3 +216,29 @@ def test_lookup_scales_without_a_loop_per_candidate():
     first = ~pd.Series(wanted).duplicated().to_numpy()
     assert (out["status"].to_numpy()[first] == "ok").all()
     assert (out["user_id"].to_numpy() == ids[wanted]).all()
+
+
+def test_resolve_accounts_takes_ids_or_display_names_and_explains_failures():
+    from kolgraph.candidates import did_you_mean, resolve_accounts
+    from kolgraph.errors import UnknownAccountError
+
+    idx = HandleIndex.from_users(["laozhong_zhenhua", "u1", "u2", "u3"], ["老钟说真话", "小米粉", "小米粉", "回声"],
+                                 rank=[-0.9, -0.5, -0.7, -0.1])
+    assert resolve_accounts(["老钟说真话", " @U3", "laozhong_zhenhua"], idx) == ["laozhong_zhenhua", "u3"]
+    with pytest.raises(UnknownAccountError) as err:
+        resolve_accounts(["小米粉", "laozhong_zhenhau", "nobody_at_all_zzz"], idx, what="--kol")
+    text = str(err.value)
+    assert "--kol '小米粉' is ambiguous" in text and "(u2|u1)" in text  # highest rank first
+    assert "did you mean laozhong_zhenhua?" in text
+    assert "'nobody_at_all_zzz' is not in the graph" in text and "nobody_at_all_zzz' is not in the graph (no user id " \
+        "or display name matches)" in text
+    assert did_you_mean("老钟说真", idx) == ["laozhong_zhenhua"]
+
+
+@pytest.mark.parametrize("columns, expected", [
+    (["序号", "微博昵称", "微博ID"], "微博ID"),
+    (["序号", "账号", "微博昵称"], "账号"),
+    (["报价", "微博昵称"], "微博昵称"),
+])
+def test_chinese_handle_headers(columns, expected):
+    assert find_handle_column(columns)[0] == expected

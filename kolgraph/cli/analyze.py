@@ -43,6 +43,8 @@ def analyze_command(ctx, workspace, brand_accounts, brand_keywords, critic_accou
     prints a summary. The brand comes from --brand-account / --brand-keyword and the config
     file's [brand] section (both are used).
 
+    Definitions: docs/methods.md.
+
     \b
     Example:
       kolgraph analyze ws --config data/sample/kolgraph.toml

@@ -45,6 +45,8 @@ def map_command(ctx, workspace, out, communities, focus, hops, max_nodes, max_ed
     Export PNG. Hover for metrics, roles and reasons. Uses WORKSPACE/analysis/ from `kolgraph analyze`; without it the
     backbone and --focus maps draw the raw graph sized by PageRank (no roles), --communities stops.
 
+    Definitions: docs/methods.md.
+
     \b
     Example:
       kolgraph map ws -o map.html

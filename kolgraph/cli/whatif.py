@@ -28,6 +28,8 @@ def whatif_group() -> None:
     The model is methods.md section 4 (exposure, balance shock, Friedkin-Johnsen propagation,
     baseline on the same draws, Monte Carlo over exposure and priors). Needs `kolgraph analyze`.
 
+    Definitions: docs/methods.md.
+
     \b
     Example:
       kolgraph whatif ws --kol laozhong_zhenhua --kol u33373623 --runs 200 --seed 0
@@ -109,6 +111,8 @@ def whatif_run_command(ctx, workspace, kols, runs, seed, config, as_json, no_wri
     account, friendly KOLs at risk and safer alternatives. Writes WORKSPACE/whatif/ as one set:
     users.parquet, summary.json (the JSON of --json), runs.csv, communities.csv, defectors.csv,
     carriers.csv, alternatives.csv.
+
+    Definitions: docs/methods.md.
 
     \b
     Example:

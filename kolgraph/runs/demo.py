@@ -69,7 +69,7 @@ def side_by_side(result) -> list[str]:
 def run_demo(out: str | os.PathLike = "kolgraph-demo", *, quiet: bool = True, runs: int = 200,
              seed: int = 0) -> DemoResult:
     """Build a workspace from the sample event and run every analysis on it; returns what was written."""
-    from ..algorithms.scoring import score_file
+    from .score import score_file
     from .whatif import whatif_workspace
     from ..build.workspace import build_workspace
     from ..config import load_config

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from kolgraph.runs.score import score_candidates, score_file
 from kolgraph.algorithms.scoring import (
     OUTPUT_COLUMNS,
     ScoringInputs,
@@ -22,8 +23,6 @@ from kolgraph.algorithms.scoring import (
     candidate_metrics,
     core_fan_shifts,
     risk_tiers,
-    score_candidates,
-    score_file,
 )
 from kolgraph.candidates import MAX_LISTED
 from kolgraph.cli import main
@@ -182,7 +181,12 @@ def test_best_is_lowest_risk_then_highest_reach(scored):
     assert len(best) == 5 and (best["risk_tier"] == "green").all()
     assert (np.diff(best["pagerank_pct"].to_numpy()) <= 0).all()
     text = scored.top_table(3)
-    assert best["user_id"].iloc[0] in text and len(text.splitlines()) == 5
+    lines = text.splitlines()
+    assert best["user_id"].iloc[0] in text and lines[0].startswith("best 3 of")
+    # The red rows come after the best ones, whatever --top: the critic KOL is always shown.
+    red_at = lines.index(next(line for line in lines if line.startswith("red: do not partner")))
+    assert red_at == 6 and "laozhong_zhenhua" in "\n".join(lines[red_at:])
+    assert "laozhong_zhenhua" in scored.top_table(0)
 
 
 def test_deterministic_under_a_seed(ws, candidates_csv, scored):
@@ -266,9 +270,9 @@ def test_output_format_follows_the_extension(ws, candidates_csv, ext, tmp_path):
 
 
 def test_bad_output_extension_fails_before_work(ws, candidates_csv, tmp_path):
-    with pytest.raises(ConfigError, match=r"\.csv"):
-        score_file(ws, candidates_csv, tmp_path / "out.xlsx")
-    assert not (tmp_path / "out.xlsx").exists()
+    with pytest.raises(ConfigError, match=r"\.csv.*\.xlsx"):
+        score_file(ws, candidates_csv, tmp_path / "out.xls")
+    assert not (tmp_path / "out.xls").exists()
 
 
 def test_input_columns_named_like_ours_are_kept_under_a_new_name(ws, tmp_path, truth):
@@ -322,7 +326,7 @@ def test_cli_score(ws, candidates_csv, tmp_path):
     assert len(pd.read_csv(out)) == len(pd.read_csv(candidates_csv))
     quiet = CliRunner().invoke(main, ["score", str(ws), str(candidates_csv), "-o", str(out), "--no-whatif", "-q"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
-    bad = CliRunner().invoke(main, ["score", str(ws), str(candidates_csv), "-o", str(tmp_path / "x.xlsx")])
+    bad = CliRunner().invoke(main, ["score", str(ws), str(candidates_csv), "-o", str(tmp_path / "x.docx")])
     assert bad.exit_code != 0 and "unknown output format" in bad.output and "Traceback" not in bad.output
     missing = CliRunner().invoke(main, ["score", str(ws), str(tmp_path / "nope.csv"), "-o", str(out)])
     assert missing.exit_code != 0 and "file not found" in missing.output
@@ -389,7 +393,8 @@ def metrics_row(**values) -> pd.DataFrame:
     base = {"whatif_shift": np.nan, "whatif_low": np.nan, "whatif_high": np.nan, "hostile_fan_share": 0.0,
             "fan_reactions": 20, "hostile_fan_reactions": 0, "fan_attitude": 0.2, "fan_attitude_pairs": 10,
             "attitude_to_fans": 0.1, "attitude_to_fans_pairs": 10, "controversy": 0.05, "reactions": 40,
-            "negative_reactions": 2, "stance": 0.3, "stance_support": 4, "roles": "kol"}
+            "negative_reactions": 2, "stance": 0.3, "stance_support": 4, "roles": "kol", "distinct_engagers": 50,
+            "core_fan_engagers": 10}
     base.update(values)
     return pd.DataFrame([base])
 
@@ -434,3 +439,181 @@ def test_params_validate():
     p = ScoringParams(reaction_kinds=("评论",))
     assert p.reaction_kinds == ("reply",)
     assert dataclasses.replace(p, whatif_runs=7).whatif_runs == 7
+
+
+# --------------------------------------------------------------------------- output an agency can open
+
+
+HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+@pytest.fixture(scope="module")
+def agency_list(tmp_path_factory, ws, sample):
+    """The sample's agency list, plus a barely active real user, plus hostile cells in a note column."""
+    users = pd.read_parquet(ws / "analysis" / "users.parquet")
+    quiet = users[(users["distinct_engagers"].fillna(0) <= 1) & ~users["roles"].fillna("").str.contains("brand")]
+    quiet_id = str(quiet.sort_values("user_id")["user_id"].iloc[0])
+    base = pd.read_csv(sample.folder / "candidates.csv", dtype=str, keep_default_na=False)
+    extra = pd.DataFrame([{"handle": quiet_id, "category": "lifestyle", "fee_cny": "007", "agency_note": h}
+                          for h in HOSTILE[:1]])
+    hostile = pd.DataFrame([{"handle": "u" + str(i), "category": h, "fee_cny": "1", "agency_note": h}
+                            for i, h in enumerate(HOSTILE)])
+    path = tmp_path_factory.mktemp("agency") / "agency.csv"
+    pd.concat([base, extra, hostile], ignore_index=True).to_csv(path, index=False, lineterminator="\r\n")
+    return path, quiet_id
+
+
+def test_xlsx_keeps_ids_as_text_and_greys_a_candidate_without_evidence(ws, agency_list, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    path, quiet_id = agency_list
+    out = tmp_path / "scored.xlsx"
+    res = score_file(ws, path, out, runs=5, seed=0)
+    sheet = openpyxl.load_workbook(out).active
+    rows = list(sheet.iter_rows(values_only=True))
+    head = rows[0]
+    assert list(head) == [str(c) for c in res.table.columns]
+    col = {name: i for i, name in enumerate(head)}
+    got = {r[col["input_row"]]: r for r in rows[1:]}
+    for expect in res.table.itertuples(index=False):
+        r = got[expect.input_row]
+        uid = None if pd.isna(expect.user_id) else expect.user_id
+        assert r[col["user_id"]] == uid and (uid is None or isinstance(r[col["user_id"]], str))
+        assert r[col["handle"]] == (None if expect.handle == "" else expect.handle)
+    fee = [r[col["fee_cny"]] for r in rows[1:] if r[col["user_id"]] == quiet_id]
+    assert fee == ["007"]  # leading zeros: a text cell, not the number 7
+    grey = [r for r in rows[1:] if r[col["user_id"]] == quiet_id][0]
+    assert grey[col["risk_tier"]] == "grey" and "insufficient evidence" in grey[col["reasons"]]
+    critic = [r for r in rows[1:] if r[col["user_id"]] == "laozhong_zhenhua" and r[col["status"]] == "ok"][0]
+    assert critic[col["risk_tier"]] == "red"
+    # Hostile cells: stored as plain strings, never formulas, shown with Excel's quote prefix.
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    risky = [c for c in cells if c.value.startswith(tuple("=+-@\t\r"))]
+    assert {c.value for c in risky} >= set(HOSTILE) - {"\rCR"}
+    assert all(c.data_type == "s" and c.quotePrefix for c in risky)
+    # XML turns a stored CR into LF on reading; the cell is still plain text, never a formula.
+    assert any(c.value == "\nCR" and c.data_type == "s" for c in cells)
+
+
+def test_csv_neutralises_formulas_and_excel_flag_adds_a_bom(ws, agency_list, tmp_path):
+    path, _ = agency_list
+    out = tmp_path / "scored.csv"
+    score_file(ws, path, out, whatif=False, excel=True)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for col in ("handle", "category", "fee_cny", "agency_note", "reasons", "display_name", "handle_normalised"):
+        assert not back[col].str.startswith(tuple("=+-@\t\r")).any(), col
+    assert set(HOSTILE) <= {v[1:] for v in back["agency_note"] if v.startswith("'")}
+    plain = tmp_path / "plain.csv"
+    score_file(ws, path, plain, whatif=False)
+    assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_dash_writes_csv_to_standard_output(ws, agency_list):
+    path, _ = agency_list
+    result = CliRunner().invoke(main, ["score", str(ws), str(path), "-o", "-", "--no-whatif", "-q"])
+    assert result.exit_code == 0, result.output
+    import io
+    back = pd.read_csv(io.StringIO(result.stdout), dtype=str, keep_default_na=False)
+    assert len(back) == len(pd.read_csv(path, dtype=str, keep_default_na=False))
+    assert "risk_tier" in back.columns and "laozhong_zhenhua" in set(back["user_id"])
+
+
+def test_json_output_follows_its_schema(ws, agency_list):
+    jsonschema = pytest.importorskip("jsonschema")
+    from kolgraph.algorithms.scoring_columns import SCORE_JSON_SCHEMA
+
+    path, quiet_id = agency_list
+    result = CliRunner().invoke(main, ["score", str(ws), str(path), "--json", "--runs", "3", "-q"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    jsonschema.validate(doc, SCORE_JSON_SCHEMA)
+    assert doc["counts"]["red"] == 1 and doc["counts"]["grey"] >= 1
+    assert doc["analysis_run_id"]
+    tiers = {r["user_id"]: r["risk_tier"] for r in doc["rows"] if r["status"] == "ok"}
+    assert tiers["laozhong_zhenhua"] == "red" and tiers[quiet_id] == "grey"
+    # The schema is not a rubber stamp: a wrong tier or a missing column fails it.
+    broken = json.loads(result.stdout)
+    broken["rows"][0]["risk_tier"] = "purple"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, SCORE_JSON_SCHEMA)
+    del broken["rows"][0]["risk_tier"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, SCORE_JSON_SCHEMA)
+
+
+def test_every_output_column_is_in_the_data_dictionary(scored):
+    from kolgraph.algorithms.scoring_columns import COLUMNS
+
+    ours = [c for c in scored.table.columns if c not in ("handle", "fee", "notes")]
+    assert ours == [c for c in COLUMNS if c in ours] and set(ours) == set(COLUMNS)
+    result = CliRunner().invoke(main, ["score", "--columns"])
+    assert result.exit_code == 0
+    for c in COLUMNS.values():
+        assert c.name in result.stdout and c.definition in result.stdout
+
+
+def test_unknown_handles_get_did_you_mean(ws, tmp_path):
+    (tmp_path / "typo.csv").write_text("handle\nlaozhong_zhenhau\nzzzz_qqqq_xxxx\n", encoding="utf-8")
+    res = score_candidates(ws, tmp_path / "typo.csv", whatif=False)
+    reasons = res.table.set_index("handle")["reasons"]
+    assert reasons["laozhong_zhenhau"].endswith("did you mean laozhong_zhenhua?")
+    assert "did you mean" not in reasons["zzzz_qqqq_xxxx"]
+
+
+def test_chinese_handle_columns_are_detected(ws, tmp_path, names):
+    frame = pd.DataFrame({"序号": ["1", "2"], "微博昵称": [names["laozhong_zhenhua"], "x"],
+                          "微博ID": ["laozhong_zhenhua", "u15241630"], "报价": ["1", "2"]})
+    path = tmp_path / "agency.csv"
+    frame.to_csv(path, index=False)
+    res = score_candidates(ws, path, whatif=False)
+    assert res.handle_column == "微博ID"
+    only_names = tmp_path / "names.csv"
+    frame[["微博昵称", "报价"]].to_csv(only_names, index=False)
+    res = score_candidates(ws, only_names, whatif=False)
+    assert res.handle_column == "微博昵称"
+    assert res.table.loc[res.table["status"] == "ok", "user_id"].tolist() == ["laozhong_zhenhua"]
+
+
+def test_score_records_the_analysis_run_it_used(ws, candidates_csv, tmp_path):
+    res = score_file(ws, candidates_csv, tmp_path / "s.csv", whatif=False)
+    manifest = json.loads((ws / "manifest.json").read_text())
+    assert manifest["results"]["score"]["analysis_run_id"] == res.parameters["analysis_run_id"] is not None
+
+
+@pytest.mark.parametrize("command", [["analyze"], ["whatif"], ["whatif", "run"], ["score"], ["map"], ["report"]])
+def test_every_help_that_prints_a_metric_points_to_the_methods(command):
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0 and "Definitions: docs/methods.md" in result.output
+
+
+def test_docs_define_every_column_and_tier():
+    from pathlib import Path
+
+    from kolgraph.algorithms.risk import TIERS
+    from kolgraph.algorithms.scoring_columns import COLUMNS
+
+    root = Path(__file__).resolve().parents[2] / "docs"
+    scoring = (root / "scoring.md").read_text(encoding="utf-8")
+    methods = (root / "methods.md").read_text(encoding="utf-8")
+    for c in COLUMNS.values():
+        assert f"| `{c.name}` | {c.type} | {c.unit} | {c.definition} |" in scoring, c.name
+    for tier in TIERS:
+        assert f"**{tier}**" in methods and f"| {tier} |" in scoring
+    for name, default in ScoringParams().to_dict().items():
+        assert name in scoring, name
+    for page in ("importers.md", "sentiment.md", "roles.md", "whatif.md", "maps.md", "neo4j.md", "scoring.md"):
+        assert f"]({page})" in methods
+
+
+@pytest.mark.parametrize("values, words", [
+    ({"distinct_engagers": 4}, "insufficient evidence: distinct engagers 4 (need >= 5)"),
+    ({"stance_support": 0, "core_fan_engagers": 0, "fan_reactions": 0, "fan_attitude_pairs": 0,
+      "attitude_to_fans_pairs": 0}, "insufficient evidence: no brand-directed evidence"),
+])
+def test_grey_when_there_is_too_little_evidence_never_green(values, words):
+    tiers, reasons = risk_tiers(metrics_row(**values))
+    assert tiers[0] == "grey" and reasons.to_pylist()[0].startswith(words)
+    # A red sign still wins over thin evidence: grey only replaces green.
+    tiers, _ = risk_tiers(metrics_row(**values, roles="critic", stance=-0.6))
+    assert tiers[0] == "red"

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner

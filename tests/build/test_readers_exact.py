@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq

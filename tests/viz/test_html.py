@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from kolgraph.viz import _html
+from kolgraph.viz import safe_html as _html
 from vizdata import COMMENT_NAME, SCRIPT_NAME, XSS_NAME
 
 

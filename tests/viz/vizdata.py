@@ -8,7 +8,6 @@ by simple rules) with the columns ``kolgraph analyze`` writes, so these tests do
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import igraph as ig
@@ -114,20 +113,22 @@ def fabricate_analysis(ws) -> pd.DataFrame:
     attitudes = pd.concat([attitudes, pd.DataFrame({"src": fans, "dst": "critic_kol", "attitude": -0.7,
                                                     "support": 3.0})], ignore_index=True)
     attitudes = attitudes.drop_duplicates(["src", "dst"], keep="last")
-    # Committed the way `kolgraph analyze` commits (typed role flags, a stamp with file records).
-    from kolgraph.algorithms.roles import ROLE_TAGS
+    # Committed the way `kolgraph analyze` commits (run id, file records): per-row sentiment and the
+    # brand-directed flag, and the role flags as the typed is_<tag> columns.
+    from kolgraph.algorithms.roles import ROLE_TAGS, has_role
     from kolgraph.runs.outputs import write_analysis
 
-    padded = "|" + table["roles"].astype(str) + "|"
-    flags = {tag: padded.str.contains(f"|{tag}|", regex=False).to_numpy() for tag in ROLE_TAGS}
-    sentiment = ws.interactions(["sentiment"])["sentiment"].to_numpy(dtype="float64")
-    scored = pd.DataFrame({"row": np.arange(len(sentiment), dtype=np.int64), "sentiment": sentiment,
-                           "sentiment_source": np.where(np.isfinite(sentiment), "input", "none"),
-                           "brand_directed": False})
-    write_analysis(ws, users=table, role_flags=flags, communities=communities, attitudes=attitudes,
-                   interaction_sentiment=scored, info={
+    inter_all = ws.interactions(["dst", "sentiment"])
+    sentiment = pd.DataFrame({"row": np.arange(len(inter_all)), "sentiment": inter_all["sentiment"].astype(float),
+                              "sentiment_source": np.where(np.isfinite(inter_all["sentiment"].astype(float)), "input",
+                                                           "none"),
+                              "brand_directed": (inter_all["dst"].astype(str) == "brand").to_numpy()})
+    flags = {tag: np.asarray(has_role(table["roles"], tag), dtype=bool) for tag in ROLE_TAGS}
+    run_id, _ = write_analysis(ws, users=table, role_flags=flags, communities=communities, attitudes=attitudes,
+                   interaction_sentiment=sentiment, info={
                        "parameters": {"seed": 0, "brand": {"name": "星澜", "accounts": ["brand"], "keywords": ["星澜"]}},
                        "summary": {"users": len(table), "communities": 3, "modularity": 0.42, "brand_communities": [0]}})
+    ws.record_result("analysis", {"run_id": run_id})
     return table
 
 
