@@ -139,7 +139,7 @@ def _simulate_candidate(prep: Prepared, k: int, base: np.ndarray, draws: Draws, 
         core_runs = {"core_fan_shift": sc.mean(axis=0), "core_fans_turning_negative": turned.mean(axis=0),
                      "core_fans_turning_count": turned.sum(axis=0).astype(np.float64),
                      "core_fans_cooling": (sc <= -scenario.cooling_threshold).mean(axis=0),
-                     "core_stance_before": bc.mean(axis=0), "core_stance_after": (bc + sc).mean(axis=0)}
+                     "core_stance_before": bc.mean(axis=0), "core_stance_after": np.clip(bc + sc, -1.0, 1.0).mean(axis=0)}
     else:
         core_runs = {key: np.full(R, np.nan) for key in ("core_fan_shift", "core_fans_turning_negative",
                                                           "core_fans_turning_count", "core_fans_cooling",
@@ -158,7 +158,8 @@ def _simulate_candidate(prep: Prepared, k: int, base: np.ndarray, draws: Draws, 
         turned = (after < -_below(scenario)) & (can_turn[a0:a1, None] > 0)
         overall_runs += sh.sum(axis=0, dtype=np.float64)
         cols["shift_mean"][a0:a1] = sh.mean(axis=1, dtype=np.float64)
-        cols["after"][a0:a1] = s0[a0:a1] + cols["shift_mean"][a0:a1]
+        # measured stance plus the predicted effect, kept in the stance range [-1, 1]
+        cols["after"][a0:a1] = np.clip(s0[a0:a1] + cols["shift_mean"][a0:a1], -1.0, 1.0)
         cols["p_negative"][a0:a1] = turned.mean(axis=1, dtype=np.float64)
         if flood_runs is not None:
             flood_runs += np.asarray(rates[a0:a1].T @ turned.astype(np.float64))
