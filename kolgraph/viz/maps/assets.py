@@ -286,14 +286,21 @@ MAP_JS = r"""
       var p = network.canvasToDOM(pos[item.id]);
       var w = Math.min(item.label.length, 30) * screenFont * 0.62 + 4, h = screenFont * 1.3;
       var r = (7 + 35 * score[item._k]) * scale;
-      var box = {x0: p.x - w / 2, x1: p.x + w / 2, y0: p.y + r, y1: p.y + r + h};
-      var onScreen = box.x1 > 0 && box.x0 < width && box.y1 > 0 && box.y0 < height;
-      var free = onScreen && shown < maxLabels && boxes.every(function (b) {
-        return box.x1 < b.x0 || box.x0 > b.x1 || box.y1 < b.y0 || box.y0 > b.y1;
-      });
+      // below the node where it fits on screen and clear of placed labels, else above it
+      var below = {x0: p.x - w / 2, x1: p.x + w / 2, y0: p.y + r, y1: p.y + r + h};
+      var above = {x0: p.x - w / 2, x1: p.x + w / 2, y0: p.y - r - h, y1: p.y - r};
+      function fits(box) {
+        var onScreen = box.x0 >= 0 && box.x1 <= width && box.y0 >= 0 && box.y1 <= height;
+        return onScreen && boxes.every(function (b) {
+          return box.x1 < b.x0 || box.x0 > b.x1 || box.y1 < b.y0 || box.y0 > b.y1;
+        });
+      }
+      var box = shown < maxLabels ? (fits(below) ? below : fits(above) ? above : null) : null;
+      var free = box !== null;
       if (free) { box.id = item.id; boxes.push(box); shown += 1; }
-      updates.push({id: item.id, label: free ? item.label : "",
-                    font: Object.assign({}, item._font, {size: (item._font.size || screenFont) / Math.max(scale, 1e-6)})});
+      var font = Object.assign({}, item._font, {size: (item._font.size || screenFont) / Math.max(scale, 1e-6)});
+      if (free && box === above) { font.vadjust = -(2 * r + h) / Math.max(scale, 1e-6); }
+      updates.push({id: item.id, label: free ? item.label : "", font: font});
     });
     nodes.update(updates);
     state.labelled = shown;
