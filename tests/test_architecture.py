@@ -62,14 +62,12 @@ def _imports(path: Path) -> list[tuple[str, str | None, int]]:
     return out
 
 
-@pytest.mark.xfail(reason="TEMPORARY while the large modules are split; the lead removes this mark", strict=False)
 def test_no_module_is_over_600_lines():
     long = {str(p.relative_to(PACKAGE)): n for p in _modules()
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long, f"split these modules along their jobs: {long}"
 
 
-@pytest.mark.xfail(reason="TEMPORARY while the large modules are split; the lead removes this mark", strict=False)
 def test_no_private_name_is_imported_across_modules():
     bad = []
     for path in _modules():
@@ -79,7 +77,6 @@ def test_no_private_name_is_imported_across_modules():
     assert not bad, "\n".join(bad)
 
 
-@pytest.mark.xfail(reason="TEMPORARY while the large modules are split; the lead removes this mark", strict=False)
 def test_algorithms_are_pure():
     bad = []
     for path in sorted((PACKAGE / "algorithms").rglob("*.py")):

@@ -16,7 +16,7 @@ from kolgraph.build.graph import edge_frame
 from kolgraph.cli import main
 from kolgraph.schema import KolgraphError, UnknownAccountError
 from kolgraph.viz import maps
-from kolgraph.viz._html import page_script_hashes
+from kolgraph.viz.safe_html import page_script_hashes
 from vizdata import COMMENT_NAME, QUOTE_NAME, REASON_PAYLOAD, SCRIPT_NAME, XSS_NAME
 
 

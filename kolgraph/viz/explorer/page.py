@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..._io import write_text
 from ...runs.outputs import AnalysisOutputs
-from .._html import escape as html_escape, page as html_page
+from ..safe_html import escape as html_escape, page as html_page
 from ..maps.assets import COLOUR_JS
 from ..maps.inputs import MapInputs, load_map_inputs
 from ..maps.style import KIND_COLOURS, ROLE_LABELS, ROLES, SIGN_COLOURS, SIGN_THRESHOLD, group_palette

@@ -25,7 +25,7 @@ Modules: :mod:`.inputs` (tables and joins), :mod:`.tables` (node and edge tables
 :mod:`.backbone`, :mod:`.communities`, :mod:`.ego` (the three views), :mod:`.layout`,
 :mod:`.page` (HTML and :func:`write_map`), :mod:`.gexf` (Gephi export). Everything that scales
 with the graph is vectorised; Python loops touch at most the drawn nodes. Every string reaching
-the page is escaped (:mod:`kolgraph.viz._html`); tooltips are built in the browser as DOM text.
+the page is escaped (:mod:`kolgraph.viz.safe_html`); tooltips are built in the browser as DOM text.
 """
 
 from __future__ import annotations

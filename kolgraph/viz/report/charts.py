@@ -1,7 +1,7 @@
 """Static charts as hand-written inline SVG: no network, no script, crisp in print, text escaped.
 
 Each function returns one ``<svg>`` element (``role="img"`` with a ``<title>``), or a sentence
-saying why there is nothing to draw. Every label passes :func:`kolgraph.viz._html.escape`, so a
+saying why there is nothing to draw. Every label passes :func:`kolgraph.viz.safe_html.escape`, so a
 display name cannot inject markup into the page.
 """
 
