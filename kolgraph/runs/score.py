@@ -400,6 +400,10 @@ def score_file(workspace, candidates: str | os.PathLike, out: str | os.PathLike,
     from ..build.workspace import Workspace, open_workspace
 
     fmt = output_format(out)  # fails before any work on an unknown extension
+    if str(out) != "-":
+        from ..build.workspace import check_not_an_input
+
+        check_not_an_input(Path(out), [candidates], "-o", folder=False)
     ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
     result = score_candidates(ws, candidates, handle_column=handle_column, config=config, params=params, runs=runs,
                               seed=seed, whatif=whatif, quiet=quiet)

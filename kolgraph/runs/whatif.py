@@ -33,6 +33,7 @@ from ..config import BrandConfig, KolgraphConfig, load_config, params_from_mappi
 from ..errors import ConfigError, InputError, UnknownAccountError
 from ..times import parse_time
 from .outputs import AnalysisOutputs, role_column
+from .limits import check_runs_fit
 from .results import commit_result
 
 __all__ = ["WhatIfInputs", "WhatIfRun", "load_whatif_inputs", "whatif_workspace", "sensitivity_workspace",
@@ -230,6 +231,7 @@ def whatif_workspace(ws, candidates: Sequence[str], *, scenario: WhatIfScenario 
     if not candidates:
         raise ConfigError("no candidate given: name the KOL to partner with (--kol ID or display name)")
     scen = dataclasses.replace(base, candidates=tuple(resolve_accounts(candidates, inputs.users)))
+    check_runs_fit(scen.runs, len(inputs.users))
     obs = inputs.observables
     if aftermath is not None:
         truth = aftermath if isinstance(aftermath, pd.DataFrame) else read_aftermath(aftermath)
