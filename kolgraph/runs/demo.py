@@ -58,7 +58,7 @@ def side_by_side(result) -> list[str]:
                "core-fan shift": o.core_fan_shift.text(),
                "friendly KOLs at risk": str(len(o.friendly_kols_at_risk))}
         flood = next((f for f in o.comment_flood if f.get("multiple")), None)
-        col["founder's comments"] = (f"x{flood['multiple']['mean']:.1f} hostile" if flood else "n/a")
+        col["founder's comments"] = (f"+{flood['multiple']['mean']:.1f}x hostile/day" if flood else "n/a")
         if o.aftermath:
             col["what happened"] = (f"{100 * o.aftermath['true_core_fans_turning_share']:.1f}% turned "
                                     f"({'covered' if o.aftermath['covered'] else 'NOT covered'})")

@@ -243,7 +243,8 @@ def verdict(o: CandidateOutcome) -> dict[str, Any]:
     flood = [f for f in o.comment_flood if f.get("multiple")]
     if flood:
         f0 = flood[0]
-        reasons.append(f"{f0['display_name']}'s comments: x{f0['multiple']['mean']:.1f} the hostile volume before")
+        reasons.append(f"{f0['display_name']}'s comments: new hostile volume {f0['multiple']['mean']:.1f}x the daily "
+                       "hostile volume before")
     if o.friendly_kols_at_risk:
         reasons.append(f"{len(o.friendly_kols_at_risk)} friendly KOL(s) at risk")
     att = o.attitudes
@@ -252,7 +253,7 @@ def verdict(o: CandidateOutcome) -> dict[str, Any]:
     line = (f"{tier.upper()}: signing {name} {verb} {_pct(turn)} of {o.core_fans} core fans against the brand; "
             f"{_pct(cool)} cool by >= {o.cooling_threshold:g}")
     if flood:
-        line += f"; {flood[0]['display_name']}'s comments x{flood[0]['multiple']['mean']:.1f} hostile"
+        line += f"; {flood[0]['display_name']}'s comments +{flood[0]['multiple']['mean']:.1f}x hostile/day"
     return {"tier": tier, "line": line, "reasons": reasons}
 
 

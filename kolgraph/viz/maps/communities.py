@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._html import fmt_int
+from ..safe_html import fmt_int
 from ...errors import AnalysisMissingError
 from ...schema import KINDS
 from .inputs import MapInputs

@@ -14,7 +14,7 @@ import pandas as pd
 from ..._io import write_text
 from ...errors import KolgraphError
 from ...schema import KINDS
-from .._html import escape as html_escape, page as html_page, vendor_asset
+from ..safe_html import escape as html_escape, page as html_page, vendor_asset
 from .assets import COLOUR_JS, MAP_CSS, MAP_JS
 from .ego import build_map
 from .gexf import write_gexf

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .._html import fmt_number
+from ..safe_html import fmt_number
 from .inputs import MapInputs, role_mask
 from .style import NO_ANALYSIS_COLOUR, ROLE_SHAPES, ROLES, THICK_BORDER, community_colour
 
