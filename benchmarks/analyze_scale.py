@@ -148,6 +148,7 @@ def main() -> None:
     parser.add_argument("--also-runs", default="10",
                         help="extra target runs with these --runs values, comma-separated ('' for none)")
     parser.add_argument("--workdir", type=Path, default=None, help="where to put the events (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated events and workspaces (printed)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "analyze_scale.md")
     args = parser.parse_args()
 
@@ -167,7 +168,8 @@ def main() -> None:
             variants[runs] = analyze(big["ws"], big["config"], args.seed, "--runs", str(runs))
             print(json.dumps({"runs": runs, "analyze_wall_s": variants[runs]["wall_s"],
                               "peak_gb": variants[runs]["peak_gb"], "steps": variants[runs]["steps"]}), flush=True)
-        shutil.rmtree(tmp / "big", ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(tmp / "big", ignore_errors=True)
 
         # 2. the comparison
         small = make_workspace(tmp / "small", args.compare_users, args.compare_interactions, args.seed)
@@ -177,7 +179,10 @@ def main() -> None:
         print(json.dumps({"networkx": theirs, "kolgraph": ours, "analyze_small_s": small_analyze["wall_s"]}),
               flush=True)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if args.keep:
+            print(f"kept: {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     load_end = os.getloadavg()
 
     s = target["summary"]

@@ -60,19 +60,25 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=1_000_000)
     ap.add_argument("--interactions", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=3, help="timed opens per side (the best is reported)")
+    ap.add_argument("--workspace", type=Path, default=None,
+                    help="time an existing workspace instead of generating and building one")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "workspace_open.md")
     args = ap.parse_args()
     load0 = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="kg-open-") as tmp:
         tmp = Path(tmp)
+        if args.workspace is not None:
+            (tmp / "ws").symlink_to(args.workspace.resolve(), target_is_directory=True)
         t = time.perf_counter()
-        subprocess.run(["kolgraph", "-q", "generate", "-o", str(tmp / "event"), "--users", str(args.users),
-                        "--interactions", str(args.interactions), "--format", "parquet"], check=True)
+        if args.workspace is None:
+            subprocess.run(["kolgraph", "-q", "generate", "-o", str(tmp / "event"), "--users", str(args.users),
+                            "--interactions", str(args.interactions), "--format", "parquet"], check=True)
         gen = time.perf_counter() - t
         t = time.perf_counter()
-        subprocess.run(["kolgraph", "-q", "build", str(tmp / "event" / "interactions.parquet"), "--users",
-                        str(tmp / "event" / "users.csv"), "-o", str(tmp / "ws")], check=True,
-                       stdout=subprocess.DEVNULL)
+        if args.workspace is None:
+            subprocess.run(["kolgraph", "-q", "build", str(tmp / "event" / "interactions.parquet"), "--users",
+                            str(tmp / "event" / "users.csv"), "-o", str(tmp / "ws")], check=True,
+                           stdout=subprocess.DEVNULL)
         build = time.perf_counter() - t
         fast = min((_run(OPEN, tmp / "ws") for _ in range(args.repeat)), key=lambda r: r["seconds"])
         slow = min((_run(BASELINE, tmp / "ws") for _ in range(args.repeat)), key=lambda r: r["seconds"])

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
+from ..page_style import PAGE_HEAD_CSS, PAGE_LEGEND_CSS
 
 __all__ = ["SIGMA_VERSION", "GRAPHOLOGY_VERSION", "static_asset", "EXPLORER_CSS", "EXPLORER_JS"]
 
@@ -34,29 +35,12 @@ def static_asset(name: str) -> str:
     return re.sub(r"//# sourceMappingURL=\S*", "", text).rstrip() + "\n"
 
 
-EXPLORER_CSS = """
-* { box-sizing: border-box; }
-html, body { margin: 0; height: 100%; }
-body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", sans-serif;
-       color: #222; display: flex; flex-direction: column; background: #fff; }
-header { padding: 8px 14px 4px; border-bottom: 1px solid #ddd; }
-header h1 { font-size: 17px; margin: 0 0 2px; }
-header p { margin: 2px 0; color: #555; font-size: 12.5px; }
-#controls { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; padding: 6px 14px;
-            background: #f5f5f4; border-bottom: 1px solid #ddd; font-size: 13px; }
-#controls label { display: flex; gap: 5px; align-items: center; }
-#controls select, #controls input, #controls button { font: inherit; padding: 2px 4px; }
+EXPLORER_CSS = PAGE_HEAD_CSS + """
 #range-min, #range-max { width: 6em; }
 #status { color: #555; margin-left: auto; }
 #main { flex: 1; display: flex; min-height: 420px; position: relative; }
 #graph { flex: 1; position: relative; min-width: 0; background: #fff; }
 #legend { width: 280px; overflow: auto; padding: 6px 12px; border-left: 1px solid #ddd; font-size: 12.5px; }
-#legend h2 { font-size: 14px; margin: 4px 0; }
-#legend h3 { font-size: 12.5px; margin: 10px 0 3px; color: #444; }
-#legend ul { list-style: none; margin: 0; padding: 0; }
-#legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; overflow-wrap: anywhere; }
-.sw { display: inline-block; width: 12px; height: 12px; border-radius: 50%; flex: none; border: 1px solid #0003; }
-.sw.line { border-radius: 0; height: 3px; width: 18px; border: 0; }
 .hint { color: #666; font-size: 12px; margin: 4px 0; }
 #tip { position: absolute; z-index: 10; pointer-events: none; max-width: 380px; font: 12.5px/1.35 system-ui, sans-serif;
        background: #fffef6; border: 1px solid #999; border-radius: 4px; padding: 6px 8px; box-shadow: 2px 2px 8px #0003;
@@ -71,7 +55,7 @@ header p { margin: 2px 0; color: #555; font-size: 12.5px; }
 #find-box li { padding: 2px 0; border-top: 1px solid #eee; overflow-wrap: anywhere; }
 #find-box li button { font: inherit; padding: 0 4px; margin-left: 4px; }
 #find-box code { background: #f3f3f3; padding: 0 3px; user-select: all; }
-"""
+""" + PAGE_LEGEND_CSS
 
 EXPLORER_JS = r"""
 (function () {

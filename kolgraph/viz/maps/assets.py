@@ -9,31 +9,15 @@ exposes the node and edge counts, the stabilisation time and a ``ready`` promise
 """
 
 from __future__ import annotations
+from ..page_style import PAGE_HEAD_CSS, PAGE_LEGEND_CSS
 
 __all__ = ["MAP_CSS", "COLOUR_JS", "MAP_JS"]
 
-MAP_CSS = """
-* { box-sizing: border-box; }
-html, body { margin: 0; height: 100%; }
-body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", sans-serif;
-       color: #222; display: flex; flex-direction: column; background: #fff; }
-header { padding: 8px 14px 4px; border-bottom: 1px solid #ddd; }
-header h1 { font-size: 17px; margin: 0 0 2px; }
-header p { margin: 2px 0; color: #555; font-size: 12.5px; }
-#controls { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; padding: 6px 14px;
-            background: #f5f5f4; border-bottom: 1px solid #ddd; font-size: 13px; }
-#controls label { display: flex; gap: 5px; align-items: center; }
-#controls select, #controls input, #controls button { font: inherit; padding: 2px 4px; }
+MAP_CSS = PAGE_HEAD_CSS + """
 #status { color: #555; margin-left: auto; }
 #main { flex: 1; display: flex; min-height: 420px; }
 #network { flex: 1; position: relative; min-width: 0; }
 #legend { width: 270px; overflow: auto; padding: 6px 12px; border-left: 1px solid #ddd; font-size: 12.5px; }
-#legend h2 { font-size: 14px; margin: 4px 0; }
-#legend h3 { font-size: 12.5px; margin: 10px 0 3px; color: #444; }
-#legend ul { list-style: none; margin: 0; padding: 0; }
-#legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; overflow-wrap: anywhere; }
-.sw { display: inline-block; width: 12px; height: 12px; border-radius: 50%; flex: none; border: 1px solid #0003; }
-.sw.line { border-radius: 0; height: 3px; width: 18px; border: 0; }
 .shape { display: inline-block; width: 14px; height: 14px; flex: none; background: #777; }
 .shape.dot { border-radius: 50%; }
 .shape.square { }
@@ -58,7 +42,7 @@ div.vis-tooltip { max-width: 380px; white-space: normal; font: 12.5px/1.35 syste
 #find-box li button { font: inherit; padding: 0 4px; margin-left: 4px; }
 #find-box code { background: #f3f3f3; padding: 0 3px; user-select: all; }
 #range-min, #range-max { width: 6em; }
-"""
+""" + PAGE_LEGEND_CSS
 
 COLOUR_JS = r"""
 (function () {
