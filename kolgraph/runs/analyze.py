@@ -165,6 +165,7 @@ class AnalysisResult:
         lines = [f"analysis of {self.workspace}: {s['users']:,} users, {s['communities']:,} communities "
                  f"(modularity {s['modularity']:.3f}), seed {self.parameters['seed']}"]
         lines.append("roles: " + ", ".join(f"{tag} {s['roles'][tag]:,}" for tag in ROLE_TAGS))
+        lines += [f"  no {tag}: {why}" for tag, why in s.get("empty_roles", {}).items()]
         users = self.users
 
         def listing(tag: str, title: str) -> None:
@@ -435,6 +436,7 @@ def analyze_workspace(
             "communities": int(len(communities)), "modularity": float(getattr(comm, "modularity", float("nan"))),
             "brand_communities": [int(c) for c in roles.brand_communities],
             "roles": {tag: int(v) for tag, v in roles.counts().items()},
+            "empty_roles": dict(roles.empty_reasons),
             "brand_directed_interactions": int(directed.sum()),
             "sentiment_rows": {"input": int((source == 1).sum()), "model": int((source == 2).sum()),
                                "unknown": int((source == 0).sum())},
