@@ -91,7 +91,9 @@ def main() -> None:
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average {load0[0]:.2f} -> {load1[0]:.2f} "
         f"on {os.cpu_count()} cores.",
         "",
-        f"Event: {fast['vertices']:,} users, {fast['edges']:,} edges (generated in {gen:.1f} s, built in {build:.1f} s).",
+        (f"Event: {fast['vertices']:,} users, {fast['edges']:,} edges (existing workspace {args.workspace})."
+         if args.workspace else
+         f"Event: {fast['vertices']:,} users, {fast['edges']:,} edges (generated in {gen:.1f} s, built in {build:.1f} s)."),
         "",
         "| path | seconds (best of %d, fresh process, after imports) |" % args.repeat,
         "| --- | ---: |",
