@@ -46,3 +46,27 @@ def sample_ws(tmp_path_factory):
     build_workspace([sample.interactions], path, users_path=sample.users)
     analyze_workspace(path, config=sample.config, seed=0)
     return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium for the page tests; skips loudly without it (fails under KOLGRAPH_REQUIRE_BROWSER=1)."""
+    import warnings
+
+    from browser import Browser, BrowserError, find_chromium
+
+    binary = find_chromium()
+    if binary is None:
+        message = "BROWSER TESTS SKIPPED: no chromium binary (apt-get install -y chromium)."
+        if os.environ.get("KOLGRAPH_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        warnings.warn(message)
+        pytest.skip(message)
+    try:
+        b = Browser.launch(binary)
+    except BrowserError as exc:
+        if os.environ.get("KOLGRAPH_REQUIRE_BROWSER") == "1":
+            raise
+        pytest.skip(f"BROWSER TESTS SKIPPED: chromium did not start ({exc})")
+    yield b
+    b.close()

@@ -12,12 +12,10 @@ loud reason, unless KOLGRAPH_REQUIRE_BROWSER=1 (set by .ci/run), where they fail
 
 from __future__ import annotations
 
-import os
-import warnings
 
 import pytest
 
-from browser import Browser, BrowserError, find_chromium, map_ready_script, png_colours
+from browser import map_ready_script, png_colours
 from kolgraph.viz.maps import write_map
 from kolgraph.viz.report import write_report
 from vizdata import QUOTE_NAME, REASON_PAYLOAD, SCRIPT_NAME, XSS_NAME
@@ -27,24 +25,6 @@ pytestmark = pytest.mark.browser
 PWNED = "typeof window.__kolgraph_pwned === 'undefined'"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    binary = find_chromium()
-    if binary is None:
-        message = ("BROWSER TESTS SKIPPED: no chromium binary. Install it with "
-                   "`apt-get update && apt-get install -y chromium` (CI's .ci/run does).")
-        if os.environ.get("KOLGRAPH_REQUIRE_BROWSER") == "1":
-            pytest.fail(message.replace("SKIPPED", "FAILED (KOLGRAPH_REQUIRE_BROWSER=1)"))
-        warnings.warn(message)
-        pytest.skip(message)
-    try:
-        b = Browser.launch(binary)
-    except BrowserError as exc:
-        if os.environ.get("KOLGRAPH_REQUIRE_BROWSER") == "1":
-            raise
-        pytest.skip(f"BROWSER TESTS SKIPPED: chromium did not start ({exc})")
-    yield b
-    b.close()
 
 
 def assert_clean(visit):

@@ -8,13 +8,11 @@ Chromium, like tests/viz/test_browser.py.
 
 from __future__ import annotations
 
-import os
 import time
-import warnings
 
 import pytest
 
-from browser import Browser, BrowserError, find_chromium, map_ready_script
+from browser import map_ready_script
 from kolgraph.viz.maps import SIGN_THRESHOLD, write_map
 from kolgraph.viz.maps.style import SIGN_COLOURS
 
@@ -23,23 +21,6 @@ pytestmark = pytest.mark.browser
 CRITIC_KOL = "laozhong_zhenhua"  # display name 老钟说真话
 
 
-@pytest.fixture(scope="module")
-def browser():
-    binary = find_chromium()
-    if binary is None:
-        message = "BROWSER TESTS SKIPPED: no chromium binary (apt-get install -y chromium)."
-        if os.environ.get("KOLGRAPH_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        warnings.warn(message)
-        pytest.skip(message)
-    try:
-        b = Browser.launch(binary)
-    except BrowserError as exc:
-        if os.environ.get("KOLGRAPH_REQUIRE_BROWSER") == "1":
-            raise
-        pytest.skip(f"BROWSER TESTS SKIPPED: chromium did not start ({exc})")
-    yield b
-    b.close()
 
 
 @pytest.fixture(scope="module")

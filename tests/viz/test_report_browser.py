@@ -8,14 +8,11 @@ without it unless KOLGRAPH_REQUIRE_BROWSER=1.
 from __future__ import annotations
 
 import base64
-import os
 import re
-import warnings
 
 import pandas as pd
 import pytest
 
-from browser import Browser, BrowserError, find_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -24,23 +21,6 @@ FRIENDLY = "huisheng_tech"
 PWNED = "typeof window.__kolgraph_pwned === 'undefined'"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    binary = find_chromium()
-    if binary is None:
-        message = "BROWSER TESTS SKIPPED: no chromium binary (apt-get install -y chromium)"
-        if os.environ.get("KOLGRAPH_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        warnings.warn(message)
-        pytest.skip(message)
-    try:
-        b = Browser.launch(binary, width=1600, height=1000)
-    except BrowserError as exc:
-        if os.environ.get("KOLGRAPH_REQUIRE_BROWSER") == "1":
-            raise
-        pytest.skip(f"BROWSER TESTS SKIPPED: chromium did not start ({exc})")
-    yield b
-    b.close()
 
 
 @pytest.fixture(scope="module")
