@@ -1,6 +1,6 @@
 """The look both interactive pages share (map and explorer): header, controls bar, legend."""
 
-__all__ = ["PAGE_HEAD_CSS", "PAGE_LEGEND_CSS"]
+__all__ = ["PAGE_HEAD_CSS", "PAGE_LEGEND_CSS", "PAGE_TIP_CSS"]
 
 #: Page frame, header and the controls bar.
 PAGE_HEAD_CSS = """
@@ -24,4 +24,14 @@ PAGE_LEGEND_CSS = """#legend h2 { font-size: 14px; margin: 4px 0; }
 #legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; overflow-wrap: anywhere; }
 .sw { display: inline-block; width: 12px; height: 12px; border-radius: 50%; flex: none; border: 1px solid #0003; }
 .sw.line { border-radius: 0; height: 3px; width: 18px; border: 0; }
+"""
+
+#: Tooltip tables (user reasons) and the search-result list.
+PAGE_TIP_CSS = """.tip-name { font-weight: 600; font-size: 13.5px; margin-bottom: 3px; }
+.tip-table td { padding: 0 6px 0 0; vertical-align: top; }
+.tip-table td:first-child { color: #666; white-space: nowrap; }
+#find-box ul { list-style: none; margin: 0; padding: 0; }
+#find-box li { padding: 2px 0; border-top: 1px solid #eee; overflow-wrap: anywhere; }
+#find-box li button { font: inherit; padding: 0 4px; margin-left: 4px; }
+#find-box code { background: #f3f3f3; padding: 0 3px; user-select: all; }
 """

@@ -9,7 +9,7 @@ exposes the node and edge counts, the stabilisation time and a ``ready`` promise
 """
 
 from __future__ import annotations
-from ..page_style import PAGE_HEAD_CSS, PAGE_LEGEND_CSS
+from ..page_style import PAGE_HEAD_CSS, PAGE_LEGEND_CSS, PAGE_TIP_CSS
 
 __all__ = ["MAP_CSS", "COLOUR_JS", "MAP_JS"]
 
@@ -31,18 +31,11 @@ MAP_CSS = PAGE_HEAD_CSS + """
 div.vis-tooltip { max-width: 380px; white-space: normal; font: 12.5px/1.35 system-ui, sans-serif;
                   background: #fffef6; border: 1px solid #999; border-radius: 4px; padding: 6px 8px;
                   box-shadow: 2px 2px 8px #0003; overflow-wrap: anywhere; }
-.tip-name { font-weight: 600; font-size: 13.5px; margin-bottom: 3px; }
-.tip-table td { padding: 0 6px 0 0; vertical-align: top; }
-.tip-table td:first-child { color: #666; white-space: nowrap; }
 #find-box { position: absolute; z-index: 5; right: 290px; top: 120px; width: 360px; max-height: 50vh; overflow: auto;
             background: #fff; border: 1px solid #999; border-radius: 4px; padding: 6px 10px; box-shadow: 2px 2px 8px #0003;
             font-size: 12.5px; }
-#find-box ul { list-style: none; margin: 0; padding: 0; }
-#find-box li { padding: 2px 0; border-top: 1px solid #eee; overflow-wrap: anywhere; }
-#find-box li button { font: inherit; padding: 0 4px; margin-left: 4px; }
-#find-box code { background: #f3f3f3; padding: 0 3px; user-select: all; }
 #range-min, #range-max { width: 6em; }
-""" + PAGE_LEGEND_CSS
+""" + PAGE_LEGEND_CSS + PAGE_TIP_CSS
 
 COLOUR_JS = r"""
 (function () {
