@@ -37,10 +37,12 @@ import scipy.sparse as sp
 from ..errors import ConfigError, WhatIfConvergenceError
 
 __all__ = ["ListeningOperator", "power_series", "residual_push", "adjoint_series", "fj_effect",
-           "ROW_CHUNK", "SERIES_BLOCK"]
+           "ROW_CHUNK", "SERIES_BLOCK", "PUSH_BLOCK", "DENSE_SHARE"]
 
-ROW_CHUNK = 1 << 16     # rows per dense product / summary chunk
+ROW_CHUNK = 1 << 14     # rows per dense product / summary chunk (temporaries stay small: no page faults)
 SERIES_BLOCK = 48       # series terms buffered per dense product (n x 48 x c float32)
+PUSH_BLOCK = 32         # runs pushed together by residual_push (similar lambda; n x 16 float32 residuals)
+DENSE_SHARE = 0.1       # residual_push switches to full pushes once this share of rows is active
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +53,7 @@ class ListeningOperator:
     WT32: sp.csr_matrix
     WT: sp.csr_matrix
     D: np.ndarray  # float 0/1: listens to someone and is not stubborn
+    W32: sp.csr_matrix | None = None  # W in float32 (the full pushes of :func:`residual_push`)
 
     @classmethod
     def build(cls, listen: sp.spmatrix, stubborn: np.ndarray) -> "ListeningOperator":
@@ -62,12 +65,14 @@ class ListeningOperator:
         W = sp.csr_matrix(sp.diags(inv) @ listen)
         W.eliminate_zeros()
         WT = sp.csr_matrix(W.T)
-        return cls(W=W, WT=WT, WT32=WT.astype(np.float32), D=(rowsum > 0).astype(np.float64))
+        return cls(W=W, WT=WT, WT32=WT.astype(np.float32), D=(rowsum > 0).astype(np.float64),
+                   W32=W.astype(np.float32))
 
 
 def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo: np.ndarray,
             outs: Sequence[np.ndarray], groups: Sequence[int] | None = None, *, rows: np.ndarray | None,
-            tol: float, max_iter: int, norm: str = "inf", what: str = "series") -> tuple[int, float]:
+            tol: float, max_iter: int, norm: str = "inf", what: str = "series",
+            average: bool = False) -> tuple[int, float]:
     """Accumulate ``outs[g][i, r] += sum_t sum_{j in g} coef[j, r] lam[r]^(t + expo[j]) (A^t V)[rows[i], j]``.
 
     ``matvec`` applies A (``||A|| <= 1`` in the chosen norm: rows of W sum to at most 1, so W is
@@ -75,6 +80,9 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     output ``groups[j]`` (default all into ``outs[0]``). Run r stops at the first term t whose tail
     bound ``sum_j |coef_jr| lam_r^(expo_j) ||A^t V_j|| lam_r^(t+1) / (1 - lam_r)`` is at most ``tol``
     (the terms after t are no larger than term t); the series ends when every run has stopped.
+    With ``average`` each ``outs[g]`` is ``m x 1`` and receives the mean over runs instead (one
+    column, never an m x R array: what a per-user mean over runs needs; each run still stops on its
+    own bound, so the mean is within ``tol`` too).
     Returns (terms used by the slowest run, the largest tail bound).
     """
     lam = np.asarray(lam, dtype=np.float64)
@@ -107,13 +115,15 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
             return
         powers = lam[None, None, :] ** (t0 + np.arange(T)[:, None, None] + expo[None, :, None])
         C = coef[None, :, :] * powers * (np.arange(T)[:, None, None] < need[None, None, :])
-        C = C.astype(np.float32)  # T x c x R
-        tmp = np.empty((min(m, ROW_CHUNK), R), dtype=np.float32)
+        if average:
+            C = C.mean(axis=2, keepdims=True)
+        C = C.astype(np.float32)  # T x c x R (x 1 with average)
+        tmp = np.empty((min(m, ROW_CHUNK), C.shape[2]), dtype=np.float32)
         for g, out in enumerate(outs):
             cols = np.flatnonzero(groups == g)
             if cols.size == 0:
                 continue
-            Cg = np.ascontiguousarray(C[:, cols, :].reshape(T * cols.size, R))
+            Cg = np.ascontiguousarray(C[:, cols, :].reshape(T * cols.size, C.shape[2]))
             for a in range(0, m, ROW_CHUNK):
                 rows_a = buf[a:a + ROW_CHUNK, :T]
                 Bg = (rows_a if cols.size == c else rows_a[:, :, cols]).reshape(rows_a.shape[0], T * cols.size)
@@ -147,52 +157,111 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
 
 
 def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np.ndarray, tol: float, n: int,
-          max_iter: int) -> tuple[np.ndarray, int, float]:
+                  max_iter: int, *, W32: sp.csr_matrix | None = None, out: np.ndarray | None = None,
+                  block: int = PUSH_BLOCK, dense_share: float = DENSE_SHARE) -> tuple[np.ndarray, int, float]:
     """``(I - lam_r W)^-1 b_r`` for each column r by thresholded residual push; returns (n x R, hops, bound).
 
-    Residual rows with some ``|r_ur| >= eps_r = tol (1 - lam_r) / lam_r`` spread to their listeners
-    (``r_u += lam W_uv r_v``); smaller residuals stay. Only rows that just received a push can
-    become active, so each hop costs the rows it touches. At the end the residual is added once,
-    leaving an error of at most ``lam_r max|r_r| / (1 - lam_r) <= tol`` per entry.
+    ``b`` holds the right-hand sides' rows ``rows0`` (len(rows0) x R). Residual rows with some
+    ``|r_ur| >= eps_r = tol (1 - lam_r) / lam_r`` spread to their listeners (``r_u += lam W_uv r_v``);
+    smaller residuals stay. Only rows that just received a push can become active, so each hop
+    costs the rows it touches. Once the active rows are at least ``dense_share`` of all rows, every
+    residual is pushed each hop by a sparse x dense product over W (``W32``: W in float32 CSR;
+    cheaper than gathering and scattering most rows, and exact either way). At the end the residual
+    is added once, leaving an error of at most ``lam_r max|r_r| / (1 - lam_r) <= tol`` per entry.
+
+    Why it is fast: runs go in blocks of ``block`` runs of similar lambda (sorted), so a block of
+    small-lambda runs (large ``eps``, residuals shrinking fast) stops after a few hops instead of
+    waiting for the slowest run; the residual buffers (n x block float32) are allocated once and
+    reused, and full pushes go through row chunks of W, so no hop allocates (and page-faults) an
+    n-row array. ``out`` (n x R float32), when given, receives the solution added to it (and is
+    returned). Returns (solution, the most hops any block used, the largest bound).
     """
+    b = np.asarray(b, dtype=np.float32)
+    lam = np.asarray(lam, dtype=np.float64)
+    rows0 = np.asarray(rows0, dtype=np.int64)
     R = b.shape[1]
+    if out is None:
+        out = np.zeros((n, R), dtype=np.float32)
+    if R == 0 or n == 0 or rows0.size == 0:
+        return out, 0, 0.0
+    if W32 is None:
+        W32 = sp.csr_matrix(WT32.T, dtype=np.float32)
+    block = max(1, int(block))
+    width = min(block, R)
+    bufs = tuple(np.empty((n, width), dtype=np.float32) for _ in range(3))
+    pieces: list[tuple[int, int, sp.csr_matrix]] = []
+    order = np.argsort(lam, kind="stable")
+    hops_max, bound = 0, 0.0
+    for j in range(0, R, block):
+        cols = order[j:j + block]
+        w = cols.size
+        acc, hops, bnd = _push_block(WT32, W32, pieces, rows0, b[:, cols], lam[cols], tol, n, max_iter,
+                                     dense_share, tuple(x[:, :w] for x in bufs))
+        out[:, cols] += acc
+        hops_max, bound = max(hops_max, hops), max(bound, bnd)
+    return out, hops_max, bound
+
+
+def _push_block(WT32: sp.csr_matrix, W32: sp.csr_matrix, pieces: list, rows0: np.ndarray, b: np.ndarray,
+                lam: np.ndarray, tol: float, n: int, max_iter: int, dense_share: float,
+                bufs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, int, float]:
+    """One block of runs of :func:`residual_push` (sparse pushes, then full pushes once many rows are active)."""
     lam32 = lam.astype(np.float32)
     with np.errstate(divide="ignore"):
         eps = np.where(lam > 0, tol * (1.0 - lam) / np.maximum(lam, 1e-300), np.inf)
     eps = np.minimum(eps, np.finfo(np.float32).max).astype(np.float32)
-    r = np.zeros((n, R), dtype=np.float32)
+    r, acc, nxt = bufs
+    r.fill(0.0)
+    acc.fill(0.0)
     r[rows0] = b
-    acc = np.zeros((n, R), dtype=np.float32)
-    mark = np.zeros(n, dtype=bool)
-    pos = np.zeros(n, dtype=np.int64)
-    A = rows0[(np.abs(b) >= eps).any(axis=1)] if rows0.size else rows0
+    A = rows0[(np.abs(b) >= eps).any(axis=1)]
     hops = 0
-    while A.size:
-        hops += 1
-        if hops > max_iter:
-            raise WhatIfConvergenceError(f"the exposure-noise push did not settle in max_iter={max_iter} hops; "
-                                         "raise max_iter or tol")
-        rA = r[A]
-        acc[A] += rA
-        r[A] = 0.0
-        sub = WT32[A]
-        if sub.nnz == 0:
-            break
-        mark[sub.indices] = True
-        B = np.flatnonzero(mark)
-        mark[B] = False
-        pos[B] = np.arange(B.size)
-        subc = sp.csr_matrix((sub.data, pos[sub.indices], sub.indptr), shape=(A.size, B.size))
-        rB = np.asarray(subc.T @ rA, dtype=np.float32)
-        rB *= lam32
-        rB += r[B]
-        r[B] = rB
-        A = B[(np.abs(rB) >= eps).any(axis=1)]
+
+    def too_many() -> None:
+        raise WhatIfConvergenceError(f"the exposure-noise push did not settle in max_iter={max_iter} hops; "
+                                     "raise max_iter or tol")
+
+    if A.size:
+        mark = np.zeros(n, dtype=bool)
+        pos = np.zeros(n, dtype=np.int64)
+        while A.size and A.size < dense_share * n:
+            hops += 1
+            if hops > max_iter:
+                too_many()
+            rA = r[A]
+            acc[A] += rA
+            r[A] = 0.0
+            sub = WT32[A]
+            if sub.nnz == 0:
+                A = A[:0]
+                break
+            mark[sub.indices] = True
+            B = np.flatnonzero(mark)
+            mark[B] = False
+            pos[B] = np.arange(B.size)
+            subc = sp.csr_matrix((sub.data, pos[sub.indices], sub.indptr), shape=(A.size, B.size))
+            rB = np.asarray(subc.T @ rA, dtype=np.float32)
+            rB *= lam32
+            rB += r[B]
+            r[B] = rB
+            A = B[(np.abs(rB) >= eps).any(axis=1)]
+        if A.size:
+            # many rows are active: push every residual each hop (Jacobi on the residual)
+            if not pieces:
+                pieces.extend((a0, min(n, a0 + ROW_CHUNK), W32[a0:a0 + ROW_CHUNK]) for a0 in range(0, n, ROW_CHUNK))
+            while (np.maximum(r.max(axis=0), -r.min(axis=0)) >= eps).any():
+                hops += 1
+                if hops > max_iter:
+                    too_many()
+                acc += r
+                for a0, a1, piece in pieces:
+                    nxt[a0:a1] = piece @ r
+                nxt *= lam32
+                r, nxt = nxt, r
     acc += r
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_run = np.where(lam > 0, lam / (1.0 - lam) * np.abs(r).max(axis=0), 0.0) if n else np.zeros(R)
-    bound = float(per_run.max()) if per_run.size else 0.0
-    return acc, hops, bound
+        per_run = np.where(lam > 0, lam / (1.0 - lam) * np.maximum(r.max(axis=0), -r.min(axis=0)), 0.0)
+    return acc, hops, float(per_run.max()) if per_run.size else 0.0
 
 
 def fj_effect(W: sp.csr_matrix, listener: np.ndarray, shock: np.ndarray, susceptibility: float, *,

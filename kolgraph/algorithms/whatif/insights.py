@@ -99,19 +99,26 @@ def carriers(prep: Prepared, sim: Mapping[str, Any], draws: Draws, scenario: Wha
     WT = op.WT
     power_series(lambda X: WT @ X, Vw, lam, np.ones((2, R)), np.array([0, 0]), [z_all, z_core], [0, 1], rows=S,
                  tol=scenario.tol, max_iter=scenario.max_iter, norm="one", what="the carrier series")
-    factor = 1.0 - lam[None, :] * op.D[S, None]
-    others = (factor * (n * z_all.astype(np.float64) - 1.0) * dstar).mean(axis=1)
-    core_contrib = (factor * z_core.astype(np.float64) * dstar).mean(axis=1)
+    others = np.empty(S.size)
+    core_contrib = np.empty(S.size)
+    for a0 in range(0, S.size, ROW_CHUNK):  # row chunks: small temporaries even for millions of users
+        a1 = min(S.size, a0 + ROW_CHUNK)
+        factor = 1.0 - lam[None, :] * op.D[S[a0:a1], None]
+        ds = dstar[a0:a1]
+        others[a0:a1] = (factor * (n * z_all[a0:a1].astype(np.float64) - 1.0) * ds).mean(axis=1)
+        core_contrib[a0:a1] = (factor * z_core[a0:a1].astype(np.float64) * ds).mean(axis=1)
     listeners = np.diff(op.WT.indptr)[S]
     own_shock = dstar.mean(axis=1, dtype=np.float64)
     ids = pd.array(prep.net.names[S], dtype="str")
     out = pd.DataFrame({
-        "user_id": ids, "display_name": _names_for(prep, list(ids)), "stance": prep.s0[S], "attitude": sim["a"][S],
+        "user_id": ids, "stance": prep.s0[S], "attitude": sim["a"][S],
         "own_shock": own_shock, "listeners": listeners.astype(np.int64), "backlash_on_others": others,
         "core_fan_contribution": core_contrib, "core_fan": np.isin(S, core),
     })
     out = out[out["backlash_on_others"] < 0].sort_values(["backlash_on_others", "user_id"], kind="stable")
-    return out.head(scenario.top_carriers).reset_index(drop=True)
+    out = out.head(scenario.top_carriers).reset_index(drop=True)
+    out.insert(1, "display_name", _names_for(prep, list(out["user_id"])))  # names only for the rows shown
+    return out
 
 
 def defectors(users: pd.DataFrame, prep: Prepared, own_shock: np.ndarray, cand: str,

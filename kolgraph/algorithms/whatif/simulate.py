@@ -39,7 +39,7 @@ from .scenario import SENSITIVITY_PARAMETERS, WhatIfNetwork, WhatIfScenario
 __all__ = ["METHOD", "simulate_partnership", "sensitivity", "simulate_prepared", "percentile_positions", "interp_percentile"]
 
 METHOD = "attachment_balance_shock_friedkin_johnsen"
-_RUN_BLOCK = 100         # runs pushed together (bounds the push's memory: 2 x n x block float32)
+_DRAW_CHUNK = 1 << 13    # users per chunk of exposure draws and shocks (temporaries of 8192 x runs)
 
 
 def _below(scenario: WhatIfScenario) -> float:
@@ -61,13 +61,15 @@ def interp_percentile(part: np.ndarray, k: int, w: float) -> np.ndarray:
 
 
 def _baseline(prep: Prepared, draws: Draws, scenario: WhatIfScenario) -> tuple[np.ndarray, dict[str, Any]]:
+    """The no-partnership equilibrium's mean over runs (n x 1: only the per-user mean is reported)."""
     n, R = prep.net.n, len(draws.lam)
-    base = np.zeros((n, R), dtype=np.float32)
+    base = np.zeros((n, 1), dtype=np.float32)
     V = np.column_stack([prep.s0, prep.op.D * prep.s0])
     coef = np.vstack([np.ones(R), -np.ones(R)])
     W = prep.op.W
     terms, bound = power_series(lambda X: W @ X, V, draws.lam, coef, np.array([0, 1]), [base], rows=None,
-                                tol=scenario.tol / 2, max_iter=scenario.max_iter, what="the baseline series")
+                                tol=scenario.tol / 2, max_iter=scenario.max_iter, what="the baseline series",
+                                average=True)
     return base, {"baseline_series_terms": terms, "baseline_bound": bound}
 
 
@@ -95,28 +97,31 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
                                     rows=None, tol=scenario.tol / 2, max_iter=scenario.max_iter,
                                     what="the shock series")
         accuracy.update(shock_series_terms=terms, shock_series_bound=bound)
-    runs = np.arange(R)
-    ids_S = net.names[S]
     dstar = np.zeros((S.size, R), dtype=np.float32)
     exposed_runs = np.zeros(R)
     hops_max, push_bound = 0, 0.0
-    for r0 in range(0, R, _RUN_BLOCK):
-        r1 = min(R, r0 + _RUN_BLOCK)
-        if S.size:
-            E = exposure_uniforms(draws.key, ids_S, runs[r0:r1]) < exposure_probability(m[S], draws.q[r0:r1])
-            exposed_runs[r0:r1] = E.sum(axis=0)
-            delta = (alpha[None, r0:r1] * a_neg[S, None] * (1.0 + gamma[None, r0:r1] * w[S, None])
-                     + beta[None, r0:r1] * a_pos[S, None])
-            ds = E * (np.clip(s0[S, None] + delta, -1.0, 1.0) - s0[S, None])
-            dstar[:, r0:r1] = ds
-            fluct = ((1.0 - lam[None, r0:r1] * op.D[S, None]) * (ds - p[S, None] * delta)).astype(np.float32)
-            del E, delta, ds
-            acc, hops, bnd = residual_push(op.WT32, S, fluct, lam[r0:r1], scenario.tol / 2, n, scenario.max_iter)
-            del fluct
-            shift[:, r0:r1] += acc
-            del acc
-            hops_max, push_bound = max(hops_max, hops), max(push_bound, bnd)
-        bar.update(r1 - r0)
+    if S.size:
+        # exposure draws, shocks and their fluctuation around the expectation part, in row chunks
+        # (small temporaries); the fluctuation is then pushed for all runs at once
+        ids_S = net.names[S]
+        runs = np.arange(R)
+        fluct = np.empty((S.size, R), dtype=np.float32)
+        for c0 in range(0, S.size, _DRAW_CHUNK):
+            Sc = S[c0:c0 + _DRAW_CHUNK]
+            E = exposure_uniforms(draws.key, ids_S[c0:c0 + _DRAW_CHUNK], runs) < exposure_probability(m[Sc], draws.q)
+            exposed_runs += E.sum(axis=0)
+            delta = (alpha[None, :] * a_neg[Sc, None] * (1.0 + gamma[None, :] * w[Sc, None])
+                     + beta[None, :] * a_pos[Sc, None])
+            ds = E * (np.clip(s0[Sc, None] + delta, -1.0, 1.0) - s0[Sc, None])
+            dstar[c0:c0 + _DRAW_CHUNK] = ds
+            ds -= p[Sc, None] * delta
+            ds *= 1.0 - lam[None, :] * op.D[Sc, None]
+            fluct[c0:c0 + _DRAW_CHUNK] = ds
+        del E, delta, ds
+        _, hops_max, push_bound = residual_push(op.WT32, S, fluct, lam, scenario.tol / 2, n, scenario.max_iter,
+                                                W32=op.W32, out=shift)
+        del fluct
+    bar.update(R)
     accuracy.update(push_hops=hops_max, push_bound=push_bound)
     return {"shift": shift, "p": p, "a": a, "own": own, "support": support, "S": S, "dstar": dstar,
             "exposed_runs": exposed_runs, "accuracy": accuracy}
