@@ -95,9 +95,10 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
         tail = np.where(lam < 1, lam / np.maximum(1.0 - lam, 1e-300), np.inf)  # lam^(t+1)/(1-lam) at t = 0
     X = np.array(V, dtype=np.float64, copy=True)
     m = X.shape[0] if rows is None else len(rows)
-    # terms are buffered (float32) and applied with dense products, each run only to its own terms
+    # terms are buffered (float32, term-major: a term's write is contiguous and only the terms used
+    # touch memory) and applied with dense products, each run only to its own terms
     block = max(1, min(SERIES_BLOCK, max_iter))
-    buf = np.empty((m, block, c), dtype=np.float32)
+    buf = np.empty((block, m, c), dtype=np.float32)
     stop = np.full(R, -1, dtype=np.int64)  # the last term each run uses (-1: not yet known)
     filled = 0
     t0 = 0
@@ -125,14 +126,15 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
                 continue
             Cg = np.ascontiguousarray(C[:, cols, :].reshape(T * cols.size, C.shape[2]))
             for a in range(0, m, ROW_CHUNK):
-                rows_a = buf[a:a + ROW_CHUNK, :T]
-                Bg = (rows_a if cols.size == c else rows_a[:, :, cols]).reshape(rows_a.shape[0], T * cols.size)
+                rows_a = buf[:T, a:a + ROW_CHUNK].transpose(1, 0, 2)
+                Bg = np.ascontiguousarray(rows_a if cols.size == c else rows_a[:, :, cols]).reshape(
+                    rows_a.shape[0], T * cols.size)
                 part = tmp[:Bg.shape[0]]
                 np.matmul(Bg, Cg, out=part)
                 out[a:a + ROW_CHUNK] += part
 
     while True:
-        buf[:, filled] = X if rows is None else X[rows]
+        buf[filled] = X if rows is None else X[rows]
         filled += 1
         xn = np.abs(X).max(axis=0) if norm == "inf" else np.abs(X).sum(axis=0)
         if R:
@@ -195,8 +197,9 @@ def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np
     for j in range(0, R, block):
         cols = order[j:j + block]
         w = cols.size
+        views = tuple(x.reshape(-1)[:n * w].reshape(n, w) for x in bufs)  # contiguous, also for a short block
         acc, hops, bnd = _push_block(WT32, W32, pieces, rows0, b[:, cols], lam[cols], tol, n, max_iter,
-                                     dense_share, tuple(x[:, :w] for x in bufs))
+                                     dense_share, views)
         out[:, cols] += acc
         hops_max, bound = max(hops_max, hops), max(bound, bnd)
     return out, hops_max, bound
@@ -249,15 +252,20 @@ def _push_block(WT32: sp.csr_matrix, W32: sp.csr_matrix, pieces: list, rows0: np
             # many rows are active: push every residual each hop (Jacobi on the residual)
             if not pieces:
                 pieces.extend((a0, min(n, a0 + ROW_CHUNK), W32[a0:a0 + ROW_CHUNK]) for a0 in range(0, n, ROW_CHUNK))
-            while (np.maximum(r.max(axis=0), -r.min(axis=0)) >= eps).any():
+            big = True
+            while big:
                 hops += 1
                 if hops > max_iter:
                     too_many()
                 acc += r
-                for a0, a1, piece in pieces:
-                    nxt[a0:a1] = piece @ r
-                nxt *= lam32
+                top = np.zeros(r.shape[1], dtype=np.float32)
+                for a0, a1, piece in pieces:  # row chunks: the new residual and its size while in cache
+                    y = piece @ r
+                    y *= lam32
+                    nxt[a0:a1] = y
+                    np.maximum(top, np.abs(y, out=y).max(axis=0), out=top)
                 r, nxt = nxt, r
+                big = bool((top >= eps).any())
     acc += r
     with np.errstate(divide="ignore", invalid="ignore"):
         per_run = np.where(lam > 0, lam / (1.0 - lam) * np.maximum(r.max(axis=0), -r.min(axis=0)), 0.0)

@@ -131,29 +131,21 @@ def core_fan_shift_runs(network: WhatIfNetwork, s0: np.ndarray, att: pd.DataFram
         A = np.asarray(ind @ zc)                                                   # C x R: sum z p
         B = np.asarray(ind @ (zc * w[comm_rows, None]))                            # sum z p w
         Cp = np.asarray(ind @ (zc * (1.0 - s0[comm_rows, None])))                  # sum z p (1 - s)
-        # own-attitude users take their own attitude, not the community's: remove their terms
+        mneg = np.minimum(mean, 0.0)                                               # K x C
+        mpos = np.maximum(mean, 0.0)
+        # sum over communities as matrix products (K x C times C x R), never a K x C x R array
+        comm_part = (draws.alpha[None, :] * (mneg @ A + draws.gamma[None, :] * (mneg @ B))
+                     + draws.beta[None, :] * (mpos @ Cp))
+        # own-attitude users take their own attitude, not the community's: remove their terms exactly
         own_in = has_c & np.isin(u, comm_rows)
         if own_in.any():
             ou, ok_, oc = u[own_in], kp[own_in], codes[u[own_in]]
-            zo = z[pos[own_in]] * exposure_probability(m_brand[ou], draws.q)
-            sub_a = np.zeros((K, C, R)) if K * C * R <= 5e7 else None
-            if sub_a is not None:
-                np.add.at(sub_a, (ok_, oc), zo)
-                sub_b = np.zeros((K, C, R))
-                np.add.at(sub_b, (ok_, oc), zo * w[ou, None])
-                sub_p = np.zeros((K, C, R))
-                np.add.at(sub_p, (ok_, oc), zo * (1.0 - s0[ou, None]))
-            else:  # too large to hold: accept the small double count of own users' community terms
-                sub_a = sub_b = sub_p = 0.0
-        else:
-            sub_a = sub_b = sub_p = 0.0
-        mneg = np.minimum(mean, 0.0)[:, :, None]
-        mpos = np.maximum(mean, 0.0)[:, :, None]
-        An = A[None] - sub_a
-        Bn = B[None] - sub_b
-        Pn = Cp[None] - sub_p
-        comm_part = (draws.alpha[None, None, :] * mneg * (An + draws.gamma[None, None, :] * Bn)
-                     + draws.beta[None, None, :] * mpos * Pn).sum(axis=1)
+            zo = z[pos[own_in]] * exposure_probability(m_brand[ou], draws.q)           # own x R
+            neg_o, pos_o = mneg[ok_, oc][:, None], mpos[ok_, oc][:, None]
+            corr = (draws.alpha[None, :] * neg_o * zo * (1.0 + draws.gamma[None, :] * w[ou, None])
+                    + draws.beta[None, :] * pos_o * zo * (1.0 - s0[ou, None]))
+            ind_k = sp.csr_matrix((np.ones(ou.size), (ok_, np.arange(ou.size))), shape=(K, ou.size))
+            comm_part -= np.asarray(ind_k @ corr)
         shift_runs += comm_part
         shocked += (np.abs(mean) > 0).astype(np.int64) @ np.bincount(codes[comm_rows], minlength=C).astype(np.int64)
     return shift_runs, shocked
