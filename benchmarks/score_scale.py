@@ -26,6 +26,13 @@ Run::
     python benchmarks/score_scale.py                                  # 1M users, 10M interactions
     python benchmarks/score_scale.py --users 100000 --interactions 1000000
     python benchmarks/score_scale.py --workdir /tmp/kg-score-bench    # keep and reuse the workspace
+    python benchmarks/score_scale.py --workspace /path/to/analysed/ws  # an existing analysed workspace
+
+With ``--workspace`` nothing is generated or analysed and the workspace is never written to: the
+steps run on a shadow folder (the workspace's files and folders linked, its ``manifest.json``
+copied, so the run record ``kolgraph score`` adds lands in the copy), outputs go to ``--workdir``
+or a temporary folder. ``--users`` / ``--interactions`` are then only labels; the event's size is
+read from the workspace.
 """
 
 from __future__ import annotations
@@ -62,7 +69,8 @@ t0 = time.perf_counter()
 inp = load_whatif_inputs(sys.argv[1])
 t1 = time.perf_counter()
 scen = WhatIfScenario(candidates=tuple(cands), runs=int(sys.argv[2]), seed=0)
-res = simulate_partnership(inp.network, inp.stance, inp.attitudes, inp.core_fans, inp.brand, scen)
+res = simulate_partnership(inp.network, inp.stance, inp.attitudes, inp.core_fans, inp.brand, scen,
+                           communities=inp.communities)
 t2 = time.perf_counter()
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
 print(json.dumps({"load_s": t1 - t0, "simulate_s": t2 - t1, "peak_gb": int(hwm) / 1024 / 1024,
@@ -77,6 +85,7 @@ def run_step(code: str, *args: str) -> dict:
     would carry over the parent's high-water mark across fork + exec on Linux, and the parent has
     just generated and analysed the event.
     """
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, *map(str, args)], stdout=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -87,8 +96,44 @@ def run_step(code: str, *args: str) -> dict:
         raise SystemExit(f"step failed with status {status}: {out}")
     result = json.loads(out.strip().splitlines()[-1])
     result["wall_s"] = wall
+    result["cpu_s"] = usage.ru_utime + usage.ru_stime  # the child's CPU over all its threads
+    result["load_before"] = load
     result.setdefault("peak_gb", usage.ru_maxrss / 1024 / 1024)  # KiB on Linux
     return result
+
+
+def shadow_workspace(src: Path, dst: Path) -> Path:
+    """A folder that reads as ``src`` (its entries linked) with its own copy of ``manifest.json``.
+
+    Scoring records its run in the manifest; with the copy that write stays out of ``src``, so a
+    shared read-only workspace is never modified.
+    """
+    src = src.resolve()
+    if not (src / "manifest.json").is_file():
+        raise SystemExit(f"{src}: not a workspace (no manifest.json)")
+    if not (src / "analysis").is_dir():
+        raise SystemExit(f"{src}: not analysed (no analysis/ folder); run `kolgraph analyze` first")
+    shutil.rmtree(dst, ignore_errors=True)
+    dst.mkdir(parents=True)
+    for entry in src.iterdir():
+        if entry.name == "manifest.json":
+            shutil.copy2(entry, dst / entry.name)
+        else:
+            (dst / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    return dst
+
+
+def workspace_summary(ws: Path) -> dict:
+    """Users, interactions and edges of an existing workspace (from its tables' metadata)."""
+    import pyarrow.parquet as pq
+
+    out = {}
+    for key, name in (("users", "vertices.parquet"), ("interactions", "interactions.parquet"),
+                      ("edges", "edges.parquet")):
+        path = ws / name
+        if path.is_file():
+            out[key] = pq.ParquetFile(path).metadata.num_rows
+    return out
 
 
 def prepare(work: Path, n_users: int, n_interactions: int, seed: int, community_runs: int) -> dict:
@@ -164,6 +209,8 @@ def main() -> None:
     parser.add_argument("--community-runs", type=int, default=1)
     parser.add_argument("--baseline-candidates", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=None, help="keep the event and workspace here (reused)")
+    parser.add_argument("--workspace", type=Path, default=None,
+                        help="an existing analysed workspace to score on (read only; nothing is generated)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "score_scale.md")
     args = parser.parse_args()
 
@@ -177,8 +224,14 @@ def main() -> None:
         work = args.workdir
         work.mkdir(parents=True, exist_ok=True)
     try:
-        info = prepare(work, args.users, args.interactions, args.seed, args.community_runs)
-        ws = work / "ws"
+        if args.workspace is not None:
+            ws = shadow_workspace(args.workspace, work / "ws_shadow")
+            info = {"params": {}, "times": {}, "summary": workspace_summary(args.workspace)}
+            args.users = info["summary"].get("users", args.users)
+            args.interactions = info["summary"].get("interactions", args.interactions)
+        else:
+            info = prepare(work, args.users, args.interactions, args.seed, args.community_runs)
+            ws = work / "ws"
         cands, base_ids = candidate_list(ws, work, args.candidates, args.seed)
         full = run_step(SCORE_STEP, ws, cands, work / "scored.parquet", args.runs, "1")
         print("score:", json.dumps(full), flush=True)
@@ -207,18 +260,23 @@ def main() -> None:
         f"Python {platform.python_version()}, `python {' '.join(sys.argv)}`)",
         "",
         f"Event: {args.users:,} users, {args.interactions:,} interactions "
-        f"({summary.get('edges', '?'):,} edges), seed {args.seed}. Preparation (not in the target): generate "
-        f"{prep.get('generate_s', float('nan')):.0f} s, build {prep.get('build_s', float('nan')):.0f} s, "
-        f"analyze {prep.get('analyze_s', float('nan')):.0f} s (community runs {args.community_runs}).",
+        f"({summary.get('edges', '?'):,} edges), seed {args.seed}. " + (
+            f"Existing analysed workspace `{args.workspace}` (read only, not prepared here)."
+            if args.workspace is not None else
+            f"Preparation (not in the target): generate "
+            f"{prep.get('generate_s', float('nan')):.0f} s, build {prep.get('build_s', float('nan')):.0f} s, "
+            f"analyze {prep.get('analyze_s', float('nan')):.0f} s (community runs {args.community_runs})."),
         "",
         f"Candidates: {args.candidates:,} rows -> " + ", ".join(f"{v:,} {k}" for k, v in full["counts"].items()),
         "",
-        "| step | wall s | peak GB | match s | load s | metrics s | what-if s | tiers s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-        f"| score, what-if {args.runs} runs (target < 120 s) | {full['wall_s']:.1f} | {full['peak_gb']:.2f} | "
+        "| step | wall s | CPU s | load avg before | peak GB | match s | load s | metrics s | what-if s | tiers s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| score, what-if {args.runs} runs (target < 120 s) | {full['wall_s']:.1f} | {full['cpu_s']:.1f} | "
+        f"{full['load_before']:.1f} | {full['peak_gb']:.2f} | "
         f"{t.get('match', 0):.1f} | {t.get('load', 0):.1f} | {t.get('metrics', 0):.1f} | {t.get('whatif', 0):.1f} | "
         f"{t.get('tiers', 0):.1f} |",
-        f"| score --no-whatif | {quick['wall_s']:.1f} | {quick['peak_gb']:.2f} | {q.get('match', 0):.1f} | "
+        f"| score --no-whatif | {quick['wall_s']:.1f} | {quick['cpu_s']:.1f} | {quick['load_before']:.1f} | "
+        f"{quick['peak_gb']:.2f} | {q.get('match', 0):.1f} | "
         f"{q.get('load', 0):.1f} | {q.get('metrics', 0):.1f} | - | {q.get('tiers', 0):.1f} |",
         "",
         f"Baseline (same run): the per-candidate simulator `simulate_partnership`, {args.runs} runs, "

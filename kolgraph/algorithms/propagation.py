@@ -208,7 +208,8 @@ def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np
 def _push_block(WT32: sp.csr_matrix, W32: sp.csr_matrix, pieces: list, rows0: np.ndarray, b: np.ndarray,
                 lam: np.ndarray, tol: float, n: int, max_iter: int, dense_share: float,
                 bufs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, int, float]:
-    """One block of runs of :func:`residual_push` (sparse pushes, then full pushes once many rows are active)."""
+    """One block of runs of :func:`residual_push`: each hop pushes the active rows (few of them) or
+    every row (many of them: one sparse x dense product by row chunks of W, no gathers)."""
     lam32 = lam.astype(np.float32)
     with np.errstate(divide="ignore"):
         eps = np.where(lam > 0, tol * (1.0 - lam) / np.maximum(lam, 1e-300), np.inf)
@@ -218,25 +219,21 @@ def _push_block(WT32: sp.csr_matrix, W32: sp.csr_matrix, pieces: list, rows0: np
     acc.fill(0.0)
     r[rows0] = b
     A = rows0[(np.abs(b) >= eps).any(axis=1)]
+    mark = np.zeros(n, dtype=bool) if A.size else None
+    pos = np.zeros(n, dtype=np.int64) if A.size else None
     hops = 0
-
-    def too_many() -> None:
-        raise WhatIfConvergenceError(f"the exposure-noise push did not settle in max_iter={max_iter} hops; "
-                                     "raise max_iter or tol")
-
-    if A.size:
-        mark = np.zeros(n, dtype=bool)
-        pos = np.zeros(n, dtype=np.int64)
-        while A.size and A.size < dense_share * n:
-            hops += 1
-            if hops > max_iter:
-                too_many()
+    while A.size:
+        hops += 1
+        if hops > max_iter:
+            raise WhatIfConvergenceError(f"the exposure-noise push did not settle in max_iter={max_iter} hops; "
+                                         "raise max_iter or tol")
+        if A.size < dense_share * n:
+            # few active rows: push only them (their listeners are the only rows that change)
             rA = r[A]
             acc[A] += rA
             r[A] = 0.0
             sub = WT32[A]
             if sub.nnz == 0:
-                A = A[:0]
                 break
             mark[sub.indices] = True
             B = np.flatnonzero(mark)
@@ -248,24 +245,19 @@ def _push_block(WT32: sp.csr_matrix, W32: sp.csr_matrix, pieces: list, rows0: np
             rB += r[B]
             r[B] = rB
             A = B[(np.abs(rB) >= eps).any(axis=1)]
-        if A.size:
-            # many rows are active: push every residual each hop (Jacobi on the residual)
+        else:
+            # many active rows: push every residual (exact either way), by row chunks while in cache
             if not pieces:
                 pieces.extend((a0, min(n, a0 + ROW_CHUNK), W32[a0:a0 + ROW_CHUNK]) for a0 in range(0, n, ROW_CHUNK))
-            big = True
-            while big:
-                hops += 1
-                if hops > max_iter:
-                    too_many()
-                acc += r
-                top = np.zeros(r.shape[1], dtype=np.float32)
-                for a0, a1, piece in pieces:  # row chunks: the new residual and its size while in cache
-                    y = piece @ r
-                    y *= lam32
-                    nxt[a0:a1] = y
-                    np.maximum(top, np.abs(y, out=y).max(axis=0), out=top)
-                r, nxt = nxt, r
-                big = bool((top >= eps).any())
+            acc += r
+            active = []
+            for a0, a1, piece in pieces:
+                y = piece @ r
+                y *= lam32
+                nxt[a0:a1] = y
+                active.append(a0 + np.flatnonzero((np.abs(y, out=y) >= eps).any(axis=1)))
+            r, nxt = nxt, r
+            A = np.concatenate(active)
     acc += r
     with np.errstate(divide="ignore", invalid="ignore"):
         per_run = np.where(lam > 0, lam / (1.0 - lam) * np.maximum(r.max(axis=0), -r.min(axis=0)), 0.0)

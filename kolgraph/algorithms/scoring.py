@@ -109,7 +109,9 @@ class ScoringInputs:
     a candidate; ``activity``: src, dst, timestamp per interaction row touching a candidate (None
     when the workspace has no timestamps); ``core_fans``: ids of all core fans; ``brand_communities``:
     community ids; ``stance``: brand stance of every user (index user id, for the what-if);
-    ``brand_accounts``: the analysis's brand accounts plus users tagged ``brand_account``.
+    ``brand_accounts``: the analysis's brand accounts plus users tagged ``brand_account``;
+    ``communities``: community of every user (index user id; the what-if's community attitudes,
+    methods section 4 step 2), None when the analysis has none.
     """
 
     users: pd.DataFrame
@@ -121,6 +123,7 @@ class ScoringInputs:
     stance: pd.Series = field(default_factory=lambda: pd.Series(dtype="float64"))
     brand_communities: tuple[int, ...] = ()
     brand_accounts: tuple[str, ...] = ()
+    communities: pd.Series | None = None
 
 
 

@@ -120,6 +120,8 @@ def load_scoring_inputs(ws, user_ids: Sequence[str], analysis: AnalysisOutputs |
     stance = pd.Series(every["stance"].to_numpy() if "stance" in have else np.zeros(len(all_ids)),
                        index=pd.Index(pd.array(all_ids, dtype="str"), dtype="str"), dtype="float64")
     users = _to_frame(every.select(cols).filter(_touching(every, ids, ["user_id"])))
+    communities = (pd.Series(every["community"].to_pandas().to_numpy(), index=stance.index)
+                   if "community" in cols else None)
     del every
     brand_accounts = tuple(dict.fromkeys([*[str(a) for a in out.brand.get("accounts", [])], *tagged_brand]))
     comms = out.communities
@@ -148,7 +150,7 @@ def load_scoring_inputs(ws, user_ids: Sequence[str], analysis: AnalysisOutputs |
     reactions = _to_frame(rows_touch.select(["src", "dst", "kind", "sentiment"]).filter(into))
     return ScoringInputs(users=users, edges=edges, attitudes=att, reactions=reactions, activity=activity,
                          core_fans=core_fans, stance=stance, brand_communities=brand_comms,
-                         brand_accounts=brand_accounts)
+                         brand_accounts=brand_accounts, communities=communities)
 
 
 def _default_whatif(ws, user_ids: Sequence[str], *, runs: int, seed: int, interval: float, quiet: bool,
@@ -164,7 +166,8 @@ def _default_whatif(ws, user_ids: Sequence[str], *, runs: int, seed: int, interv
     if inputs is None:
         inputs = load_scoring_inputs(ws, user_ids)
     return core_fan_shifts(network, inputs.stance, inputs.attitudes, inputs.core_fans, inputs.brand_accounts,
-                           user_ids, scenario, interval=interval, on_progress=on_progress)
+                           user_ids, scenario, communities=inputs.communities, interval=interval,
+                           on_progress=on_progress)
 
 
 def _whatif_network(ws, listen_kinds: Sequence[str]):

@@ -216,9 +216,20 @@ def test_whatif_shift_matches_the_simulator(ws, truth, scored):
         assert row.whatif_shift == pytest.approx(est.mean, abs=2e-5)
         assert row.whatif_low == pytest.approx(est.p05, abs=2e-5)
         assert row.whatif_high == pytest.approx(est.p95, abs=2e-5)
-    # and score_candidates used the same numbers (default tolerance)
+    # score_candidates uses the model with community attitudes (rho): the batch's numbers with the
+    # analysis's communities, and the simulator's with them up to the batch's expectation over
+    # exposure for community-attitude users (default tolerance)
     t = scored.table.set_index("handle")
-    assert t.loc[cands[0], "whatif_shift"] == pytest.approx(sim.outcome(cands[0]).core_fan_shift.mean, abs=2e-3)
+    with_comm = core_fan_shifts(inp.network, inp.stance, inp.attitudes, inp.core_fans, inp.brand.accounts, cands,
+                                WhatIfScenario(candidates=tuple(cands), runs=RUNS, seed=0),
+                                communities=inp.communities)
+    assert t.loc[cands[0], "whatif_shift"] == pytest.approx(with_comm["whatif_shift"].iloc[0], abs=2e-3)
+    sim_c = simulate_partnership(inp.network, inp.stance, inp.attitudes, inp.core_fans, inp.brand,
+                                 WhatIfScenario(candidates=(cands[0],), runs=RUNS, seed=0, alternatives=0),
+                                 communities=inp.communities)
+    mean_c = sim_c.outcome(cands[0]).core_fan_shift.mean
+    assert sim_c.outcome(cands[0]).attitudes["from_community"] > 0
+    assert t.loc[cands[0], "whatif_shift"] == pytest.approx(mean_c, abs=0.01 + 0.02 * abs(mean_c))
 
 
 def test_ambiguous_display_name_is_reported_with_the_candidates(ws, names, tmp_path):
