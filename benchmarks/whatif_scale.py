@@ -36,6 +36,14 @@ Run::
     python benchmarks/whatif_scale.py                      # 1,000,000 users, 10,000,000 interactions
     python benchmarks/whatif_scale.py --users 100000 --interactions 1000000 --runs 200
     python benchmarks/whatif_scale.py --calibration --users 50000 --interactions 1000000
+    python benchmarks/whatif_scale.py --workspace /path/to/analysed/ws [--candidate ID]
+
+With ``--workspace`` the inputs are an analysed workspace's own outputs (measured stance,
+attitudes, core fans, communities, display names, brand-directed rates: what ``kolgraph whatif``
+reads, :func:`kolgraph.runs.whatif.load_whatif_inputs`, timed separately and not part of the
+simulation time); the workspace is only read. The candidate defaults to the critic KOL of the
+generated event's ``truth.csv`` beside the workspace (``../event/truth.csv``), else the account
+the most users have an attitude toward.
 """
 
 from __future__ import annotations
@@ -117,6 +125,29 @@ def make_inputs(n_users: int, n_interactions: int, seed: int):
     return net, stance, attitudes, core, names[brand], str(names[critic]), t_net, raw, communities
 
 
+def _rows(path: str) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+def workspace_inputs(path: str, candidate: str | None):
+    """An analysed workspace's what-if inputs (read only) and the candidate to simulate."""
+    from kolgraph.runs.whatif import load_whatif_inputs
+
+    inp = load_whatif_inputs(path)
+    if candidate is None:
+        truth = os.path.join(os.path.dirname(os.path.abspath(path)), "event", "truth.csv")
+        if os.path.isfile(truth):
+            t = pd.read_csv(truth, usecols=["user_id", "is_critic_kol"])
+            critic = t.loc[t["is_critic_kol"].astype(bool), "user_id"].astype(str)
+            candidate = critic.iloc[0] if len(critic) else None
+        if candidate is None:
+            candidate = str(inp.attitudes["dst"].astype("str").value_counts().index[0])
+    return (inp.network, inp.stance, inp.attitudes, inp.core_fans, inp.brand.accounts, str(candidate),
+            inp.communities, inp.observables)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--users", type=int, default=1_000_000)
@@ -126,14 +157,23 @@ def main() -> None:
     ap.add_argument("--tol", type=float, default=1e-3)
     ap.add_argument("--json", action="store_true", help="print the measurements as JSON")
     ap.add_argument("--calibration", action="store_true", help="parameter recovery instead of the timing run")
+    ap.add_argument("--workspace", default=None, help="an analysed workspace to read the inputs from (read only)")
+    ap.add_argument("--candidate", default=None, help="candidate account with --workspace")
     args = ap.parse_args()
     if args.calibration:
         calibration_run(args)
         return
 
     t0 = time.perf_counter()
-    net, stance, attitudes, core, brand, critic, t_net, _, communities = make_inputs(args.users, args.interactions,
-                                                                                   args.seed)
+    observables = None
+    if args.workspace:
+        net, stance, attitudes, core, brand, critic, communities, observables = workspace_inputs(args.workspace,
+                                                                                              args.candidate)
+        t_net = float("nan")
+        args.interactions = _rows(os.path.join(args.workspace, "interactions.parquet"))
+    else:
+        net, stance, attitudes, core, brand, critic, t_net, _, communities = make_inputs(args.users, args.interactions,
+                                                                                       args.seed)
     t_gen = time.perf_counter() - t0
     scenario = WhatIfScenario(candidates=(critic,), runs=args.runs, seed=args.seed, tol=args.tol)
 
@@ -142,7 +182,8 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     c0 = time.process_time()
-    result = simulate_partnership(net, stance, attitudes, core, brand, scenario, communities=communities, quiet=False)
+    result = simulate_partnership(net, stance, attitudes, core, brand, scenario, communities=communities,
+                                  observables=observables, quiet=False)
     t_sim = time.perf_counter() - t0
     c_sim = time.process_time() - c0
     peak = _rss_kib("VmHWM") if peak_ok else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -162,10 +203,11 @@ def main() -> None:
     report = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_average_1min_before": round(load_before, 2)},
+        "inputs": f"workspace {args.workspace}" if args.workspace else "generated arrays (seed %d)" % args.seed,
         "users": net.n, "interactions": args.interactions, "listen_edges": int(net.listen.nnz),
         "candidate": critic, "users_with_attitude": out.attitudes["users"],
         "users_with_community_attitude": out.attitudes["from_community"], "runs": args.runs, "tol": args.tol,
-        "seconds": {"generate_and_measure_untimed": round(t_gen, 1), "network_from_arrays": round(t_net, 2),
+        "seconds": {"inputs_untimed": round(t_gen, 1), "network_from_arrays": round(t_net, 2),
                     "simulate": round(t_sim, 2), "simulate_cpu_all_threads": round(c_sim, 2),
                     "one_bruteforce_iteration": round(t_iter, 2)},
         "ratio_simulate_to_one_bruteforce_iteration": round(t_sim / t_iter, 2),
@@ -175,6 +217,7 @@ def main() -> None:
         "core_fan_shift": out.core_fan_shift.to_dict(),
         "core_fans_turning_negative": out.core_fans_turning_negative.to_dict(),
         "target_met": t_sim < 60,
+        "load_average_1min_after": round(os.getloadavg()[0], 2),
     }
     if args.json:
         print(json.dumps(report, indent=2))

@@ -485,6 +485,20 @@ def resolve_candidates(handles: Any, index: HandleIndex) -> pd.DataFrame:
 # --------------------------------------------------------------------------- one resolver for every command
 
 
+def _quick_ratio(keys: pa.Array, key: str) -> np.ndarray:
+    """``difflib.SequenceMatcher.quick_ratio`` of ``key`` against every string of ``keys``, vectorised.
+
+    ``2 * (characters in common, with multiplicity) / (total length)``: an upper bound of the
+    similarity ratio, so a key below the cutoff here is below it in difflib too. Nulls give 0.
+    """
+    common = np.zeros(len(keys))
+    for ch in set(key):
+        cnt = pc.fill_null(pc.count_substring(keys, ch), 0).to_numpy(zero_copy_only=False)
+        common += np.minimum(cnt, key.count(ch))
+    lengths = pc.fill_null(pc.utf8_length(keys), 0).to_numpy(zero_copy_only=False) + len(key)
+    return np.divide(2.0 * common, lengths, out=np.zeros(len(keys)), where=lengths > 0)
+
+
 def did_you_mean(handle: str, index: HandleIndex, n: int = 3) -> list[str]:
     """Up to ``n`` user ids whose id or display name is close to ``handle`` (for an unknown account).
 
@@ -509,15 +523,33 @@ def did_you_mean(handle: str, index: HandleIndex, n: int = 3) -> list[str]:
     if pool.size == 0:
         pool = np.arange(len(index))
     pool = pool[np.argsort(index.rank[pool], kind="stable")[:20000]]
+    cutoff = 0.6
+    # difflib's quick_ratio bound (shared characters), computed in Arrow for the whole pool: only keys
+    # that can reach the cutoff get the full ratio
+    id_arr = pc.take(index.id_fold, pa.array(pool))
+    name_arr = pc.take(index.name_fold, pa.array(pool))
+    near = (_quick_ratio(id_arr, key) >= cutoff) | (_quick_ratio(name_arr, key) >= cutoff)
+    pool, id_arr, name_arr = pool[near], id_arr.filter(pa.array(near)), name_arr.filter(pa.array(near))
     ids = index.user_ids.take(pool).astype(str).tolist()
-    id_keys = pc.take(index.id_fold, pa.array(pool)).to_pylist()
-    name_keys = pc.take(index.name_fold, pa.array(pool)).to_pylist()
+    id_keys = id_arr.to_pylist()
+    name_keys = name_arr.to_pylist()
+    # the handle is the matcher's fixed second sequence (indexed once, as difflib.get_close_matches does)
+    sm = difflib.SequenceMatcher(None)
+    sm.set_seq2(key)
+
+    def ratio(text: str | None) -> float:
+        if not text:
+            return 0.0
+        sm.set_seq1(text)
+        if sm.real_quick_ratio() < cutoff or sm.quick_ratio() < cutoff:
+            return 0.0
+        return sm.ratio()
+
     scored = []
     for uid, a, b in zip(ids, id_keys, name_keys):
-        ratio = max(difflib.SequenceMatcher(None, key, a).ratio(), difflib.SequenceMatcher(None, key, b).ratio()
-                    if b else 0.0)
-        if ratio >= 0.6:
-            scored.append((-ratio, uid))
+        best = max(ratio(a), ratio(b))
+        if best >= cutoff:
+            scored.append((-best, uid))
     return [uid for _, uid in sorted(scored)[:n]]
 
 

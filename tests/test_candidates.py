@@ -242,3 +242,18 @@ def test_resolve_accounts_takes_ids_or_display_names_and_explains_failures():
 ])
 def test_chinese_handle_headers(columns, expected):
     assert find_handle_column(columns)[0] == expected
+
+
+def test_did_you_mean_prefilter_is_difflibs_quick_ratio():
+    """The vectorised bound equals difflib's quick_ratio, so no key that could reach the cutoff is skipped."""
+    import difflib
+
+    import pyarrow as pa
+
+    from kolgraph.candidates import _quick_ratio
+
+    keys = ["laozhong_zhenhua", "aab", "", "老钟说真话", "zzzz", "huisheng_tech", "a"]
+    for key in ("laozhong_zhenhau", "aba", "老钟说话", "x"):
+        got = _quick_ratio(pa.array(keys + [None]), key)
+        want = [difflib.SequenceMatcher(None, k, key).quick_ratio() for k in keys] + [0.0]
+        assert np.allclose(got, want), key
