@@ -146,8 +146,19 @@ def core_fan_shift_runs(network: WhatIfNetwork, s0: np.ndarray, att: pd.DataFram
                     + draws.beta[None, :] * pos_o * zo * (1.0 - s0[ou, None]))
             ind_k = sp.csr_matrix((np.ones(ou.size), (ok_, np.arange(ou.size))), shape=(K, ou.size))
             comm_part -= np.asarray(ind_k @ corr)
+        # a candidate is not shocked by its own partnership (the simulator leaves it out too)
+        kin = np.flatnonzero(np.isin(kidx, comm_rows))
+        if kin.size:
+            kk = kidx[kin]
+            zk = z[np.searchsorted(rows, kk)] * exposure_probability(m_brand[kk], draws.q)
+            ck = codes[kk]
+            comm_part[kin] -= (draws.alpha[None, :] * mneg[kin, ck][:, None] * zk
+                               * (1.0 + draws.gamma[None, :] * w[kk, None])
+                               + draws.beta[None, :] * mpos[kin, ck][:, None] * zk * (1.0 - s0[kk, None]))
         shift_runs += comm_part
         shocked += (np.abs(mean) > 0).astype(np.int64) @ np.bincount(codes[comm_rows], minlength=C).astype(np.int64)
+        if kin.size:
+            shocked[kin] -= (np.abs(mean[kin, ck]) > 0).astype(np.int64)
     return shift_runs, shocked
 
 
