@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from ..propagation import ROW_CHUNK, power_series
 from .draws import Draws
+from .backtest import rank_defectors
 from .inputs import Prepared
 from .results import CandidateOutcome, Estimate, plain
 from .scenario import WhatIfScenario
@@ -116,13 +117,12 @@ def carriers(prep: Prepared, sim: Mapping[str, Any], draws: Draws, scenario: Wha
 
 def defectors(users: pd.DataFrame, prep: Prepared, own_shock: np.ndarray, cand: str,
               scenario: WhatIfScenario) -> pd.DataFrame:
-    """Users ranked by the probability of turning negative, with reasons (attachment, attitude, exposure)."""
+    """Users most likely to turn (:func:`rank_defectors`), with reasons (attachment, attitude, exposure)."""
     neg_own = (own_shock < 0).astype(np.float64)
     hit_share = prep.op.W @ neg_own  # share of u's listening weight on users with a negative own shock
     rows = users[(users["p_negative"] > 0) & (users["shift_mean"] <= -scenario.min_defector_shift)
                  & (users["stance"] >= scenario.defector_min_stance)]
-    top = rows.sort_values(["p_negative", "shift_mean", "user_id"], ascending=[False, True, True],
-                           kind="stable").head(scenario.top_defectors)
+    top = rank_defectors(rows).head(scenario.top_defectors)
     cname = display_name(prep, cand)
     reasons = []
     for i, row in zip(top.index.to_numpy(), top.itertuples(index=False)):  # at most top_defectors rows
