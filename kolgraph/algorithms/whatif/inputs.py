@@ -214,7 +214,7 @@ def own_attitude_posterior(a: np.ndarray, support: np.ndarray, codes: np.ndarray
 
     >>> own_attitude_posterior(np.array([-0.3, -0.3, 0.2]), np.array([1, 1, 2]), np.array([0, 0, 0]),
     ...                        np.zeros(3, dtype=int), rho=0.5, attitude_k0=3.0, prior=0.5, measured_k0=2.0).round(3).tolist()
-    [-0.587, -0.587, 0.357]
+    [-0.611, -0.611, 0.313]
     """
     a = np.asarray(a, dtype=np.float64)
     if prior is None or a.size == 0:
