@@ -52,8 +52,8 @@ class WhatIfScenario:
     - ``attitude_prior`` (>= 0, or None): a user's own attitude is re-estimated as
       ``(sum(s) + attitude_prior * rho * m_c) / (n + attitude_prior)``, their community's view as
       the prior instead of the analysis's shrinkage toward 0
-      (:func:`kolgraph.algorithms.whatif.inputs.own_attitude_posterior`); None uses the measured
-      attitude as it is. ``measured_k0`` (>= 0): the prior strength the analysis shrank attitudes
+      (:func:`kolgraph.algorithms.whatif.inputs.own_attitude_posterior`); None (``"none"`` in a
+      config file) uses the measured attitude as it is. ``measured_k0`` (>= 0): the prior strength the analysis shrank attitudes
       with (methods section 2's k0; the workspace layer sets it from the analysis).
     - ``reaction_sd`` in [0, 3]: personal reaction: in each run a user's betrayal/warming shock is
       multiplied by a lognormal factor with mean 1 and this log-sd (people differ in how hard the
@@ -142,6 +142,8 @@ class WhatIfScenario:
                 object.__setattr__(self, name, float(getattr(self, name)))
             except (TypeError, ValueError):
                 raise ConfigError(f"{name} must be a number, got {getattr(self, name)!r}") from None
+        if isinstance(self.attitude_prior, str) and self.attitude_prior.strip().lower() in ("none", "off", ""):
+            object.__setattr__(self, "attitude_prior", None)  # TOML has no null
         if self.attitude_prior is not None:
             try:
                 object.__setattr__(self, "attitude_prior", float(self.attitude_prior))
@@ -187,6 +189,8 @@ class WhatIfScenario:
                                f"capped at {self.susceptibility_max}"),
             "q": f"Uniform({self.q_range[0]}, {self.q_range[1]})",
             "exposure": "Bernoulli(1 - (1 - q)^m)",
+            "reaction": (f"per user and run, lognormal factor on the shock, mean 1, log-sd {self.reaction_sd}"
+                         if self.reaction_sd else "none"),
             "attitude": (f"own, else {self.rho} x community mean (shrinkage {self.attitude_k0})"
                          + ("" if self.attitude_prior is None else
                             f"; own re-estimated with {self.attitude_prior} pseudo-rows at the community's view")),
