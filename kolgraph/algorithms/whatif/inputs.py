@@ -213,7 +213,8 @@ def own_attitude_posterior(a: np.ndarray, support: np.ndarray, codes: np.ndarray
     Result clipped to [-1, 1].
 
     >>> own_attitude_posterior(np.array([-0.3, -0.3, 0.2]), np.array([1, 1, 2]), np.array([0, 0, 0]),
-    ...                        np.zeros(3, dtype=int), rho=0.5, attitude_k0=3.0, prior=0.5, measured_k0=2.0).round(3).tolist()
+    ...                        np.zeros(3, dtype=int), rho=0.5, attitude_k0=3.0, prior=0.5,
+    ...                        measured_k0=2.0).round(3).tolist()
     [-0.611, -0.611, 0.313]
     """
     a = np.asarray(a, dtype=np.float64)

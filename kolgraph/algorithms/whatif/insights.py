@@ -135,7 +135,8 @@ def defectors(users: pd.DataFrame, prep: Prepared, own_shock: np.ndarray, cand: 
             parts.append(f"community's attitude toward {cname} {row.attitude:+.2f} (no replies of their own)")
         else:
             parts.append(f"no attitude toward {cname}")
-        parts.append(f"exposure {row.exposure:.0%}, own shock {row.own_shock:+.2f}")
+        parts.append(f"exposure {row.exposure:.0%}, expected betrayal shock {row.betrayal:.2f}, own shock "
+                     f"{row.own_shock:+.2f}")
         if hit_share[i] > 0:
             parts.append(f"{hit_share[i]:.0%} of whom they listen to is shocked against the brand")
         if row.core_fan:
@@ -146,7 +147,8 @@ def defectors(users: pd.DataFrame, prep: Prepared, own_shock: np.ndarray, cand: 
         "core_fan": top["core_fan"].to_numpy(), "community": top["community"].to_numpy(),
         "stance_before": top["stance"].to_numpy(), "baseline": top["baseline"].to_numpy(),
         "stance_after": top["stance_after"].to_numpy(), "shift": top["shift_mean"].to_numpy(),
-        "probability_negative": top["p_negative"].to_numpy(), "attachment": top["attachment"].to_numpy(),
+        "probability_negative": top["p_negative"].to_numpy(), "betrayal": top["betrayal"].to_numpy(),
+        "attachment": top["attachment"].to_numpy(),
         "attitude": top["attitude"].to_numpy(), "attitude_source": top["attitude_source"].to_numpy(),
         "attitude_support": top["attitude_support"].to_numpy(), "exposure": top["exposure"].to_numpy(),
         "why": reasons,

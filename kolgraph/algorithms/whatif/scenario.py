@@ -53,8 +53,9 @@ class WhatIfScenario:
       ``(sum(s) + attitude_prior * rho * m_c) / (n + attitude_prior)``, their community's view as
       the prior instead of the analysis's shrinkage toward 0
       (:func:`kolgraph.algorithms.whatif.inputs.own_attitude_posterior`); None (``"none"`` in a
-      config file) uses the measured attitude as it is. ``measured_k0`` (>= 0): the prior strength the analysis shrank attitudes
-      with (methods section 2's k0; the workspace layer sets it from the analysis).
+      config file) uses the measured attitude as it is. ``measured_k0`` (>= 0): the prior strength
+      the analysis shrank attitudes with (methods section 2's k0; the workspace layer sets it from
+      the analysis).
     - ``reaction_sd`` in [0, 3]: personal reaction: in each run a user's betrayal/warming shock is
       multiplied by a lognormal factor with mean 1 and this log-sd (people differ in how hard the
       same news hits them; 0 turns it off). It leaves the expected shock unchanged and spreads who
@@ -137,7 +138,8 @@ class WhatIfScenario:
         if min(self.susceptibility_beta) <= 0:
             raise ConfigError("susceptibility_beta must be two shape parameters > 0")
         for name in ("q", "susceptibility_max", "tol", "min_defector_shift", "defector_min_stance", "rho",
-                     "attitude_k0", "measured_k0", "reaction_sd", "cooling_threshold", "alternative_reach_min", "hostile_below"):
+                     "attitude_k0", "measured_k0", "reaction_sd", "cooling_threshold", "alternative_reach_min",
+                     "hostile_below"):
             try:
                 object.__setattr__(self, name, float(getattr(self, name)))
             except (TypeError, ValueError):
