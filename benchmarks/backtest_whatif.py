@@ -12,8 +12,9 @@ and the prediction is scored against the recorded truth:
   and an oracle that knows each user's true grievance (what the aftermath's own thresholds act on:
   the ceiling any ranking from observable data can expect).
 
-The priors were chosen on 12 other generated events (seeds 999 and 1999 of this script's event
-recipe); these events (default seed 7) and the shipped sample were not used for that.
+The model (priors, attitude_prior, reaction_sd, the defector order) was chosen on 30 other
+generated events (training: ``--events 10`` with seeds 999, 1999 and 2999 of this script's event
+recipe); these evaluation events (default seed 7) and the shipped sample were not used for that.
 
 Run: python benchmarks/backtest_whatif.py --events 20 --seed 7 --runs 100
 Writes benchmarks/results/backtest_whatif.csv and .json.

@@ -130,7 +130,9 @@ def load_scoring_inputs(ws, user_ids: Sequence[str], analysis: AnalysisOutputs |
         flag = comms["is_brand_community"].astype("str").str.lower().isin(["true", "1"])
         brand_comms = tuple(int(c) for c in comms.loc[flag.to_numpy(), "community"])
     edges = _read_touching(Path(ws.path) / "edges.parquet", ["src", "dst", "count"], ids, ["dst"])
-    att = _read_touching(out.file("attitudes.parquet"), ["src", "dst", "attitude"], ids, ["src", "dst"])
+    att_path = out.file("attitudes.parquet")
+    att_cols = ["src", "dst", "attitude"] + (["support"] if "support" in pq.read_schema(att_path).names else [])
+    att = _read_touching(att_path, att_cols, ids, ["src", "dst"])  # support: the what-if re-estimates own attitudes
     # One pass over the interaction rows: those touching a candidate give the active days, and
     # those into a candidate the reactions, with the sentiment the analysis used for that row.
     inter_path = Path(ws.path) / "interactions.parquet"

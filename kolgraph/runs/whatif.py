@@ -68,6 +68,7 @@ class WhatIfInputs:
     observables: Observables
     users: pd.DataFrame
     analysis_run_id: str | None
+    measured_k0: float | None = None     # the prior strength the analysis shrank attitudes with
 
 
 def _analysis(ws) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], pd.DataFrame | None, str | None]:
@@ -137,7 +138,17 @@ def load_whatif_inputs(ws, *, listen_kinds: Sequence[str] = ("repost", "reply"),
     obs = Observables(display_names=names, kols=tuple(ids[_roles_mask(users, "kol")]), critics=critics,
                       founder=founder or None, brand_rates=rates, hostile_per_day=hostile, stance_support=support)
     return WhatIfInputs(network=net, stance=stance, attitudes=att, core_fans=core, brand=brand,
-                        communities=communities, observables=obs, users=users, analysis_run_id=run_id)
+                        communities=communities, observables=obs, users=users, analysis_run_id=run_id,
+                        measured_k0=_measured_k0(info))
+
+
+def _measured_k0(info: Mapping[str, Any]) -> float | None:
+    """The analysis's attitude shrinkage k0 (``parameters.stance.k0`` of analysis.json), None if not recorded."""
+    try:
+        value = float(info.get("parameters", {}).get("stance", {}).get("k0"))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return value if value >= 0 else None
 
 
 def resolve_accounts(queries: Sequence[str], users: pd.DataFrame) -> list[str]:
@@ -231,6 +242,8 @@ def whatif_workspace(ws, candidates: Sequence[str], *, scenario: WhatIfScenario 
     if not candidates:
         raise ConfigError("no candidate given: name the KOL to partner with (--kol ID or display name)")
     scen = dataclasses.replace(base, candidates=tuple(resolve_accounts(candidates, inputs.users)))
+    if inputs.measured_k0 is not None:
+        scen = dataclasses.replace(scen, measured_k0=inputs.measured_k0)
     check_runs_fit(scen.runs, len(inputs.users))
     obs = inputs.observables
     if aftermath is not None:
@@ -285,6 +298,8 @@ def sensitivity_workspace(ws, candidates: Sequence[str], *, scenario: WhatIfScen
     base = scenario_for((), config, scenario, runs=runs, seed=seed)
     inputs = load_whatif_inputs(ws, listen_kinds=base.listen_kinds, hostile_below=base.hostile_below)
     scen = dataclasses.replace(base, candidates=tuple(resolve_accounts(candidates, inputs.users)))
+    if inputs.measured_k0 is not None:
+        scen = dataclasses.replace(scen, measured_k0=inputs.measured_k0)
     table = sensitivity(inputs.network, inputs.stance, inputs.attitudes, inputs.core_fans, inputs.brand, scen,
                         communities=inputs.communities, quiet=quiet)
     path = write_table(table, ws.path / "whatif" / "sensitivity.csv") if write else None

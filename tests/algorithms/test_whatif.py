@@ -23,6 +23,7 @@ from kolgraph.algorithms.whatif import (
     draw_runs,
     exposure_uniforms,
     fj_effect,
+    reaction_factors,
     sensitivity,
     simulate_partnership,
 )
@@ -85,17 +86,24 @@ def _attachment(net, s0, brand):
     return w
 
 
-def _dstar(net, stance, att, brand, cand, alpha, beta, q, exposed=None, gamma=0.0):
+def _dstar(net, stance, att, brand, cand, alpha, beta, q, exposed=None, gamma=0.0, react=None, prior=None):
+    """Reference shock; ``react``: per-user reaction factors; ``prior``: own attitudes re-estimated as
+    (sum + 0) / (n + prior) from the measured (k0 = 2) shrunk mean (the toy has no communities)."""
     names = net.names
     s0 = stance.reindex(names).fillna(0).to_numpy()
     a = np.zeros(len(names))
     sel = att[att["dst"] == cand]
     idx = names.get_indexer(sel["src"])
     a[idx] = sel["attitude"].to_numpy()
+    if prior is not None:
+        n = sel["support"].to_numpy()
+        a[idx] = np.clip(a[idx] * (n + 2.0) / (n + prior), -1, 1)
     a[net.index_of(brand)] = 0
     a[net.index_of([cand])] = 0
     w = _attachment(net, s0, brand)
     delta = np.where(a < 0, alpha * a * (1 + gamma * w), beta * a * (1 - s0))
+    if react is not None:
+        delta = delta * react
     dstar = np.clip(s0 + delta, -1, 1) - s0
     if exposed is not None:
         dstar = dstar * exposed
@@ -137,7 +145,8 @@ def test_fixed_parameters_match_the_exact_equilibrium():
     """q = 1 exposes everyone with an interaction; fixed alpha, beta, lambda make every run the same."""
     net, stance, att, core, brand = _toy()
     scen = WhatIfScenario(candidates=("k",), runs=4, q=1.0, q_range=(1.0, 1.0), alpha_range=(0.8, 0.8),
-                          beta_range=(0.3, 0.3), gamma_range=(1.5, 1.5), susceptibility=0.6, tol=1e-7)
+                          beta_range=(0.3, 0.3), gamma_range=(1.5, 1.5), susceptibility=0.6, tol=1e-7,
+                          reaction_sd=0.0, attitude_prior=None)
     res = simulate_partnership(net, stance, att, core, brand, scen)
     W, D = _dense_parts(net, brand)
     dstar, s0, _ = _dstar(net, stance, att, brand, "k", 0.8, 0.3, 1.0, gamma=1.5)
@@ -159,9 +168,10 @@ def test_fixed_parameters_match_the_exact_equilibrium():
 
 def test_random_exposure_runs_match_exact_per_run_solutions():
     net, stance, att, core, brand = _toy()
-    scen = WhatIfScenario(candidates=("k",), runs=6, seed=11, tol=1e-7)
+    scen = WhatIfScenario(candidates=("k",), runs=6, seed=11, tol=1e-7, reaction_sd=0.5, attitude_prior=0.25)
     res = simulate_partnership(net, stance, att, core, brand, scen)
     draws = draw_runs(scen)
+    Z = reaction_factors(draws.key, net.names, np.arange(scen.runs), 0.5)
     W, D = _dense_parts(net, brand)
     counts = net.counts.toarray()
     m = counts[:, net.index_of(brand + ["k"])].sum(axis=1)
@@ -171,7 +181,7 @@ def test_random_exposure_runs_match_exact_per_run_solutions():
     for r in range(scen.runs):
         p = 1 - (1 - draws.q[r]) ** m  # q is drawn per run from its prior
         dstar, s0, _ = _dstar(net, stance, att, brand, "k", draws.alpha[r], draws.beta[r], scen.q,
-                              exposed=U[:, r] < p, gamma=draws.gamma[r])
+                              exposed=U[:, r] < p, gamma=draws.gamma[r], react=Z[:, r], prior=0.25)
         eff = _dense_effect(W, D, dstar, draws.lam[r])
         base = _dense_effect(W, D, s0, draws.lam[r])
         assert runs["core_fan_shift"].iloc[r] == pytest.approx(eff[ci].mean(), abs=1e-6)
@@ -184,7 +194,8 @@ def test_random_exposure_runs_match_exact_per_run_solutions():
 def test_carriers_are_column_sums_of_the_operator_applied_to_each_shock():
     net, stance, att, core, brand = _toy()
     scen = WhatIfScenario(candidates=("k",), runs=2, q=1.0, q_range=(1.0, 1.0), alpha_range=(0.7, 0.7),
-                          beta_range=(0.2, 0.2), gamma_range=(1.0, 1.0), susceptibility=0.5, tol=1e-8, top_carriers=10)
+                          beta_range=(0.2, 0.2), gamma_range=(1.0, 1.0), susceptibility=0.5, tol=1e-8, top_carriers=10,
+                          reaction_sd=0.0, attitude_prior=None)
     res = simulate_partnership(net, stance, att, core, brand, scen)
     W, D = _dense_parts(net, brand)
     n = len(D)

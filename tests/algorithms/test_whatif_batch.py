@@ -88,7 +88,7 @@ def _reference(net, stance, att, core, brand, cand, scen, communities):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_batch_matches_a_dense_per_candidate_reference(seed):
     net, stance, att, core, brand, cands, comm = _world(seed)
-    scen = WhatIfScenario(runs=6, seed=seed, tol=1e-9)
+    scen = WhatIfScenario(runs=6, seed=seed, tol=1e-9, attitude_prior=None, reaction_sd=0.0)  # the plain model
     got = core_fan_shifts(net, stance, att, core, brand, cands, scen, communities=comm, interval=0.9)
     for cand, row in zip(cands, got.itertuples(index=False)):
         ref = _reference(net, stance, att, core, brand, cand, scen, comm)

@@ -219,3 +219,71 @@ def test_batch_core_fan_shift_with_community_attitudes_matches_the_simulator(aft
         est = sim.outcome(c).core_fan_shift
         assert row.whatif_shift == pytest.approx(est.mean, abs=0.01 + 0.02 * abs(est.mean)), c
     assert sim.outcome(cands[0]).attitudes["from_community"] > 0
+
+
+def test_own_attitude_posterior_uses_the_community_as_prior():
+    from kolgraph.algorithms.whatif.inputs import own_attitude_posterior
+
+    a = np.array([-0.4, -0.2, 0.3, -0.5, -0.5])      # analysis values: sum / (n + 2)
+    n = np.array([2, 1, 1, 0, 3])
+    codes = np.array([0, 0, 1, 0, -1])
+    group = np.array([0, 0, 0, 1, 0])                # the fourth row is about another candidate
+    out = own_attitude_posterior(a, n, codes, group, rho=0.5, attitude_k0=1.0, prior=0.5, measured_k0=2.0)
+    m0 = 0.5 * (-0.4 - 0.2) / (2 + 1.0)              # rho x shrunk mean of community 0 toward candidate 0
+    m1 = 0.5 * 0.3 / (1 + 1.0)
+    assert out[0] == pytest.approx((-0.4 * 4 + 0.5 * m0) / 2.5)
+    assert out[1] == pytest.approx(max(-1.0, (-0.2 * 3 + 0.5 * m0) / 1.5))
+    assert out[2] == pytest.approx((0.3 * 3 + 0.5 * m1) / 1.5)
+    assert out[3] == -0.5                            # no support: kept as measured
+    assert out[4] == pytest.approx(max(-1.0, -0.5 * 5 / 3.5))  # no community: prior at 0, clipped
+    assert (np.abs(out) <= 1).all()
+    assert np.array_equal(own_attitude_posterior(a, n, codes, group, rho=0.5, attitude_k0=1.0, prior=None,
+                                                 measured_k0=2.0), a)
+    # a hostile reply counts for more than the analysis's shrunk mean, never for less
+    assert out[0] < a[0] and out[1] < a[1]
+
+
+def test_reaction_factors_are_per_user_mean_one_and_spread_who_turns():
+    from kolgraph.algorithms.whatif import reaction_factors
+
+    ids = [f"u{i}" for i in range(5000)]
+    f = reaction_factors(7, ids, np.arange(40), 0.5)
+    assert f.shape == (5000, 40) and (f > 0).all() and f.mean() == pytest.approx(1.0, abs=0.01)
+    assert np.log(f).std() == pytest.approx(0.5, abs=0.01)
+    # a user's factor does not depend on who else is asked (common random numbers across candidates)
+    assert np.array_equal(reaction_factors(7, ids[10:12], np.arange(40), 0.5), f[10:12])
+    assert reaction_factors(7, ids, np.arange(3), 0.0) is None
+    # with everything else fixed, sd = 0 turns the same fans in every run; sd > 0 spreads them
+    net, stance, att, comm = _world((1, 2, 3, 4))
+    fixed = dict(candidates=("k",), runs=30, seed=2, q=1.0, q_range=(1.0, 1.0), alpha_range=(1.0, 1.0),
+                 gamma_range=(1.0, 1.0), susceptibility=0.0, rho=0.0)
+    r0 = simulate_partnership(net, stance, att, ["f1", "f2"], ["b"], WhatIfScenario(**fixed, reaction_sd=0.0))
+    r1 = simulate_partnership(net, stance, att, ["f1", "f2"], ["b"], WhatIfScenario(**fixed, reaction_sd=0.8))
+    assert r0.outcome("k").runs["core_fans_turning_negative"].nunique() == 1
+    assert r1.outcome("k").runs["core_fans_turning_negative"].nunique() > 1
+    with pytest.raises(ConfigError):
+        WhatIfScenario(reaction_sd=-0.1)
+    with pytest.raises(ConfigError):
+        WhatIfScenario(attitude_prior=-1)
+
+
+def test_defectors_are_ranked_by_betrayal_among_users_who_can_turn():
+    from kolgraph.algorithms.whatif.backtest import rank_defectors
+
+    users = pd.DataFrame({"user_id": ["a", "b", "c", "d"], "p_negative": [0.9, 0.2, 0.0, 0.5],
+                          "betrayal": [0.3, 0.8, 0.9, 0.3], "can_turn": [True, True, False, True],
+                          "shift_mean": [-0.5, -0.3, -0.6, -0.4], "attitude": [-0.2, -0.9, -0.9, -0.2],
+                          "attitude_measured": [-0.1, -0.4, -0.5, -0.3], "attitude_source": ["own"] * 4})
+    assert rank_defectors(users)["user_id"].tolist() == ["b", "a", "d", "c"]  # ties by p_negative; c cannot turn
+    truth = pd.DataFrame({"user_id": ["a", "b", "c", "d"], "stance_before": [0.5, 0.6, -0.2, 0.5],
+                          "stance_after": [0.2, -0.4, -0.6, 0.1]})
+    s = defector_scores(users, truth)
+    assert s["k"] == 1 and s["precision_at_k"] == 1.0
+    assert s["most_negative_attitude_precision"] == 0.0  # the baseline reads the measured attitude: c first
+    # the simulator writes the columns the ranking needs
+    net, stance, att, comm = _world((1, 2, 3, 4))
+    res = simulate_partnership(net, stance, att, ["f1", "f2"], ["b"], WhatIfScenario(candidates=("k",), runs=20),
+                               communities=comm).to_frame().set_index("user_id")
+    assert res.loc["f1", "betrayal"] > 0 and res.loc["c1", "betrayal"] == 0 and res.loc["b", "betrayal"] == 0
+    assert res.loc["f1", "attitude_measured"] == -0.8 and res.loc["f1", "attitude"] < -0.8
+    assert bool(res.loc["f1", "can_turn"]) and not bool(res.loc["c1", "can_turn"])

@@ -9,8 +9,9 @@ propagation per candidate: with ``c`` the core-fan averaging vector,
 ``scenario.tol``) and ``z_r = (1 - lambda_r D) y_r``, the core-fan shift of candidate k in run r is
 ``sum_u z_r[u] d*_ur(k)``.
 
-- Users with their own attitude toward k enter exactly as in the simulator (their exposure draw,
-  attachment amplification, clipping).
+- Users with their own attitude toward k enter exactly as in the simulator (their attitude
+  re-estimated with the community prior, exposure draw, personal reaction factor, attachment
+  amplification, clipping).
 - Users who take their community's attitude (``rho`` x the shrunk community mean) enter with
   their expectation over exposure, ``p_ur (s*_ur - s_u)`` without the clip (it binds only when a
   shock would push a stance past -1 or +1), and with exposure from their brand interactions only:
@@ -29,8 +30,8 @@ import scipy.sparse as sp
 
 from ..._arrays import unique_sorted
 from ..propagation import ListeningOperator, adjoint_series
-from .draws import draw_runs, exposure_probability, exposure_uniforms
-from .inputs import account_ids, attachment, attitude_frame, stance_vector
+from .draws import draw_runs, exposure_probability, exposure_uniforms, reaction_factors
+from .inputs import account_ids, attachment, attitude_frame, own_attitude_posterior, stance_vector
 from .scenario import WhatIfNetwork, WhatIfScenario
 
 __all__ = ["core_fan_shifts", "core_fan_shift_runs", "BATCH_COLUMNS"]
@@ -63,6 +64,12 @@ def core_fan_shift_runs(network: WhatIfNetwork, s0: np.ndarray, att: pd.DataFram
     keep = (kp >= 0) & (u >= 0) & np.isfinite(a)
     keep[keep] &= ~is_brand[u[keep]] & (u[keep] != kidx[kp[keep]])
     u, kp, a = u[keep], kp[keep], a[keep]
+    codes = community_codes if community_codes is not None else np.full(n, -1, dtype=np.int64)
+    # own attitudes re-estimated with the community as prior, as the simulator does (community means from `a`)
+    sup = att["support"].to_numpy()[keep] if "support" in att else np.zeros(a.size)
+    a_own = own_attitude_posterior(a, sup, codes[u], kp, rho=scenario.rho,
+                                   attitude_k0=scenario.attitude_k0, prior=scenario.attitude_prior,
+                                   measured_k0=scenario.measured_k0)
     counts = network.counts
     m_brand = np.asarray(counts[:, brand_idx].sum(axis=1)).ravel() if brand_idx.size else np.zeros(n)
     w = attachment(s0, m_brand)
@@ -78,7 +85,6 @@ def core_fan_shift_runs(network: WhatIfNetwork, s0: np.ndarray, att: pd.DataFram
     c_uk = np.where(found, sub_val[np.minimum(at, max(sub_val.size - 1, 0))] if sub_val.size else 0.0, 0.0)
     m_pair = m_brand[u] + c_uk
     # rows where the adjoint is needed: own-attitude users, and brand engagers with a community
-    codes = community_codes if community_codes is not None else np.full(n, -1, dtype=np.int64)
     use_comm = scenario.rho > 0 and (codes >= 0).any()
     comm_rows = np.flatnonzero((codes >= 0) & (m_brand > 0) & ~is_brand) if use_comm else np.zeros(0, np.int64)
     rows = unique_sorted(np.r_[u[m_pair > 0], comm_rows]).astype(np.int64)
@@ -90,22 +96,25 @@ def core_fan_shift_runs(network: WhatIfNetwork, s0: np.ndarray, att: pd.DataFram
     pos = np.searchsorted(rows, u)
     shift_runs = np.zeros((K, R))
     live = m_pair > 0
-    shocked = np.bincount(kp[live & (a != 0)], minlength=K).astype(np.int64)
+    shocked = np.bincount(kp[live & (a_own != 0)], minlength=K).astype(np.int64)
     runs = np.arange(R)
     # ---- own attitudes: exact (draws, clipping)
     by_cand = np.argsort(kp, kind="stable")
     bounds = np.searchsorted(kp[by_cand], np.arange(0, K + chunk, chunk))
     for i, k0 in enumerate(range(0, K, chunk)):
         sel = by_cand[bounds[i]:bounds[i + 1]]
-        sel = sel[live[sel] & (a[sel] != 0)]
+        sel = sel[live[sel] & (a_own[sel] != 0)]
         if sel.size:
             su, sinv = np.unique(u[sel], return_inverse=True)
             U = exposure_uniforms(draws.key, names[su], runs)[sinv]
             s_u = s0[u[sel]][:, None]
-            a_neg = np.minimum(a[sel], 0.0)[:, None]
-            a_pos = (np.maximum(a[sel], 0.0) * (1.0 - s0[u[sel]]))[:, None]
+            a_neg = np.minimum(a_own[sel], 0.0)[:, None]
+            a_pos = (np.maximum(a_own[sel], 0.0) * (1.0 - s0[u[sel]]))[:, None]
             delta = (draws.alpha[None, :] * a_neg * (1.0 + draws.gamma[None, :] * w[u[sel], None])
                      + draws.beta[None, :] * a_pos)
+            zf = reaction_factors(draws.key, names[su], runs, scenario.reaction_sd)
+            if zf is not None:
+                delta = delta * zf[sinv]
             dstar = (U < exposure_probability(m_pair[sel], draws.q)) * (np.clip(s_u + delta, -1.0, 1.0) - s_u)
             contrib = dstar * z[pos[sel]]
             k1 = min(K, k0 + chunk)

@@ -28,7 +28,7 @@ from scipy import stats
 
 from .scenario import WhatIfScenario
 
-__all__ = ["Draws", "draw_runs", "exposure_uniforms", "exposure_probability"]
+__all__ = ["Draws", "draw_runs", "exposure_uniforms", "exposure_probability", "reaction_factors"]
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -57,6 +57,29 @@ def exposure_uniforms(key: int, ids: Sequence[str] | pd.Index, runs: np.ndarray)
         x = base[:, None] + (np.asarray(runs, dtype=np.uint64)[None, :] + np.uint64(1)) * _GOLD
         x = _mix(x)
     return (x >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+
+
+_REACTION = np.uint64(0xD1B54A32D192ED03)
+
+
+def reaction_factors(key: int, ids: Sequence[str] | pd.Index, runs: np.ndarray, sd: float) -> np.ndarray | None:
+    """Per (user, run) multiplicative factors on the betrayal shock: lognormal with mean 1 and log-sd ``sd``.
+
+    People differ in how hard the same betrayal hits them (personal thresholds); the factor is a
+    counter-based draw (its own stream under ``key``), so a user's factor in run r is the same for
+    every candidate, here and in scoring. ``sd = 0`` returns None (no heterogeneity).
+
+    >>> f = reaction_factors(1, [str(i) for i in range(4000)], np.arange(50), 0.5)
+    >>> f.shape, bool(abs(f.mean() - 1) < 0.02)
+    ((4000, 50), True)
+    """
+    if not sd:
+        return None
+    from scipy.special import ndtri
+
+    u = exposure_uniforms(int(np.uint64(key) ^ _REACTION), ids, runs)
+    z = ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+    return np.exp(sd * z - 0.5 * sd * sd)
 
 
 def exposure_probability(m: np.ndarray, q: float | np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ from ..propagation import ListeningOperator
 from .scenario import WhatIfNetwork, WhatIfScenario, as_network
 
 __all__ = ["Observables", "Prepared", "prepare", "stance_vector", "attitude_frame", "attachment", "rates_matrix",
-           "candidate_attitudes", "check_candidates", "account_ids"]
+           "candidate_attitudes", "own_attitude_posterior", "check_candidates", "account_ids"]
 
 
 def account_ids(values: Iterable[Any] | BrandConfig | str | None) -> list[str]:
@@ -197,8 +197,54 @@ def prepare(g: ig.Graph | WhatIfNetwork, stance, attitudes: pd.DataFrame, core_f
                     observables=observables)
 
 
-def candidate_attitudes(prep: Prepared, k: int, rho: float, k0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(attitude a_uk per vertex, own-attitude mask, support) toward vertex ``k`` (see the module docstring)."""
+def own_attitude_posterior(a: np.ndarray, support: np.ndarray, codes: np.ndarray, group: np.ndarray, *,
+                           rho: float, attitude_k0: float, prior: float | None, measured_k0: float) -> np.ndarray:
+    """Own attitudes re-estimated with the user's community as the prior (one value per attitude row).
+
+    The analysis's attitude is ``sum(s) / (n + k0)`` (methods section 2, ``k0 = measured_k0``):
+    shrunk toward 0, so that one reply never makes anyone a critic. For the betrayal shock the
+    question is different: how hostile is this fan toward the candidate, given what they wrote
+    and what their community thinks? The posterior mean puts ``prior`` pseudo-observations at the
+    community's view (``rho`` x the community's shrunk mean attitude toward the same candidate,
+    as for users without an attitude of their own) instead of ``k0`` at 0:
+    ``(sum(s) + prior * rho * m_c) / (n + prior)``. A user without a community gets ``m_c = 0``.
+    ``prior=None`` returns ``a`` unchanged (the analysis's shrunk attitude); rows without support
+    (``n = 0``) keep ``a``. ``group`` separates candidates (community means are per candidate).
+    Result clipped to [-1, 1].
+
+    >>> own_attitude_posterior(np.array([-0.3, -0.3, 0.2]), np.array([1, 1, 2]), np.array([0, 0, 0]),
+    ...                        np.zeros(3, dtype=int), rho=0.5, attitude_k0=3.0, prior=0.5,
+    ...                        measured_k0=2.0).round(3).tolist()
+    [-0.611, -0.611, 0.313]
+    """
+    a = np.asarray(a, dtype=np.float64)
+    if prior is None or a.size == 0:
+        return a.copy()
+    n = np.asarray(support, dtype=np.float64)
+    codes = np.asarray(codes, dtype=np.int64)
+    group = np.asarray(group, dtype=np.int64)
+    cm = np.zeros(a.size)
+    has = codes >= 0
+    if rho > 0 and prior > 0 and has.any():
+        C = int(codes.max()) + 1
+        key = group * C + np.where(has, codes, 0)
+        uk, inv = np.unique(key[has], return_inverse=True)
+        total = np.bincount(inv, weights=a[has], minlength=uk.size)
+        count = np.bincount(inv, minlength=uk.size)
+        mean = total / (count + attitude_k0) if attitude_k0 > 0 else total / np.maximum(count, 1)
+        cm[has] = rho * mean[inv]
+    ok = n > 0
+    out = a.copy()
+    out[ok] = (a[ok] * (n[ok] + measured_k0) + prior * cm[ok]) / (n[ok] + prior)
+    return np.clip(out, -1.0, 1.0)
+
+
+def candidate_attitudes(prep: Prepared, k: int, rho: float, k0: float, prior: float | None = None,
+                        measured_k0: float = 2.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(attitude a_uk per vertex, own-attitude mask, support) toward vertex ``k`` (see the module docstring).
+
+    Own attitudes are re-estimated by :func:`own_attitude_posterior` when ``prior`` is given.
+    """
     n = prep.net.n
     cand = str(prep.net.names[k])
     a = np.zeros(n)
@@ -214,10 +260,15 @@ def candidate_attitudes(prep: Prepared, k: int, rho: float, k0: float) -> tuple[
     own[k] = False
     a[~own] = 0.0
     codes = prep.community_codes
+    measured = a.copy()
+    if prior is not None and own.any():
+        idx = np.flatnonzero(own)
+        a[idx] = own_attitude_posterior(measured[idx], support[idx], codes[idx], np.zeros(idx.size, np.int64),
+                                        rho=rho, attitude_k0=k0, prior=prior, measured_k0=measured_k0)
     if rho > 0 and own.any() and (codes >= 0).any():
         n_comm = int(codes.max()) + 1
         has = own & (codes >= 0)
-        total = np.bincount(codes[has], weights=a[has], minlength=n_comm)
+        total = np.bincount(codes[has], weights=measured[has], minlength=n_comm)
         count = np.bincount(codes[has], minlength=n_comm)
         mean = total / (count + k0) if k0 > 0 else np.divide(total, count, out=np.zeros(n_comm), where=count > 0)
         fill = ~own & (codes >= 0)

@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from ..propagation import ROW_CHUNK, power_series
 from .draws import Draws
+from .backtest import rank_defectors
 from .inputs import Prepared
 from .results import CandidateOutcome, Estimate, plain
 from .scenario import WhatIfScenario
@@ -123,13 +124,12 @@ def carriers(prep: Prepared, sim: Mapping[str, Any], draws: Draws, scenario: Wha
 
 def defectors(users: pd.DataFrame, prep: Prepared, own_shock: np.ndarray, cand: str,
               scenario: WhatIfScenario) -> pd.DataFrame:
-    """Users ranked by the probability of turning negative, with reasons (attachment, attitude, exposure)."""
+    """Users most likely to turn (:func:`rank_defectors`), with reasons (attachment, attitude, exposure)."""
     neg_own = (own_shock < 0).astype(np.float64)
     hit_share = prep.op.W @ neg_own  # share of u's listening weight on users with a negative own shock
     rows = users[(users["p_negative"] > 0) & (users["shift_mean"] <= -scenario.min_defector_shift)
                  & (users["stance"] >= scenario.defector_min_stance)]
-    top = rows.sort_values(["p_negative", "shift_mean", "user_id"], ascending=[False, True, True],
-                           kind="stable").head(scenario.top_defectors)
+    top = rank_defectors(rows).head(scenario.top_defectors)
     cname = display_name(prep, cand)
     reasons = []
     for i, row in zip(top.index.to_numpy(), top.itertuples(index=False)):  # at most top_defectors rows
@@ -142,7 +142,8 @@ def defectors(users: pd.DataFrame, prep: Prepared, own_shock: np.ndarray, cand: 
             parts.append(f"community's attitude toward {cname} {row.attitude:+.2f} (no replies of their own)")
         else:
             parts.append(f"no attitude toward {cname}")
-        parts.append(f"exposure {row.exposure:.0%}, own shock {row.own_shock:+.2f}")
+        parts.append(f"exposure {row.exposure:.0%}, expected betrayal shock {row.betrayal:.2f}, own shock "
+                     f"{row.own_shock:+.2f}")
         if hit_share[i] > 0:
             parts.append(f"{hit_share[i]:.0%} of whom they listen to is shocked against the brand")
         if row.core_fan:
@@ -153,7 +154,8 @@ def defectors(users: pd.DataFrame, prep: Prepared, own_shock: np.ndarray, cand: 
         "core_fan": top["core_fan"].to_numpy(), "community": top["community"].to_numpy(),
         "stance_before": top["stance"].to_numpy(), "baseline": top["baseline"].to_numpy(),
         "stance_after": top["stance_after"].to_numpy(), "shift": top["shift_mean"].to_numpy(),
-        "probability_negative": top["p_negative"].to_numpy(), "attachment": top["attachment"].to_numpy(),
+        "probability_negative": top["p_negative"].to_numpy(), "betrayal": top["betrayal"].to_numpy(),
+        "attachment": top["attachment"].to_numpy(),
         "attitude": top["attitude"].to_numpy(), "attitude_source": top["attitude_source"].to_numpy(),
         "attitude_support": top["attitude_support"].to_numpy(), "exposure": top["exposure"].to_numpy(),
         "why": reasons,

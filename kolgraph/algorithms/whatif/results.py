@@ -199,7 +199,8 @@ def _defectors_top(df: pd.DataFrame, top: int = 20) -> list[dict[str, Any]]:
     out = []
     for r in df.head(top).itertuples(index=False):
         out.append({"user_id": r.user_id, "display_name": getattr(r, "display_name", r.user_id),
-                    "p_turn": r.probability_negative, "attachment": getattr(r, "attachment", None),
+                    "p_turn": r.probability_negative, "betrayal": getattr(r, "betrayal", None),
+                    "attachment": getattr(r, "attachment", None),
                     "attitude_to_candidate": r.attitude, "attitude_source": getattr(r, "attitude_source", None),
                     "exposure": r.exposure, "stance_before": r.stance_before, "stance_after_mean": r.stance_after,
                     "core_fan": bool(r.core_fan), "reasons": [s for s in str(r.why).split("; ") if s]})

@@ -49,6 +49,17 @@ class WhatIfScenario:
     - ``rho`` in [0, 1]: a user without an attitude of their own toward the candidate takes
       ``rho`` times their community's shrunk mean attitude toward the candidate (0 turns this off);
       ``attitude_k0`` (>= 0) is the shrinkage: community mean ``sum(a) / (n + attitude_k0)``.
+    - ``attitude_prior`` (>= 0, or None): a user's own attitude is re-estimated as
+      ``(sum(s) + attitude_prior * rho * m_c) / (n + attitude_prior)``, their community's view as
+      the prior instead of the analysis's shrinkage toward 0
+      (:func:`kolgraph.algorithms.whatif.inputs.own_attitude_posterior`); None (``"none"`` in a
+      config file) uses the measured attitude as it is. ``measured_k0`` (>= 0): the prior strength
+      the analysis shrank attitudes with (methods section 2's k0; the workspace layer sets it from
+      the analysis).
+    - ``reaction_sd`` in [0, 3]: personal reaction: in each run a user's betrayal/warming shock is
+      multiplied by a lognormal factor with mean 1 and this log-sd (people differ in how hard the
+      same news hits them; 0 turns it off). It leaves the expected shock unchanged and spreads who
+      turns.
     - ``cooling_threshold``: a core fan "cools" when their stance falls by at least this much.
     - ``alternatives``: safer alternatives listed per candidate (0 skips the search);
       ``alternative_reach_min``: an alternative's reach into the brand's target communities must
@@ -72,7 +83,7 @@ class WhatIfScenario:
     runs: int = 200
     seed: int = 0
     q: float = 0.3
-    alpha_range: tuple[float, float] = (1.0, 2.0)
+    alpha_range: tuple[float, float] = (0.45, 2.0)
     beta_range: tuple[float, float] = (0.1, 0.5)
     susceptibility_beta: tuple[float, float] = (4.0, 8.0)
     susceptibility: float | None = None
@@ -81,6 +92,9 @@ class WhatIfScenario:
     gamma_range: tuple[float, float] = (0.5, 3.0)
     rho: float = 0.5
     attitude_k0: float = 3.0
+    attitude_prior: float | None = 0.25
+    measured_k0: float = 2.0
+    reaction_sd: float = 0.5
     cooling_threshold: float = 0.3
     alternatives: int = 5
     alternative_reach_min: float = 0.3
@@ -124,14 +138,26 @@ class WhatIfScenario:
         if min(self.susceptibility_beta) <= 0:
             raise ConfigError("susceptibility_beta must be two shape parameters > 0")
         for name in ("q", "susceptibility_max", "tol", "min_defector_shift", "defector_min_stance", "rho",
-                     "attitude_k0", "cooling_threshold", "alternative_reach_min", "hostile_below"):
+                     "attitude_k0", "measured_k0", "reaction_sd", "cooling_threshold", "alternative_reach_min",
+                     "hostile_below"):
             try:
                 object.__setattr__(self, name, float(getattr(self, name)))
             except (TypeError, ValueError):
                 raise ConfigError(f"{name} must be a number, got {getattr(self, name)!r}") from None
-        if not 0 <= self.rho <= 1 or self.attitude_k0 < 0:
-            raise ConfigError(f"rho must be in [0, 1] and attitude_k0 >= 0, got rho={self.rho}, "
-                              f"attitude_k0={self.attitude_k0}")
+        if isinstance(self.attitude_prior, str) and self.attitude_prior.strip().lower() in ("none", "off", ""):
+            object.__setattr__(self, "attitude_prior", None)  # TOML has no null
+        if self.attitude_prior is not None:
+            try:
+                object.__setattr__(self, "attitude_prior", float(self.attitude_prior))
+            except (TypeError, ValueError):
+                raise ConfigError(f"attitude_prior must be a number or none, got {self.attitude_prior!r}") from None
+            if not (self.attitude_prior >= 0 and math.isfinite(self.attitude_prior)):
+                raise ConfigError(f"attitude_prior must be >= 0, got {self.attitude_prior}")
+        if not (0 <= self.reaction_sd <= 3):
+            raise ConfigError(f"reaction_sd must be in [0, 3], got {self.reaction_sd}")
+        if not 0 <= self.rho <= 1 or self.attitude_k0 < 0 or not self.measured_k0 >= 0:
+            raise ConfigError(f"rho must be in [0, 1], attitude_k0 and measured_k0 >= 0, got rho={self.rho}, "
+                              f"attitude_k0={self.attitude_k0}, measured_k0={self.measured_k0}")
         if not 0 < self.cooling_threshold <= 2 or self.alternative_reach_min < 0:
             raise ConfigError("cooling_threshold must be in (0, 2] and alternative_reach_min >= 0")
         if not 0 < self.q <= 1:
@@ -165,7 +191,11 @@ class WhatIfScenario:
                                f"capped at {self.susceptibility_max}"),
             "q": f"Uniform({self.q_range[0]}, {self.q_range[1]})",
             "exposure": "Bernoulli(1 - (1 - q)^m)",
-            "attitude": f"own, else {self.rho} x community mean (shrinkage {self.attitude_k0})",
+            "reaction": (f"per user and run, lognormal factor on the shock, mean 1, log-sd {self.reaction_sd}"
+                         if self.reaction_sd else "none"),
+            "attitude": (f"own, else {self.rho} x community mean (shrinkage {self.attitude_k0})"
+                         + ("" if self.attitude_prior is None else
+                            f"; own re-estimated with {self.attitude_prior} pseudo-rows at the community's view")),
         }
         return out
 

@@ -31,7 +31,7 @@ from ...config import BrandConfig
 from ...progress import progress
 from ..propagation import ROW_CHUNK, power_series, residual_push
 from . import insights
-from .draws import Draws, draw_runs, exposure_probability, exposure_uniforms
+from .draws import Draws, draw_runs, exposure_probability, exposure_uniforms, reaction_factors
 from .inputs import Observables, Prepared, candidate_attitudes, check_candidates, prepare, rates_matrix
 from .results import CandidateOutcome, Estimate, WhatIfResult
 from .scenario import SENSITIVITY_PARAMETERS, WhatIfNetwork, WhatIfScenario
@@ -81,7 +81,8 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
     cols = np.unique(np.r_[prep.brand_idx, k])
     m = np.asarray(net.counts[:, cols].sum(axis=1)).ravel()
     p = exposure_probability(m, scenario.q)
-    a, own, support = candidate_attitudes(prep, k, scenario.rho, scenario.attitude_k0)
+    a, own, support = candidate_attitudes(prep, k, scenario.rho, scenario.attitude_k0, scenario.attitude_prior,
+                                         scenario.measured_k0)
     S = np.flatnonzero((a != 0) & (m > 0))
     a_neg = np.minimum(a, 0.0)
     a_pos = np.maximum(a, 0.0) * (1.0 - s0)
@@ -108,16 +109,19 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
         fluct = np.empty((S.size, R), dtype=np.float32)
         for c0 in range(0, S.size, _DRAW_CHUNK):
             Sc = S[c0:c0 + _DRAW_CHUNK]
-            E = exposure_uniforms(draws.key, ids_S[c0:c0 + _DRAW_CHUNK], runs) < exposure_probability(m[Sc], draws.q)
+            ids_c = ids_S[c0:c0 + _DRAW_CHUNK]
+            E = exposure_uniforms(draws.key, ids_c, runs) < exposure_probability(m[Sc], draws.q)
             exposed_runs += E.sum(axis=0)
             delta = (alpha[None, :] * a_neg[Sc, None] * (1.0 + gamma[None, :] * w[Sc, None])
                      + beta[None, :] * a_pos[Sc, None])
-            ds = E * (np.clip(s0[Sc, None] + delta, -1.0, 1.0) - s0[Sc, None])
+            z = reaction_factors(draws.key, ids_c, runs, scenario.reaction_sd)
+            react = delta if z is None else delta * z  # personal reaction (mean 1: the expectation part holds)
+            ds = E * (np.clip(s0[Sc, None] + react, -1.0, 1.0) - s0[Sc, None])
             dstar[c0:c0 + _DRAW_CHUNK] = ds
             ds -= p[Sc, None] * delta
             ds *= 1.0 - lam[None, :] * op.D[Sc, None]
             fluct[c0:c0 + _DRAW_CHUNK] = ds
-        del E, delta, ds
+        del E, delta, react, ds
         _, hops_max, push_bound = residual_push(op.WT32, S, fluct, lam, scenario.tol / 2, n, scenario.max_iter,
                                                 W32=op.W32, out=shift)
         del fluct
@@ -185,6 +189,13 @@ def _simulate_candidate(prep: Prepared, k: int, base: np.ndarray, draws: Draws, 
     carriers = insights.carriers(prep, sim, draws, scenario) if detail else insights.carriers_empty()
     is_core = np.zeros(n, dtype=bool)
     is_core[core] = True
+    # the expected betrayal shock u feels themself (exposure x alpha |a| (1 + gamma w), before the stance
+    # bound and the network): what the defector ranking orders by (insights.rank_defectors)
+    betrayal = p * np.maximum(-a, 0.0) * (draws.alpha.mean() + (draws.alpha * draws.gamma).mean() * prep.w)
+    betrayal[prep.brand_idx] = 0.0
+    betrayal[k] = 0.0
+    measured = (candidate_attitudes(prep, k, 0.0, scenario.attitude_k0)[0] if scenario.attitude_prior is not None
+                else np.where(own, a, 0.0))
     source = np.where(own, "own", np.where(a != 0, "community", ""))
     users = pd.DataFrame({
         "candidate": pd.array([cand] * n, dtype="str"),
@@ -194,6 +205,7 @@ def _simulate_candidate(prep: Prepared, k: int, base: np.ndarray, draws: Draws, 
         "stance": s0,
         "attitude": np.where(a != 0, a, np.where(own, 0.0, np.nan)),
         "attitude_source": pd.array(source, dtype="str"),
+        "attitude_measured": np.where(own, measured, np.nan),
         "attitude_support": sim["support"],
         "attachment": prep.w,
         "exposure": p,
@@ -204,6 +216,8 @@ def _simulate_candidate(prep: Prepared, k: int, base: np.ndarray, draws: Draws, 
         "shift_p05": cols["shift_p05"] if detail else np.nan,
         "shift_p95": cols["shift_p95"] if detail else np.nan,
         "p_negative": cols["p_negative"],
+        "betrayal": betrayal,
+        "can_turn": can_turn > 0,
     })
     defectors = insights.defectors(users, prep, own_shock, cand, scenario) if detail else users.head(0)
     runs_frame = pd.DataFrame({
