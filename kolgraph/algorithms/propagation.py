@@ -72,7 +72,7 @@ class ListeningOperator:
 def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo: np.ndarray,
             outs: Sequence[np.ndarray], groups: Sequence[int] | None = None, *, rows: np.ndarray | None,
             tol: float, max_iter: int, norm: str = "inf", what: str = "series",
-            average: bool = False) -> tuple[int, float]:
+            average: bool = False, consume=None) -> tuple[int, float]:
     """Accumulate ``outs[g][i, r] += sum_t sum_{j in g} coef[j, r] lam[r]^(t + expo[j]) (A^t V)[rows[i], j]``.
 
     ``matvec`` applies A (``||A|| <= 1`` in the chosen norm: rows of W sum to at most 1, so W is
@@ -83,6 +83,10 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     With ``average`` each ``outs[g]`` is ``m x 1`` and receives the mean over runs instead (one
     column, never an m x R array: what a per-user mean over runs needs; each run still stops on its
     own bound, so the mean is within ``tol`` too).
+    With ``consume(g, a0, a1, part)`` the output arrays are never formed: each chunk of rows
+    ``a0:a1`` of group g's (partial) sum, a ``(a1 - a0) x R`` float32 array, is handed to it instead
+    (several times per row when the series runs past one buffer of terms: the parts add up), so a
+    caller that reduces over runs at once needs no m x R array. ``outs`` then only gives the groups.
     Returns (terms used by the slowest run, the largest tail bound).
     """
     lam = np.asarray(lam, dtype=np.float64)
@@ -131,7 +135,10 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
                     rows_a.shape[0], T * cols.size)
                 part = tmp[:Bg.shape[0]]
                 np.matmul(Bg, Cg, out=part)
-                out[a:a + ROW_CHUNK] += part
+                if consume is not None:
+                    consume(g, a, a + part.shape[0], part)
+                else:
+                    out[a:a + ROW_CHUNK] += part
 
     while True:
         buf[filled] = X if rows is None else X[rows]

@@ -95,19 +95,23 @@ def carriers(prep: Prepared, sim: Mapping[str, Any], draws: Draws, scenario: Wha
     Vw[:, 0] = 1.0 / n
     if core.size:
         Vw[core, 1] = 1.0 / core.size
-    z_all = np.zeros((S.size, R), dtype=np.float32)
-    z_core = np.zeros((S.size, R), dtype=np.float32)
+    # run means of factor x z x d* per row, reduced chunk by chunk as the series is applied (no S x R z)
+    others = np.zeros(S.size)
+    core_contrib = np.zeros(S.size)
+    D_S = op.D[S]
+
+    def consume(g: int, a0: int, a1: int, part: np.ndarray) -> None:
+        weighted = (1.0 - lam[None, :] * D_S[a0:a1, None]) * dstar[a0:a1] * part
+        (others if g == 0 else core_contrib)[a0:a1] += weighted.mean(axis=1)
+
     WT = op.WT
-    power_series(lambda X: WT @ X, Vw, lam, np.ones((2, R)), np.array([0, 0]), [z_all, z_core], [0, 1], rows=S,
-                 tol=scenario.tol, max_iter=scenario.max_iter, norm="one", what="the carrier series")
-    others = np.empty(S.size)
-    core_contrib = np.empty(S.size)
-    for a0 in range(0, S.size, ROW_CHUNK):  # row chunks: small temporaries even for millions of users
+    power_series(lambda X: WT @ X, Vw, lam, np.ones((2, R)), np.array([0, 0]), [None, None], [0, 1], rows=S,
+                 tol=scenario.tol, max_iter=scenario.max_iter, norm="one", what="the carrier series",
+                 consume=consume)
+    others *= n
+    for a0 in range(0, S.size, ROW_CHUNK):  # minus each carrier's own term: mean of factor x d*
         a1 = min(S.size, a0 + ROW_CHUNK)
-        factor = 1.0 - lam[None, :] * op.D[S[a0:a1], None]
-        ds = dstar[a0:a1]
-        others[a0:a1] = (factor * (n * z_all[a0:a1].astype(np.float64) - 1.0) * ds).mean(axis=1)
-        core_contrib[a0:a1] = (factor * z_core[a0:a1].astype(np.float64) * ds).mean(axis=1)
+        others[a0:a1] -= ((1.0 - lam[None, :] * D_S[a0:a1, None]) * dstar[a0:a1]).mean(axis=1)
     listeners = np.diff(op.WT.indptr)[S]
     own_shock = dstar.mean(axis=1, dtype=np.float64)
     ids = pd.array(prep.net.names[S], dtype="str")
