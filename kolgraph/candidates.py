@@ -499,12 +499,13 @@ def _quick_ratio(keys: pa.Array, key: str) -> np.ndarray:
     return np.divide(2.0 * common, lengths, out=np.zeros(len(keys)), where=lengths > 0)
 
 
-def did_you_mean(handle: str, index: HandleIndex, n: int = 3) -> list[str]:
+def did_you_mean(handle: str, index: HandleIndex, n: int = 3, *, cache: dict | None = None) -> list[str]:
     """Up to ``n`` user ids whose id or display name is close to ``handle`` (for an unknown account).
 
     The candidates are narrowed in Arrow first (keys sharing the handle's first two characters or
     containing it, at most 20,000, highest rank first), then ranked by :mod:`difflib` similarity, so a
-    1M-user graph answers in well under a second.
+    1M-user graph answers in well under a second. ``cache`` (a dict kept by the caller across
+    handles) remembers the substring scans, which handles with a common prefix share.
 
     >>> idx = HandleIndex.from_users(["laozhong_zhenhua", "huisheng_tech"], ["老钟说真话", "回声科技"])
     >>> did_you_mean("laozhong_zhenhau", idx)
@@ -515,14 +516,24 @@ def did_you_mean(handle: str, index: HandleIndex, n: int = 3) -> list[str]:
     key = pc.utf8_lower(normalise_handles([handle], fold=False))[0].as_py()
     if not key or not len(index):
         return []
+    cache = {} if cache is None else cache
     hits = np.zeros(len(index), dtype=bool)
-    for keys in (index.id_fold, index.name_fold):
+    for side, keys in (("id", index.id_fold), ("name", index.name_fold)):
         for pattern in {key[:2], key}:
-            hits |= np.asarray(pc.match_substring(keys, pattern).to_numpy(zero_copy_only=False), dtype=bool)
+            found = cache.get((side, pattern))
+            if found is None:
+                found = np.asarray(pc.match_substring(keys, pattern).to_numpy(zero_copy_only=False), dtype=bool)
+                cache[(side, pattern)] = found
+            hits |= found
     pool = np.flatnonzero(hits)
     if pool.size == 0:
         pool = np.arange(len(index))
-    pool = pool[np.argsort(index.rank[pool], kind="stable")[:20000]]
+    cap = 20000
+    if pool.size > cap:  # the cap lowest ranks, ties in index order (a stable sort's first cap, without sorting all)
+        r = index.rank[pool]
+        thr = np.partition(r, cap - 1)[cap - 1]
+        pool = np.concatenate([pool[r < thr], pool[r == thr][:cap - int((r < thr).sum())]])
+    pool = pool[np.argsort(index.rank[pool], kind="stable")]
     cutoff = 0.6
     # difflib's quick_ratio bound (shared characters), computed in Arrow for the whole pool: only keys
     # that can reach the cutoff get the full ratio

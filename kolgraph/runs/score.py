@@ -380,7 +380,8 @@ def _suggest(out: pd.DataFrame, index: HandleIndex) -> None:
     if not unknown.any():
         return
     keys = list(dict.fromkeys(out.loc[unknown, "handle_normalised"].astype(str)))[:MAX_SUGGESTED]
-    hints = {k: did_you_mean(k, index) for k in keys}
+    cache: dict = {}  # substring scans shared by handles with a common prefix
+    hints = {k: did_you_mean(k, index, cache=cache) for k in keys}
     reasons = np.array(out["reasons"].astype(object).to_numpy(), dtype=object)
     for i in np.flatnonzero(unknown):
         close = hints.get(str(out.at[i, "handle_normalised"]))
