@@ -358,8 +358,12 @@ def _writer_lock(target: Path):
 
 def write_tables(out: str | os.PathLike, *, interactions: pd.DataFrame, edges: pd.DataFrame,
                  vertices: pd.DataFrame, rejects: pd.DataFrame | None, inputs: Mapping[str, Any],
-                 counts: Mapping[str, Any], parameters: Mapping[str, Any], force: bool = False) -> Workspace:
+                 counts: Mapping[str, Any], parameters: Mapping[str, Any], force: bool = False,
+                 interaction_codes: tuple[np.ndarray, np.ndarray] | None = None) -> Workspace:
     """Write a complete workspace atomically: tables and manifest into a temporary folder, then rename.
+
+    ``interaction_codes``: each interaction's src/dst position in ``vertices`` when the caller has
+    them already (else they are looked up here).
 
     The one writer of workspaces (``kolgraph build`` and ``kolgraph neo4j pull`` both end here), so
     every workspace has the same files and manifest sections. ``out`` may be replaced only if it is
@@ -383,7 +387,7 @@ def write_tables(out: str | os.PathLike, *, interactions: pd.DataFrame, edges: p
             edges.to_parquet(tmp_dir / "edges.parquet", index=False)
             vertices.to_parquet(tmp_dir / "vertices.parquet", index=False)
             np.savez(tmp_dir / "graph.npz", **graph_arrays(edges, vertices),
-                     **_interaction_codes(interactions, vertices))
+                     **_interaction_codes(interactions, vertices, interaction_codes))
             from .._io import spreadsheet_safe
 
             spreadsheet_safe(rejects).to_csv(tmp_dir / "rejects.csv", index=False, encoding="utf-8")
@@ -411,10 +415,14 @@ def write_tables(out: str | os.PathLike, *, interactions: pd.DataFrame, edges: p
     return Workspace(target)
 
 
-def _interaction_codes(interactions: pd.DataFrame, vertices: pd.DataFrame) -> dict[str, np.ndarray]:
+def _interaction_codes(interactions: pd.DataFrame, vertices: pd.DataFrame,
+                       known: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Each interaction's src and dst as vertex positions (int32 while they fit), stored in graph.npz."""
     names = pd.Index(vertices["user_id"].astype("str"))
-    src, dst = index_of(names, interactions["src"]), index_of(names, interactions["dst"])
+    if known is not None:
+        src, dst = np.asarray(known[0], dtype=np.int64), np.asarray(known[1], dtype=np.int64)
+    else:
+        src, dst = index_of(names, interactions["src"]), index_of(names, interactions["dst"])
     if len(src) and min(src.min(), dst.min()) < 0:
         raise InputError("(interactions)", "interaction ids missing from the vertex table")
     dtype = np.int32 if len(names) < 2**31 else np.int64
@@ -449,7 +457,9 @@ def write_workspace(out: str | os.PathLike, interactions: IngestResult, users: I
         inputs={"interactions": [f.to_dict() for f in interactions.files],
                 "users": [f.to_dict() for f in users.files] if users is not None else []},
         counts={"interactions": interactions.counts(), "users": users.counts() if users is not None else None},
-        parameters={"kind_weights": weights, **dict(parameters or {})}, force=force)
+        parameters={"kind_weights": weights, **dict(parameters or {})}, force=force,
+        # the factorised codes are vertex positions while the users merge kept one row per id
+        interaction_codes=(codes[-2], codes[-1]) if len(vertices) == len(names) else None)
 
 
 def build_workspace(interaction_paths: Sequence[str | os.PathLike] | str | os.PathLike, out: str | os.PathLike, *,
