@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 from ..._arrays import unique_sorted
 from ..propagation import ListeningOperator, adjoint_series
-from .draws import draw_runs, exposure_draws, exposure_probability
+from .draws import draw_runs, exposure_probability, exposure_uniforms, reaction_factors
 from .inputs import account_ids, attachment, attitude_frame, own_attitude_posterior, stance_vector
 from .scenario import WhatIfNetwork, WhatIfScenario
 
@@ -106,14 +106,14 @@ def core_fan_shift_runs(network: WhatIfNetwork, s0: np.ndarray, att: pd.DataFram
         sel = sel[live[sel] & (a_own[sel] != 0)]
         if sel.size:
             su, sinv = np.unique(u[sel], return_inverse=True)
-            U, zf = exposure_draws(draws.key, names[su], runs, scenario.reaction_sd)
-            U = U[sinv]
+            U = exposure_uniforms(draws.key, names[su], runs)[sinv]
             s_u = s0[u[sel]][:, None]
             a_neg = np.minimum(a_own[sel], 0.0)[:, None]
             a_pos = (np.maximum(a_own[sel], 0.0) * (1.0 - s0[u[sel]]))[:, None]
             delta = (draws.alpha[None, :] * a_neg * (1.0 + draws.gamma[None, :] * w[u[sel], None])
                      + draws.beta[None, :] * a_pos)
-            if zf is not None:  # personal reaction, as in the simulator
+            zf = reaction_factors(draws.key, names[su], runs, scenario.reaction_sd)
+            if zf is not None:
                 delta = delta * zf[sinv]
             dstar = (U < exposure_probability(m_pair[sel], draws.q)) * (np.clip(s_u + delta, -1.0, 1.0) - s_u)
             contrib = dstar * z[pos[sel]]

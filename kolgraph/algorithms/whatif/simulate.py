@@ -31,7 +31,7 @@ from ...config import BrandConfig
 from ...progress import progress
 from ..propagation import ROW_CHUNK, power_series, residual_push
 from . import insights
-from .draws import Draws, draw_runs, exposure_draws, exposure_probability
+from .draws import Draws, draw_runs, exposure_probability, exposure_uniforms, reaction_factors
 from .inputs import Observables, Prepared, candidate_attitudes, check_candidates, prepare, rates_matrix
 from .results import CandidateOutcome, Estimate, WhatIfResult
 from .scenario import SENSITIVITY_PARAMETERS, WhatIfNetwork, WhatIfScenario
@@ -104,16 +104,16 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
     for r0 in range(0, R, _RUN_BLOCK):
         r1 = min(R, r0 + _RUN_BLOCK)
         if S.size:
-            U, z = exposure_draws(draws.key, ids_S, runs[r0:r1], scenario.reaction_sd)
-            E = U < exposure_probability(m[S], draws.q[r0:r1])
+            E = exposure_uniforms(draws.key, ids_S, runs[r0:r1]) < exposure_probability(m[S], draws.q[r0:r1])
             exposed_runs[r0:r1] = E.sum(axis=0)
             delta = (alpha[None, r0:r1] * a_neg[S, None] * (1.0 + gamma[None, r0:r1] * w[S, None])
                      + beta[None, r0:r1] * a_pos[S, None])
+            z = reaction_factors(draws.key, ids_S, runs[r0:r1], scenario.reaction_sd)
             react = delta if z is None else delta * z  # personal reaction (mean 1: the expectation part holds)
             ds = E * (np.clip(s0[S, None] + react, -1.0, 1.0) - s0[S, None])
             dstar[:, r0:r1] = ds
             fluct = ((1.0 - lam[None, r0:r1] * op.D[S, None]) * (ds - p[S, None] * delta)).astype(np.float32)
-            del U, z, E, delta, ds
+            del E, delta, ds
             acc, hops, bnd = residual_push(op.WT32, S, fluct, lam[r0:r1], scenario.tol / 2, n, scenario.max_iter)
             del fluct
             shift[:, r0:r1] += acc
