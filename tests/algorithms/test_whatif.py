@@ -526,3 +526,23 @@ def test_missing_analysis_is_a_clear_error(sample_workspace):
     with pytest.raises(AnalysisMissingError, match="run `kolgraph analyze"):
         whatif_workspace(bare, ["laozhong_zhenhua"], runs=5)
     assert not (bare / "whatif").exists()
+
+
+def test_workspace_what_if_uses_the_analysis_attitude_shrinkage(sample_workspace):
+    """The what-if re-estimates own attitudes from the analysis's shrunk means: it reads the k0 the
+    analysis used (analysis.json) rather than assuming the default."""
+    from kolgraph.runs.whatif import load_whatif_inputs
+
+    ws, _, truth, paths = sample_workspace
+    stamp = json.loads((ws / "analysis" / "analysis.json").read_text(encoding="utf-8"))
+    inputs = load_whatif_inputs(ws)
+    assert inputs.measured_k0 == stamp["parameters"]["stance"]["k0"]
+    critic = truth.loc[truth["is_critic_kol"], "user_id"].iloc[0]
+    run = whatif_workspace(ws, [critic], runs=20, seed=1, write=False)
+    assert run.result.parameters["measured_k0"] == inputs.measured_k0
+    users = run.result.outcome(critic).users
+    own = users["attitude_source"] == "own"
+    # hostile own attitudes come out sharper after the re-estimate (0.25 pseudo-rows instead of k0 = 2 at 0)
+    hostile = own & (users["attitude_measured"] < -0.05)
+    assert hostile.sum() > 10
+    assert users.loc[hostile, "attitude"].mean() < 1.3 * users.loc[hostile, "attitude_measured"].mean()

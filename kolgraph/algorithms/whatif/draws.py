@@ -19,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -28,7 +29,8 @@ from scipy import stats
 
 from .scenario import WhatIfScenario
 
-__all__ = ["Draws", "draw_runs", "exposure_uniforms", "exposure_probability", "reaction_factors"]
+__all__ = ["Draws", "draw_runs", "exposure_draws", "exposure_uniforms", "exposure_probability",
+           "reaction_factors"]
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -44,42 +46,68 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def exposure_uniforms(key: int, ids: Sequence[str] | pd.Index, runs: np.ndarray) -> np.ndarray:
-    """Counter-based uniforms in [0, 1) (len(ids) x len(runs)): one per (user id, run) under ``key``,
-    independent of which other users are asked."""
+def _hash_draws(key: int, ids: Sequence[str] | pd.Index, runs: np.ndarray) -> np.ndarray:
+    """splitmix64 of (user id hash, key, run): one uint64 per (user, run)."""
     ids = pd.Index(ids, dtype="str")
-    runs = np.asarray(runs)
-    if len(ids) == 0 or len(runs) == 0:
-        return np.zeros((len(ids), len(runs)))
     h = pd.util.hash_array(np.asarray(ids, dtype=object), categorize=False).astype(np.uint64)
     with np.errstate(over="ignore"):
         base = _mix(h ^ np.uint64(key))
         x = base[:, None] + (np.asarray(runs, dtype=np.uint64)[None, :] + np.uint64(1)) * _GOLD
-        x = _mix(x)
-    return (x >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+        return _mix(x)
 
 
-_REACTION = np.uint64(0xD1B54A32D192ED03)
+_REACTION_LEVELS = 2048  # the reaction factor reads the hash's low 11 bits, the exposure uniform its top 53
+
+
+@functools.lru_cache(maxsize=16)
+def _reaction_table(sd: float) -> np.ndarray:
+    """Lognormal quantiles at the 2,048 level midpoints, rescaled to mean exactly 1."""
+    from scipy.special import ndtri
+
+    t = np.exp(sd * ndtri((np.arange(_REACTION_LEVELS) + 0.5) / _REACTION_LEVELS))
+    t = t / t.mean()
+    t.setflags(write=False)
+    return t
+
+
+def exposure_draws(key: int, ids: Sequence[str] | pd.Index, runs: np.ndarray,
+                   reaction_sd: float = 0.0) -> tuple[np.ndarray, np.ndarray | None]:
+    """(exposure uniforms, personal reaction factors) per (user id, run), from one hash each.
+
+    The uniform in [0, 1) is the hash's top 53 bits (what :func:`exposure_uniforms` returns); the
+    reaction factor (None when ``reaction_sd`` is 0) its low 11 bits, read through a table of
+    lognormal quantiles with log-sd ``reaction_sd`` and mean exactly 1: people differ in how hard
+    the same betrayal hits them. Both are counter-based: a user's values in run r are the same for
+    every candidate and whoever else is asked, and the factor costs no second hash.
+    """
+    ids = pd.Index(ids, dtype="str")
+    runs = np.asarray(runs)
+    if len(ids) == 0 or len(runs) == 0:
+        shape = (len(ids), len(runs))
+        return np.zeros(shape), (np.ones(shape) if reaction_sd else None)
+    x = _hash_draws(key, ids, runs)
+    u = (x >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+    if not reaction_sd:
+        return u, None
+    z = _reaction_table(float(reaction_sd))[(x & np.uint64(_REACTION_LEVELS - 1)).astype(np.intp)]
+    return u, z
+
+
+def exposure_uniforms(key: int, ids: Sequence[str] | pd.Index, runs: np.ndarray) -> np.ndarray:
+    """Counter-based uniforms in [0, 1) (len(ids) x len(runs)): one per (user id, run) under ``key``,
+    independent of which other users are asked."""
+    return exposure_draws(key, ids, runs)[0]
 
 
 def reaction_factors(key: int, ids: Sequence[str] | pd.Index, runs: np.ndarray, sd: float) -> np.ndarray | None:
-    """Per (user, run) multiplicative factors on the betrayal shock: lognormal with mean 1 and log-sd ``sd``.
-
-    People differ in how hard the same betrayal hits them (personal thresholds); the factor is a
-    counter-based draw (its own stream under ``key``), so a user's factor in run r is the same for
-    every candidate, here and in scoring. ``sd = 0`` returns None (no heterogeneity).
+    """Per (user, run) factors on the shock (lognormal, mean 1, log-sd ``sd``; None for 0): the ones
+    :func:`exposure_draws` gives beside the exposure uniforms.
 
     >>> f = reaction_factors(1, [str(i) for i in range(4000)], np.arange(50), 0.5)
     >>> f.shape, bool(abs(f.mean() - 1) < 0.02)
     ((4000, 50), True)
     """
-    if not sd:
-        return None
-    from scipy.special import ndtri
-
-    u = exposure_uniforms(int(np.uint64(key) ^ _REACTION), ids, runs)
-    z = ndtri(np.clip(u, 1e-12, 1 - 1e-12))
-    return np.exp(sd * z - 0.5 * sd * sd)
+    return exposure_draws(key, ids, runs, sd)[1]
 
 
 def exposure_probability(m: np.ndarray, q: float | np.ndarray) -> np.ndarray:
