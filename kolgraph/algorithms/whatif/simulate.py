@@ -31,7 +31,7 @@ from ...config import BrandConfig
 from ...progress import progress
 from ..propagation import ROW_CHUNK, power_series, residual_push
 from . import insights
-from .draws import Draws, draw_runs, exposure_probability, exposure_uniforms, reaction_factors
+from .draws import Draws, draw_runs, exposure_draws, exposure_probability
 from .inputs import Observables, Prepared, candidate_attitudes, check_candidates, prepare, rates_matrix
 from .results import CandidateOutcome, Estimate, WhatIfResult
 from .scenario import SENSITIVITY_PARAMETERS, WhatIfNetwork, WhatIfScenario
@@ -110,18 +110,18 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
         for c0 in range(0, S.size, _DRAW_CHUNK):
             Sc = S[c0:c0 + _DRAW_CHUNK]
             ids_c = ids_S[c0:c0 + _DRAW_CHUNK]
-            E = exposure_uniforms(draws.key, ids_c, runs) < exposure_probability(m[Sc], draws.q)
+            U, z = exposure_draws(draws.key, ids_c, runs, scenario.reaction_sd)  # one hash for both
+            E = U < exposure_probability(m[Sc], draws.q)
             exposed_runs += E.sum(axis=0)
             delta = (alpha[None, :] * a_neg[Sc, None] * (1.0 + gamma[None, :] * w[Sc, None])
                      + beta[None, :] * a_pos[Sc, None])
-            z = reaction_factors(draws.key, ids_c, runs, scenario.reaction_sd)
             react = delta if z is None else delta * z  # personal reaction (mean 1: the expectation part holds)
             ds = E * (np.clip(s0[Sc, None] + react, -1.0, 1.0) - s0[Sc, None])
             dstar[c0:c0 + _DRAW_CHUNK] = ds
             ds -= p[Sc, None] * delta
             ds *= 1.0 - lam[None, :] * op.D[Sc, None]
             fluct[c0:c0 + _DRAW_CHUNK] = ds
-        del E, delta, react, ds
+        del U, z, E, delta, react, ds
         _, hops_max, push_bound = residual_push(op.WT32, S, fluct, lam, scenario.tol / 2, n, scenario.max_iter,
                                                 W32=op.W32, out=shift)
         del fluct
