@@ -54,6 +54,7 @@ import pyarrow.parquet as pq
 
 from .build.formats import EXTENSIONS
 from .errors import InputError, UnknownAccountError
+from .fuzzy import close_matches
 
 __all__ = [
     "HANDLE_COLUMNS",
@@ -485,19 +486,6 @@ def resolve_candidates(handles: Any, index: HandleIndex) -> pd.DataFrame:
 # --------------------------------------------------------------------------- one resolver for every command
 
 
-def _quick_ratio(keys: pa.Array, key: str) -> np.ndarray:
-    """``difflib.SequenceMatcher.quick_ratio`` of ``key`` against every string of ``keys``, vectorised.
-
-    ``2 * (characters in common, with multiplicity) / (total length)``: an upper bound of the
-    similarity ratio, so a key below the cutoff here is below it in difflib too. Nulls give 0.
-    """
-    common = np.zeros(len(keys))
-    for ch in set(key):
-        cnt = pc.fill_null(pc.count_substring(keys, ch), 0).to_numpy(zero_copy_only=False)
-        common += np.minimum(cnt, key.count(ch))
-    lengths = pc.fill_null(pc.utf8_length(keys), 0).to_numpy(zero_copy_only=False) + len(key)
-    return np.divide(2.0 * common, lengths, out=np.zeros(len(keys)), where=lengths > 0)
-
 
 def did_you_mean(handle: str, index: HandleIndex, n: int = 3, *, cache: dict | None = None) -> list[str]:
     """Up to ``n`` user ids whose id or display name is close to ``handle`` (for an unknown account).
@@ -511,8 +499,6 @@ def did_you_mean(handle: str, index: HandleIndex, n: int = 3, *, cache: dict | N
     >>> did_you_mean("laozhong_zhenhau", idx)
     ['laozhong_zhenhua']
     """
-    import difflib
-
     key = pc.utf8_lower(normalise_handles([handle], fold=False))[0].as_py()
     if not key or not len(index):
         return []
@@ -534,34 +520,9 @@ def did_you_mean(handle: str, index: HandleIndex, n: int = 3, *, cache: dict | N
         thr = np.partition(r, cap - 1)[cap - 1]
         pool = np.concatenate([pool[r < thr], pool[r == thr][:cap - int((r < thr).sum())]])
     pool = pool[np.argsort(index.rank[pool], kind="stable")]
-    cutoff = 0.6
-    # difflib's quick_ratio bound (shared characters), computed in Arrow for the whole pool: only keys
-    # that can reach the cutoff get the full ratio
     id_arr = pc.take(index.id_fold, pa.array(pool))
     name_arr = pc.take(index.name_fold, pa.array(pool))
-    near = (_quick_ratio(id_arr, key) >= cutoff) | (_quick_ratio(name_arr, key) >= cutoff)
-    pool, id_arr, name_arr = pool[near], id_arr.filter(pa.array(near)), name_arr.filter(pa.array(near))
-    ids = index.user_ids.take(pool).astype(str).tolist()
-    id_keys = id_arr.to_pylist()
-    name_keys = name_arr.to_pylist()
-    # the handle is the matcher's fixed second sequence (indexed once, as difflib.get_close_matches does)
-    sm = difflib.SequenceMatcher(None)
-    sm.set_seq2(key)
-
-    def ratio(text: str | None) -> float:
-        if not text:
-            return 0.0
-        sm.set_seq1(text)
-        if sm.real_quick_ratio() < cutoff or sm.quick_ratio() < cutoff:
-            return 0.0
-        return sm.ratio()
-
-    scored = []
-    for uid, a, b in zip(ids, id_keys, name_keys):
-        best = max(ratio(a), ratio(b))
-        if best >= cutoff:
-            scored.append((-best, uid))
-    return [uid for _, uid in sorted(scored)[:n]]
+    return close_matches(key, index.user_ids.take(pool).astype(str), id_arr, name_arr, n=n)
 
 
 def resolve_accounts(handles: Sequence[str], index: HandleIndex, *, what: str = "account") -> list[str]:

@@ -250,7 +250,7 @@ def test_did_you_mean_prefilter_is_difflibs_quick_ratio():
 
     import pyarrow as pa
 
-    from kolgraph.candidates import _quick_ratio
+    from kolgraph.fuzzy import quick_ratio as _quick_ratio
 
     keys = ["laozhong_zhenhua", "aab", "", "老钟说真话", "zzzz", "huisheng_tech", "a"]
     for key in ("laozhong_zhenhau", "aba", "老钟说话", "x"):
