@@ -359,6 +359,7 @@ def _rk_sample(n: int, indptr: np.ndarray, indices: np.ndarray, r: int, rng: np.
     degree = np.diff(indptr)
     dist = (np.full(n, -1, np.int32), np.full(n, -1, np.int32))
     sigma = (np.zeros(n), np.zeros(n))
+    slot = np.zeros(n, np.int64)  # scratch: position of a vertex in the current level's list (no reset needed)
     hits: list[int] = []
     batch = 4096
     with progress(total=r, quiet=quiet, desc="betweenness samples") as bar:
@@ -385,15 +386,18 @@ def _rk_sample(n: int, indptr: np.ndarray, indices: np.ndarray, r: int, rng: np.
                     lengths = indptr[frontier + 1] - starts
                     offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
                     neighbours = indices[offsets + np.arange(int(lengths.sum()))]
-                    parents = np.repeat(frontier, lengths)
                     new = dist[x][neighbours] == -1
                     neighbours = neighbours[new]
                     if not len(neighbours):
                         break                        # side x exhausted: t unreachable from s
                     level[x] += 1
-                    reached, inverse = np.unique(neighbours, return_inverse=True)
+                    # sigma of each new vertex: the sum over its parents, in list order (as a bincount);
+                    # the distinct new vertices, sorted, without sorting the list with its repeats
+                    np.add.at(sigma[x], neighbours, np.repeat(sigma[x][frontier], lengths)[new])
+                    at = np.arange(len(neighbours))
+                    slot[neighbours] = at
+                    reached = np.sort(neighbours[slot[neighbours] == at])
                     dist[x][reached] = level[x]
-                    sigma[x][reached] = np.bincount(inverse.reshape(-1), weights=sigma[x][parents[new]])
                     visited[x].append(reached)
                     front[x] = reached
                     cost[x] = int(degree[reached].sum())
