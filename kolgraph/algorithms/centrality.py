@@ -57,7 +57,7 @@ from scipy.stats import rankdata
 
 from ..progress import progress
 from ..schema import ConfigError, KINDS, KolgraphError
-from .projection import EdgeArrays, collapse_undirected, edge_arrays, make_undirected, membership_array
+from .projection import EdgeArrays, checked_edges, collapse_undirected, edge_arrays, make_undirected, membership_array
 
 __all__ = [
     "COLUMNS",
@@ -230,13 +230,14 @@ def distinct_engagers(g: ig.Graph) -> pd.Series:
 # coreness and participation
 
 def _projection(e: EdgeArrays):
-    return collapse_undirected(e.n, e.src, e.dst, e.weight)
+    return e.undirected
 
 
-def _coreness(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _coreness(n: int, a: np.ndarray, b: np.ndarray, h: ig.Graph | None = None) -> np.ndarray:
+    """k-core numbers; ``h``: the projection as igraph if already built (weights are ignored)."""
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    return np.asarray(make_undirected(n, a, b, None).coreness(), dtype=np.int64)
+    return np.asarray((make_undirected(n, a, b, None) if h is None else h).coreness(), dtype=np.int64)
 
 
 def coreness(g: ig.Graph) -> pd.Series:
@@ -428,7 +429,7 @@ def _rk_sample(n: int, indptr: np.ndarray, indices: np.ndarray, r: int, rng: np.
 
 def _betweenness(n: int, a: np.ndarray, b: np.ndarray, *, mode: str, exact_max_vertices: int,
                  samples: int | None, epsilon: float, delta: float, seed: int | None,
-                 quiet: bool) -> tuple[np.ndarray, dict[str, Any]]:
+                 quiet: bool, h: ig.Graph | None = None) -> tuple[np.ndarray, dict[str, Any]]:
     info: dict[str, Any] = {"method": mode, "samples": 0, "epsilon": 0.0, "delta": 0.0,
                             "vertex_diameter_bound": 0}
     if mode == "none":
@@ -440,8 +441,8 @@ def _betweenness(n: int, a: np.ndarray, b: np.ndarray, *, mode: str, exact_max_v
         return np.zeros(n), info
     pairs = (n - 1) * (n - 2) / 2.0
     if mode == "exact":
-        h = make_undirected(n, a, b, None)
-        return np.asarray(h.betweenness(directed=False), dtype=np.float64) / pairs, info
+        h = make_undirected(n, a, b, None) if h is None else h
+        return np.asarray(h.betweenness(directed=False, weights=None), dtype=np.float64) / pairs, info
     indptr, indices = _symmetric_csr(n, a, b)
     vd = _vertex_diameter_bound(n, indptr, indices)
     info["vertex_diameter_bound"] = vd
@@ -544,14 +545,15 @@ def centrality_table(g: ig.Graph, *, membership: Any = None, damping: float = 0.
                      betweenness_samples: int | None = None, seed: int | None = 0,
                      betweenness_epsilon: float = 0.03, betweenness_delta: float = 0.1,
                      weight: str | None = "weight", tol: float = 1e-10,
-                     quiet: bool = True) -> CentralityResult:
+                     quiet: bool = True, edges: EdgeArrays | None = None) -> CentralityResult:
     """Every centrality metric of every user in one table keyed by user id (module docstring).
 
     ``membership`` (CommunityResult, Series/mapping user id -> community, or array in vertex
     order) enables ``participation``; without it the column is NaN. ``betweenness``: "auto",
     "exact", "sampled" or "none"; see :func:`betweenness` for the sampling options. ``seed``
     drives the betweenness sample only; every other metric is deterministic. The input graph is
-    not modified. Example::
+    not modified. ``edges``: ``g``'s :class:`~kolgraph.algorithms.projection.EdgeArrays` (with
+    ``weight``) if the caller has them; their shared projection is then used too. Example::
 
         comm = detect_communities(g, seed=1)
         table = centrality_table(g, membership=comm, seed=1).to_frame()
@@ -560,7 +562,7 @@ def centrality_table(g: ig.Graph, *, membership: Any = None, damping: float = 0.
     _check_damping(damping)
     _check_betweenness(betweenness, exact_max_vertices, betweenness_samples, betweenness_epsilon,
                        betweenness_delta)
-    e = edge_arrays(g, weight)
+    e = checked_edges(g, edges, weight)
     n = e.n
     W = _adjacency(e)
     rank, pagerank_iterations = _pagerank(W, damping, tol, 1000)
@@ -574,15 +576,16 @@ def centrality_table(g: ig.Graph, *, membership: Any = None, damping: float = 0.
     }
     columns.update(_strengths(e))
     columns["distinct_engagers"] = _distinct_engagers(e, W)
-    a, b, w = _projection(e)
-    columns["coreness"] = _coreness(n, a, b)
+    a, b, w = e.undirected
+    h = e.undirected_graph if edges is not None else None  # shared with communities when given
+    columns["coreness"] = _coreness(n, a, b, h)
     if membership is None:
         columns["participation"] = np.full(n, np.nan)
     else:
         columns["participation"] = _participation(n, a, b, w, membership_array(membership, e.names))
     values, info = _betweenness(n, a, b, mode=betweenness, exact_max_vertices=exact_max_vertices,
                                 samples=betweenness_samples, epsilon=betweenness_epsilon,
-                                delta=betweenness_delta, seed=seed, quiet=quiet)
+                                delta=betweenness_delta, seed=seed, quiet=quiet, h=h)
     columns["betweenness"] = values
     table = pd.DataFrame(columns)[list(COLUMNS)]
     parameters = {"damping": float(damping), "weight": weight, "tol": float(tol),

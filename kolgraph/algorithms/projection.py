@@ -137,6 +137,10 @@ class EdgeArrays:
         a, b, w = self.undirected
         return make_undirected(self.n, a, b, w)
 
+    def release_graph(self) -> None:
+        """Forget the cached :attr:`undirected_graph` (hundreds of MB at 10M ties) once no step needs it."""
+        self.__dict__.pop("undirected_graph", None)
+
 
 def edge_arrays(g: ig.Graph, weight: str | None = "weight") -> EdgeArrays:
     """:class:`EdgeArrays` of ``g`` (self-loops dropped; ``weight`` None or absent: 1 per edge)."""
