@@ -357,7 +357,12 @@ def analyze_workspace(
 
         # ---- communities
         step("communities")
+        from ..algorithms.betweenness import start_betweenness
         from ..algorithms.communities import consensus_communities, detect_communities
+
+        # betweenness needs only the projection: on large graphs a worker process computes it
+        # while communities are detected; the centrality step collects it (same values)
+        betweenness_job = start_betweenness(edges, seed=seed)
 
         community_runs = comm_params.runs_for(n)
         if community_runs > 1:
@@ -379,7 +384,8 @@ def analyze_workspace(
         step("centrality")
         from ..algorithms.centrality import centrality_table
 
-        cent_result = centrality_table(g, membership=membership, seed=seed, quiet=quiet, edges=edges)
+        cent_result = centrality_table(g, membership=membership, seed=seed, quiet=quiet, edges=edges,
+                                       betweenness_job=betweenness_job)
         cent = cent_result.to_frame()
         cent = cent.set_index(cent["user_id"].astype("str")).reindex(names).reset_index(drop=True)
         cent = cent.drop(columns=["user_id"])
