@@ -387,20 +387,29 @@ def _conjugate_gradients(Sn: sp.csr_matrix, alpha: float, Y: np.ndarray, tol: fl
     rho = np.einsum("ij,ij->j", R, R)
     P = R.copy()
     active = np.ones(Y.shape[1], dtype=bool)
+    idx = None  # columns of X still iterating (None: all)
     for _ in range(max_iter):
         active &= ~(np.sqrt(rho) < atol)
         if not active.any():
             return X
-        cols = slice(None) if active.all() else np.flatnonzero(active)
-        Pa = P[:, cols]
-        Q = Pa - alpha * (Sn @ Pa)
-        step = rho[cols] / np.einsum("ij,ij->j", Pa, Q)
-        X[:, cols] += step * Pa
-        Ra = R[:, cols] - step * Q
-        R[:, cols] = Ra
-        rho_new = np.einsum("ij,ij->j", Ra, Ra)
-        P[:, cols] = Ra + (rho_new / rho[cols]) * Pa
-        rho[cols] = rho_new
+        if not active.all():  # drop the converged columns (they keep their solution in the result)
+            keep = np.flatnonzero(active)
+            idx = keep if idx is None else idx[keep]
+            P, R, rho, atol, active = P[:, keep].copy(), R[:, keep].copy(), rho[keep], atol[keep], active[keep]
+        Q = Sn @ P                                  # Q = (I - alpha Sn) P, in place
+        Q *= -alpha
+        Q += P
+        step = rho / np.einsum("ij,ij->j", P, Q)
+        Q *= step                                   # step * Q
+        R -= Q
+        if idx is None:
+            X += step * P
+        else:
+            X[:, idx] += step * P
+        rho_new = np.einsum("ij,ij->j", R, R)
+        P *= rho_new / rho
+        P += R
+        rho = rho_new
     raise KolgraphError(f"camp_affinity: label spreading did not converge in {max_iter} iterations; "
                         f"raise max_iter or tol")
 

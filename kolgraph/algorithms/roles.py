@@ -474,8 +474,8 @@ def _combine(n: int, flags: Mapping[str, np.ndarray], reasons: Mapping[str, tupl
         idx, text = reasons[tag]
         full = np.full(n, -1, dtype=np.int64)
         full[idx] = np.arange(idx.size)
-        taken = pc.take(text, pa.array(np.where(full >= 0, full, 0))) if idx.size else pa.nulls(n, pa.string())
-        reason_cols.append(pc.if_else(pa.array(full >= 0), taken, null))
+        # a null index takes a null: no copy of a reason for each user without the tag
+        reason_cols.append(pc.take(text, pa.array(full, mask=full < 0)) if idx.size else pa.nulls(n, pa.string()))
     if n == 0:
         empty = pd.Series([], dtype="str")
         return empty, empty.copy()
