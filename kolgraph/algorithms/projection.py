@@ -236,7 +236,8 @@ def make_undirected(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray | None,
     enabled = gc.isenabled()
     gc.disable()  # building 10M small lists would otherwise trigger many full collections
     try:
-        pairs = np.column_stack([a, b]).tolist() if len(a) else []
+        # pairs drawn lazily from two flat lists: igraph's cheapest edge input (no list of pairs)
+        pairs = zip(np.asarray(a).tolist(), np.asarray(b).tolist()) if len(a) else []
         h = ig.Graph(n=n, edges=pairs, directed=False)
         del pairs
         if names is not None and n:
