@@ -308,12 +308,13 @@ class PendingBetweenness:
     as :func:`betweenness_values` computed here would.
     """
 
-    def __init__(self, n: int, a: np.ndarray, b: np.ndarray, options: Mapping[str, Any], background: bool):
+    def __init__(self, n: int, a: np.ndarray, b: np.ndarray, options: Mapping[str, Any], background: bool,
+                 quiet: bool = True):
         self.n = n
         self.options = dict(options)
         self._args = (n, a, b)
         self._kwargs = {k: options[k] for k in ("mode", "exact_max_vertices", "samples", "epsilon", "delta", "seed")}
-        self._kwargs["quiet"] = True
+        self._kwargs["quiet"] = quiet or background  # no progress bar from a worker process
         self._result: tuple[np.ndarray, dict[str, Any]] | None = None
         self._process = None
         self._conn = None
@@ -379,13 +380,15 @@ def _can_fork() -> bool:
 
 def start_betweenness(edges: EdgeArrays, *, mode: str = "auto", exact_max_vertices: int = 5000,
                       samples: int | None = None, epsilon: float = 0.03, delta: float = 0.1,
-                      seed: int | None = 0, background: bool | None = None) -> PendingBetweenness:
+                      seed: int | None = 0, background: bool | None = None,
+                      quiet: bool = True) -> PendingBetweenness:
     """Start betweenness on ``edges``' undirected projection; collect it with ``.result()`` or by
     passing it to :func:`~kolgraph.algorithms.centrality.centrality_table` (``betweenness_job``).
 
     ``background``: compute in a forked worker process (default: from
     :data:`BACKGROUND_MIN_USERS` users where ``fork`` is available); otherwise it is computed on
     first use. Options as in :func:`betweenness`; the values do not depend on ``background``.
+    ``quiet=False`` shows the sampler's progress bar when it runs in this process.
     """
     check_betweenness(mode, exact_max_vertices, samples, epsilon, delta)
     a, b, _ = edges.undirected
@@ -393,4 +396,4 @@ def start_betweenness(edges: EdgeArrays, *, mode: str = "auto", exact_max_vertic
                "epsilon": float(epsilon), "delta": float(delta), "seed": seed}
     if background is None:
         background = edges.n >= BACKGROUND_MIN_USERS
-    return PendingBetweenness(edges.n, a, b, options, background=bool(background) and _can_fork())
+    return PendingBetweenness(edges.n, a, b, options, background=bool(background) and _can_fork(), quiet=quiet)

@@ -362,7 +362,7 @@ def analyze_workspace(
 
         # betweenness needs only the projection: on large graphs a worker process computes it
         # while communities are detected; the centrality step collects it (same values)
-        betweenness_job = start_betweenness(edges, seed=seed)
+        betweenness_job = start_betweenness(edges, seed=seed, quiet=quiet)
 
         community_runs = comm_params.runs_for(n)
         if community_runs > 1:
