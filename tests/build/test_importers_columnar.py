@@ -104,8 +104,10 @@ def _page(rng: random.Random, n: int, start: int) -> dict:
             tweet["text"] = f"hello @u{target}"
             tweet["entities"] = {"mentions": [{"start": 6, "username": f"u{target}", "id": target if roll < 0.95 else ""}]}
         data.append(tweet)
-    inc_users = [{"id": u, "username": f"u{u}", "name": f"User {u}" if u != "103" else "",
-                  "public_metrics": {"followers_count": int(u)}, "verified": u == "101"} for u in users[:6]]
+    # the same user differs from page to page (the first page that shows a user wins)
+    inc_users = [{"id": u, "username": f"u{u}", "name": f"User {u} {rng.randint(0, 2)}" if u != "103" else "",
+                  "public_metrics": {"followers_count": int(u) + rng.randint(0, 3)}, "verified": rng.random() < 0.5}
+                 for u in rng.sample(users, 6)]
     return {"data": data, "includes": {"users": inc_users, "tweets": inc_tweets}}
 
 
@@ -168,3 +170,68 @@ def test_clean_file_takes_the_columnar_path(tmp_path, monkeypatch):
     monkeypatch.setattr(twitter, "v2_page_rows", lambda *a: calls.append(1) or original(*a))
     _same([path], monkeypatch, fmt="twitter-v2")
     assert calls, "a clean UTF-8 file should be read column-wise"
+
+
+def _rumoureval_lines(limit: int | None = None) -> list[str]:
+    root = EXTERNAL / "rumoureval2017" / "threads"
+    if not root.is_dir():
+        pytest.skip("shared rumoureval2017 data absent")
+    lines = []
+    for file in sorted(root.rglob("*.json")):
+        value = json.loads(file.read_text(encoding="utf-8"))
+        if isinstance(value, dict) and "id_str" in value:
+            lines.append(json.dumps(value, ensure_ascii=False))
+    return lines[:limit]
+
+
+def test_real_v1_tweets_as_jsonl_agree(tmp_path, monkeypatch):
+    path = tmp_path / "rumoureval.jsonl"
+    path.write_text("\n".join(_rumoureval_lines()) + "\n", encoding="utf-8")
+    result = _same([path], monkeypatch, block_bytes=256 << 10, fmt="twitter-v1")
+    assert result.kept > 1000
+
+
+V1_BROKEN = [
+    '{"id_str": "1", "user": {"id_str": "2"}, "text": "trunc',
+    '{"id_str": 5, "user": {"id_str": "2"}, "text": "an int id"}',
+    '{"id_str": "", "user": {"id_str": "2"}, "text": "no id"}',
+    '{"id_str": "6", "user": null, "text": "no user"}',
+    '',
+    'null',
+    '{"id_str": "7", "user": {"id_str": "3", "screen_name": "c"}, "in_reply_to_user_id_str": "4", "text": "@d hi",'
+    ' "entities": {"user_mentions": [{"id_str": "4", "screen_name": "d", "indices": [null, 2]}]}}',
+    '{"id_str": "8", "user": {"id_str": "3", "followers_count": "many"}, "text": "bad followers"}',
+]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.integers(0, 10**6).map(lambda s: ("good", s)),
+                          st.sampled_from(range(len(V1_BROKEN))).map(lambda b: ("broken", b))),
+                min_size=1, max_size=40),
+       st.sampled_from([300, 4096, 1 << 20]))
+def test_v1_mixed_good_and_broken_lines_agree(tmp_path_factory, monkeypatch, lines, block_bytes):
+    good = _rumoureval_lines(400)
+    path = tmp_path_factory.mktemp("v1") / "tweets.jsonl"
+    out = [good[value % len(good)] if kind == "good" else V1_BROKEN[value] for kind, value in lines]
+    path.write_text("\n".join(out + [good[0]]) + "\n", encoding="utf-8")
+    try:
+        _same([path], monkeypatch, block_bytes=block_bytes, fmt="twitter-v1")
+    except Exception as exc:
+        with pytest.raises(type(exc)):
+            _read([path], monkeypatch, columnar=False, fmt="twitter-v1")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Xyz"]),
+       st.sampled_from(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Foo"]),
+       st.integers(0, 32), st.integers(0, 25), st.integers(0, 60), st.sampled_from(["+", "-"]),
+       st.integers(0, 1400), st.integers(1999, 2101))
+def test_twitter_times_column_wise_match_strptime(wd, mon, day, hour, minute, sign, offset, year):
+    import numpy as np
+
+    from kolgraph.times import _TWITTER_FORMAT, _to_seconds, _twitter_seconds
+
+    text = f"{wd} {mon} {day:02d} {hour:02d}:{minute:02d}:07 {sign}{offset:04d} {year}"
+    values = pd.Series([text, text.replace(f" {day:02d} ", f" {day} ")], dtype="str")
+    expected = _to_seconds(pd.to_datetime(values, errors="coerce", utc=True, format=_TWITTER_FORMAT))
+    assert np.array_equal(_twitter_seconds(values), expected, equal_nan=True)

@@ -16,10 +16,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrow_rows import LastWins, field, keyed, row_table, truthy
+from .arrow_rows import LastWins, field, keyed, merge_user_calls, row_table, truthy
 from .base import POST_PREFIX, UNRESOLVED_PREFIX, ExportIndex
 
-__all__ = ["V2_PAGE_SCHEMA", "v2_page_rows", "NotColumnar"]
+__all__ = ["V2_PAGE_SCHEMA", "v2_page_rows", "V1_SCHEMA", "v1_rows", "NotColumnar"]
 
 _S = pa.string()
 _TWEET = pa.struct([
@@ -54,15 +54,12 @@ def _add_new_users(index: ExportIndex, page: np.ndarray, users) -> None:
     ok = truthy(uid)
     if not ok.any():
         return
-    ids = _np(uid)
-    import pandas as pd
-
-    order = np.flatnonzero(ok)
-    first = order[~pd.Series(ids[order], dtype=object).duplicated(keep="first").to_numpy()]
+    seen = pc.unique(pc.filter(uid, pa.array(ok))).to_pylist()  # in order of first appearance
     known = index.users
-    new = first[np.fromiter((u not in known for u in ids[first]), dtype=bool, count=len(first))]
-    if not len(new):
+    fresh = [u for u in seen if u not in known]
+    if not fresh:
         return
+    new = _np(pc.index_in(pa.array(fresh, _S), value_set=uid))  # each id's first row
     take = pa.array(new)
 
     def none_if_empty(values):
@@ -73,8 +70,24 @@ def _add_new_users(index: ExportIndex, page: np.ndarray, users) -> None:
     names = none_if_empty(field(users, "name"))
     followers = pc.take(field(field(users, "public_metrics"), "followers_count"), take).to_pylist()
     verified = pc.take(field(users, "verified"), take).to_pylist()
-    index.users.update(zip(ids[new].tolist(), zip(handles, names, followers, verified)))
+    index.users.update(zip(fresh, zip(handles, names, followers, verified)))
     index._frame = None
+
+
+class _ByUsername:
+    """Each page's ``username -> id`` map (last wins), built only when a look-up needs it (a mention
+    without an id, a retweet whose original is not in the page)."""
+
+    def __init__(self, page: np.ndarray, users):
+        self.page, self.users, self.map = page, users, None
+
+    def get(self, keys):
+        if self.map is None:
+            users = self.users
+            ok = pa.array(truthy(field(users, "id")) & truthy(field(users, "username")))
+            self.map = LastWins(keyed(self.page[_np(ok)], pc.filter(field(users, "username"), ok)),
+                                pc.filter(field(users, "id"), ok))
+        return self.map.get(keys)
 
 
 def v2_page_rows(table: pa.Table, first_line: int, record0: int, index: ExportIndex
@@ -98,9 +111,7 @@ def v2_page_rows(table: pa.Table, first_line: int, record0: int, index: ExportIn
     users_page = _np(pc.list_parent_indices(users)).astype(np.int64)
     users = pc.list_flatten(users)
     _add_new_users(index, users_page, users)
-    user_ok = truthy(field(users, "id")) & truthy(field(users, "username"))
-    by_username = LastWins(keyed(users_page[user_ok], pc.filter(field(users, "username"), pa.array(user_ok))),
-                           pc.filter(field(users, "id"), pa.array(user_ok)))
+    by_username = _ByUsername(users_page, users)
     inc = field(includes, "tweets")
     inc_page = _np(pc.list_parent_indices(inc)).astype(np.int64)
     inc = pc.list_flatten(inc)
@@ -191,8 +202,20 @@ def v2_page_rows(table: pa.Table, first_line: int, record0: int, index: ExportIn
         m_target = pc.if_else(pa.array(no_id), pc.if_else(pc.is_valid(by_name), by_name, placeholder), m_target)
     m_keep = truthy(m_target)
     # the reply's leading @target (and a quote's) is the edge itself, not a mention
-    ref_keys = keyed(ref_tweet, target)
-    in_targets = m_keep & _np(pc.is_in(keyed(m_tweet, m_target), value_set=ref_keys))
+    n_refs = np.bincount(ref_tweet, minlength=n)[m_tweet]
+    in_targets = np.zeros(len(m_rows), bool)
+    single = np.flatnonzero(m_keep & (n_refs == 1))
+    if len(single):
+        ref_at = np.zeros(n, np.int64)
+        ref_at[ref_tweet] = np.arange(len(ref_tweet))  # tweets with one reference: its position
+        same = pc.equal(pc.take(m_target, pa.array(single)), pc.take(target, pa.array(ref_at[m_tweet[single]])))
+        in_targets[single] = _np(pc.fill_null(same, False))
+    multi = np.flatnonzero(m_keep & (n_refs > 1))
+    if len(multi):
+        many = np.flatnonzero(np.bincount(ref_tweet, minlength=n)[ref_tweet] > 1)
+        ref_keys = keyed(ref_tweet[many], pc.take(target, pa.array(many)))
+        in_targets[multi] = _np(pc.is_in(keyed(m_tweet[multi], pc.take(m_target, pa.array(multi))),
+                                         value_set=ref_keys))
     if in_targets.any():
         lead_text = pc.take(text, pa.array(m_tweet[in_targets]))
         match = pc.extract_regex(lead_text, _LEADING_RE2)
@@ -214,3 +237,140 @@ def v2_page_rows(table: pa.Table, first_line: int, record0: int, index: ExportIn
     emitted += np.bincount(m_tweet, minlength=n)
     without = int((valid & (emitted == 0)).sum())
     return out, n, without
+
+
+_V1_USER = pa.struct([("id_str", _S), ("screen_name", _S), ("name", _S), ("followers_count", pa.int64()),
+                      ("verified", pa.bool_())])
+_V1_REF = pa.struct([("id_str", _S), ("user", _V1_USER)])
+#: The fields of a Twitter v1.1 status the importer reads.
+V1_SCHEMA = pa.schema([
+    ("id_str", _S), ("created_at", _S), ("text", _S), ("full_text", _S),
+    ("extended_tweet", pa.struct([("full_text", _S)])), ("user", _V1_USER),
+    ("retweeted_status", _V1_REF), ("quoted_status", _V1_REF),
+    ("in_reply_to_user_id_str", _S), ("in_reply_to_screen_name", _S), ("in_reply_to_status_id_str", _S),
+    ("entities", pa.struct([("user_mentions", pa.list_(pa.struct([
+        ("id_str", _S), ("screen_name", _S), ("name", _S), ("indices", pa.list_(pa.int64()))])))])),
+])
+
+
+def _first_truthy(*columns):
+    """``a or b or c or ""`` element-wise over string columns."""
+    result = None
+    for values in reversed(columns):
+        result = values if result is None else pc.if_else(pa.array(truthy(values)), values, result)
+    return pc.fill_null(result, "")
+
+
+def v1_rows(table: pa.Table, first_line: int, index: ExportIndex) -> tuple[list[pa.Table], int, int]:
+    """Rows of a block of Twitter v1.1 statuses, one a line: (row tables, records, records without
+    interactions); the same rows, rejects, users and posts as :func:`kolgraph.build.importers.twitter.
+    read_twitter_v1` record by record."""
+    n = table.num_rows
+    line = first_line + np.arange(n, dtype=np.int64)
+    col = {name: table.column(name).combine_chunks() for name in table.column_names}
+    user, rs, qs = col["user"], col["retweeted_status"], col["quoted_status"]
+    tid = pc.fill_null(col["id_str"], "")
+    author = pc.fill_null(field(user, "id_str"), "")
+    valid = truthy(tid) & truthy(author)
+    is_rt = _np(pc.is_valid(rs)).astype(bool) & valid
+    is_q = _np(pc.is_valid(qs)).astype(bool) & valid & ~is_rt
+    text = _first_truthy(field(col["extended_tweet"], "full_text"), col["full_text"], col["text"])
+    ts = pc.fill_null(col["created_at"], "")
+    reply_to = pc.fill_null(col["in_reply_to_user_id_str"], "")
+    has_reply = valid & ~is_rt & truthy(reply_to)
+    ments = field(col["entities"], "user_mentions")
+    m_tweet = _np(pc.list_parent_indices(ments)).astype(np.int64)
+    ments = pc.list_flatten(ments)
+    m_id = pc.fill_null(field(ments, "id_str"), "")
+    m_rows = np.flatnonzero(valid[m_tweet] & ~is_rt[m_tweet] & truthy(m_id))
+    m_tweet = m_tweet[m_rows]
+    m_take = pa.array(m_rows)
+    indices = pc.take(field(ments, "indices"), m_take)
+    heads = pc.list_slice(indices, 0, 1)  # ``(indices or [0])[0]``
+    head_values = pc.list_flatten(heads)
+    if pc.any(pc.is_null(head_values)).as_py():
+        raise NotColumnar("a mention whose first index is null")
+    starts = np.zeros(len(m_rows), np.int64)
+    starts[_np(pc.list_parent_indices(heads)).astype(np.int64)] = _np(head_values)
+
+    # users, in the per-record path's call order: author, retweeted / quoted author, reply target, mentions
+    def user_cols(struct, rows):
+        take = pa.array(rows)
+        return [pc.take(field(struct, f), take) for f in ("id_str", "screen_name", "name", "followers_count", "verified")]
+
+    all_rows = np.arange(n)
+    calls = [(all_rows, 0, user_cols(user, all_rows))]
+    rt_rows, q_rows = np.flatnonzero(is_rt), np.flatnonzero(is_q)
+    calls.append((rt_rows, 1, user_cols(field(rs, "user"), rt_rows)))
+    calls.append((q_rows, 2, user_cols(field(qs, "user"), q_rows)))
+    r_rows = np.flatnonzero(has_reply)
+    r_take = pa.array(r_rows)
+    calls.append((r_rows, 3, [pc.take(reply_to, r_take), pc.take(col["in_reply_to_screen_name"], r_take),
+                              pa.nulls(len(r_rows), _S), pa.nulls(len(r_rows), pa.int64()), pa.nulls(len(r_rows), pa.bool_())]))
+    calls.append((m_tweet, 4, [pc.take(m_id, m_take), pc.take(field(ments, "screen_name"), m_take),
+                               pc.take(field(ments, "name"), m_take), pa.nulls(len(m_rows), pa.int64()),
+                               pa.nulls(len(m_rows), pa.bool_())]))
+    order = np.lexsort((np.concatenate([np.arange(len(r)) for r, _, _ in calls]),
+                        np.concatenate([np.full(len(r), k) for r, k, _ in calls]),
+                        np.concatenate([r for r, _, _ in calls])))
+    merged = [pc.take(pa.concat_arrays([c[i].cast(c[i].type) for _, _, c in calls]), pa.array(order)) for i in range(5)]
+    merge_user_calls(index, *merged)
+
+    # targets of the retweet / quote: the original's author, else "the author of post <id>"
+    def ref_target(struct, rows):
+        take = pa.array(rows)
+        uid = pc.fill_null(pc.take(field(field(struct, "user"), "id_str"), take), "")
+        rid = pc.take(field(struct, "id_str"), take)
+        post = pc.binary_join_element_wise(POST_PREFIX, pc.fill_null(rid, "None"), "")
+        return pc.if_else(pa.array(truthy(uid)), uid, post), rid
+
+    rt_target, rt_id = ref_target(rs, rt_rows)
+    q_target, q_id = ref_target(qs, q_rows)
+    # the post index, in call order: the tweet, its retweeted / quoted original, the replied-to post
+    good = np.flatnonzero(valid)
+    reply_post = pc.take(col["in_reply_to_status_id_str"], r_take)
+    posts = [(good, 0, pc.take(tid, pa.array(good)), pc.take(author, pa.array(good))),
+             (rt_rows, 1, rt_id, rt_target), (q_rows, 2, q_id, q_target), (r_rows, 3, reply_post, pc.take(reply_to, r_take))]
+    pid = pa.concat_arrays([p[2].cast(_S) for p in posts])
+    pauthor = pa.concat_arrays([p[3].cast(_S) for p in posts])
+    ok = truthy(pid) & truthy(pauthor)
+    porder = np.lexsort((np.concatenate([np.full(len(p[0]), p[1]) for p in posts]), np.concatenate([p[0] for p in posts])))
+    porder = porder[ok[porder]]
+    index.post_ids.extend(pc.take(pid, pa.array(porder)).to_pylist())
+    index.post_authors.extend(pc.take(pauthor, pa.array(porder)).to_pylist())
+
+    out: list[pa.Table] = []
+    bad = np.flatnonzero(~valid)
+    if len(bad):
+        take = pa.array(bad)
+        post = pc.take(tid, take)
+        out.append(row_table({"src": pc.take(author, take), "dst": "", "kind": "", "timestamp": "", "text": "",
+                              "post_id": pc.if_else(pc.equal(post, ""), pa.scalar(None, _S), post), "platform_type": "",
+                              "__key__": None, "__row__": line[bad],
+                              "__parse_error__": "tweet without id_str or user.id_str"},
+                             line[bad], np.zeros(len(bad), np.int64), bad))
+
+    def edges(rows, target, kind, ptype, phase, order):
+        take = pa.array(rows)
+        post = pc.take(tid, take)
+        out.append(row_table({"src": pc.take(author, take), "dst": target, "kind": kind, "timestamp": pc.take(ts, take),
+                              "text": pc.take(text, take), "post_id": post, "platform_type": ptype,
+                              "__key__": pc.binary_join_element_wise(post, kind, target, "|"), "__row__": line[rows],
+                              "__parse_error__": ""}, line[rows], np.full(len(rows), phase, np.int64), order))
+
+    edges(rt_rows, rt_target, "repost", "retweet", 0, rt_rows)
+    edges(q_rows, q_target, "repost", "quote", 0, q_rows)
+    edges(r_rows, pc.take(reply_to, r_take), "reply", "reply", 1, r_rows)
+    # a mention of the reply's target inside the leading @names is the reply itself
+    m_target = pc.take(m_id, m_take)
+    same = np.flatnonzero(_np(pc.equal(m_target, pc.take(reply_to, pa.array(m_tweet)))) & has_reply[m_tweet])
+    keep = np.ones(len(m_rows), bool)
+    if len(same):
+        match = pc.extract_regex(pc.take(text, pa.array(m_tweet[same])), _LEADING_RE2)
+        lead = _np(pc.fill_null(pc.utf8_length(field(match, "lead")), 0)).astype(np.int64)
+        keep[same[starts[same] < lead]] = False
+    sel = np.flatnonzero(keep)
+    edges(m_tweet[sel], pc.take(m_target, pa.array(sel)), "mention", "mention", 2, m_rows[sel])
+    emitted = (np.bincount(rt_rows, minlength=n) + np.bincount(q_rows, minlength=n) + np.bincount(r_rows, minlength=n)
+               + np.bincount(m_tweet[sel], minlength=n))
+    return out, n, int((valid & (emitted == 0)).sum())

@@ -13,11 +13,12 @@ Memory holds one block (and its Arrow table) at a time.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from queue import Empty, Full, Queue
 from pathlib import Path
 from typing import Any, Iterator
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.json as pj
 
@@ -29,6 +30,10 @@ __all__ = ["JsonBlock", "iter_json_blocks", "BLOCK_BYTES", "block_eligible"]
 #: Bytes per block (cut at the last newline); a block's Arrow table is a few times smaller.
 BLOCK_BYTES = 16 << 20
 _OPEN_BRACE = ord("{")
+#: Arrow's own threads within a block (off: on a shared machine the read-ahead thread does better).
+USE_THREADS = False
+#: Blocks read ahead on a second thread (0: read in the caller's thread).
+PREFETCH = 2
 
 
 @dataclass
@@ -50,20 +55,20 @@ class JsonBlock:
         return self.lines
 
 
-def block_eligible(block: bytes) -> bool:
+def block_eligible(block: bytes, n_lines: int | None = None) -> bool:
     """Every line starts with ``{`` (no blank line, no leading space, no array or scalar line: Arrow
     skips blank lines and crashes on a top-level ``null``) and the bytes are valid UTF-8."""
-    if not block:
+    if not block or block[0] != _OPEN_BRACE:
         return False
-    arr = np.frombuffer(block, dtype=np.uint8)
-    starts = np.flatnonzero(arr == 10) + 1
-    starts = starts[starts < len(arr)]
-    if arr[0] != _OPEN_BRACE or (len(starts) and not (arr[starts] == _OPEN_BRACE).all()):
+    if n_lines is None:
+        n_lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    if block.count(b"\n{") != n_lines - 1:
         return False
-    try:
-        block.decode("utf-8")  # Arrow accepts invalid UTF-8 in fields it skips; the build must stop
-    except UnicodeDecodeError:
-        return False
+    if not block.isascii():
+        try:
+            block.decode("utf-8")  # Arrow accepts invalid UTF-8 in fields it skips; the build must stop
+        except UnicodeDecodeError:
+            return False
     return True
 
 
@@ -99,8 +104,54 @@ def iter_json_blocks(path: Path, gz: bool, encoding: str, schema: pa.Schema, *, 
 
 def _blocks(path: Path, gz: bool, encoding: str, schema: pa.Schema, block_bytes: int, huge_ints: bool
             ) -> Iterator[JsonBlock]:
+    """The blocks, read and parsed one step ahead on a second thread (Arrow's parser releases the
+    GIL, so parsing the next block overlaps turning this one into rows). At most ``PREFETCH``
+    blocks wait, so memory stays bounded; an error in the reader is raised here, in order."""
+    if PREFETCH <= 0:
+        yield from _read_blocks(path, gz, encoding, schema, block_bytes, huge_ints)
+        return
+    queue: Queue = Queue(maxsize=PREFETCH)
+    stop = threading.Event()
+    done = object()
+
+    def produce():
+        try:
+            for block in _read_blocks(path, gz, encoding, schema, block_bytes, huge_ints):
+                while not stop.is_set():
+                    try:
+                        queue.put(block, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put(exc)
+
+    thread = threading.Thread(target=produce, name=f"json-blocks:{Path(path).name}", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is done:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                queue.get_nowait()
+            except Empty:
+                thread.join(0.05)
+
+
+def _read_blocks(path: Path, gz: bool, encoding: str, schema: pa.Schema, block_bytes: int, huge_ints: bool
+                 ) -> Iterator[JsonBlock]:
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
-    read_options = pj.ReadOptions(use_threads=False, block_size=max(1 << 20, block_bytes))
+    read_options = pj.ReadOptions(use_threads=USE_THREADS, block_size=max(1 << 20, block_bytes))
     line = 1
     rest = b""
     try:
@@ -124,7 +175,7 @@ def _blocks(path: Path, gz: bool, encoding: str, schema: pa.Schema, block_bytes:
                 at_start = False
                 n_lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
                 table = None
-                if block_eligible(block):
+                if block_eligible(block, n_lines):
                     try:
                         table = pj.read_json(pa.BufferReader(block), read_options=read_options, parse_options=options)
                     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
