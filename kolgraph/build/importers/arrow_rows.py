@@ -74,7 +74,7 @@ def row_table(columns: dict, record: np.ndarray, phase: np.ndarray, order: np.nd
     for name in ROW_COLUMNS:
         value = columns[name]
         if isinstance(value, str):
-            value = pa.array(np.full(n, value, dtype=object), pa.string())
+            value = pa.repeat(pa.scalar(value, pa.string()), n)
         elif value is None:
             value = pa.nulls(n, pa.string())
         arrays[name] = value if name != "__row__" else pa.array(value, pa.int64())

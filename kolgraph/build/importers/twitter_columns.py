@@ -141,8 +141,7 @@ def v2_page_rows(table: pa.Table, first_line: int, record0: int, index: ExportIn
                               "platform_type": "", "__key__": None, "__row__": record[rows],
                               "__parse_error__": reasons}, record[rows], np.zeros(len(rows), np.int64), rows))
     good = np.flatnonzero(valid)
-    index.post_ids.extend(pc.take(tid, pa.array(good)).to_pylist())
-    index.post_authors.extend(pc.take(author, pa.array(good)).to_pylist())
+    index.add_posts(pc.take(tid, pa.array(good)), pc.take(author, pa.array(good)))
 
     # referenced tweets -> repost / reply rows
     refs = field(tweets, "referenced_tweets")
@@ -336,8 +335,7 @@ def v1_rows(table: pa.Table, first_line: int, index: ExportIndex) -> tuple[list[
     ok = truthy(pid) & truthy(pauthor)
     porder = np.lexsort((np.concatenate([np.full(len(p[0]), p[1]) for p in posts]), np.concatenate([p[0] for p in posts])))
     porder = porder[ok[porder]]
-    index.post_ids.extend(pc.take(pid, pa.array(porder)).to_pylist())
-    index.post_authors.extend(pc.take(pauthor, pa.array(porder)).to_pylist())
+    index.add_posts(pc.take(pid, pa.array(porder)), pc.take(pauthor, pa.array(porder)))
 
     out: list[pa.Table] = []
     bad = np.flatnonzero(~valid)
