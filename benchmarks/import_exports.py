@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import subprocess
 import sys
@@ -236,14 +237,17 @@ def main() -> None:
             # alternate the two builds and keep each one's best of ``--repeat``: the machine is shared,
             # so a single pair of runs can differ by 2x for reasons that have nothing to do with either
             runs_imp, runs_gen = [], []
+            load = [os.getloadavg()[0]]
             for _ in range(args.repeat):
                 runs_imp.append(run(export, folder / "ws_import"))
                 runs_gen.append(run([generic], folder / "ws_generic"))
+            load.append(os.getloadavg()[0])
             imp = min(runs_imp, key=lambda r: r["seconds"])
             gen = min(runs_gen, key=lambda r: r["seconds"])
             imp["all"] = [round(r["seconds"], 1) for r in runs_imp]
             gen["all"] = [round(r["seconds"], 1) for r in runs_gen]
             size = sum(p.stat().st_size for p in export) / 2**20
+            imp["load"] = load
             rows.append((label, n, size, imp, gen))
             print(label, imp, gen, flush=True)
     lines = ["# Importing exports vs the generic table of the same interactions", "",
@@ -259,6 +263,8 @@ def main() -> None:
                      f"{gen['seconds'] / imp['seconds']:.2f} | {imp['hwm_mb']:,.0f} | {gen['hwm_mb']:,.0f} |")
     lines += ["", "All runs (s): " + "; ".join(f"{label}: import {imp['all']}, generic {gen['all']}"
                                              for label, _, _, imp, gen in rows)]
+    lines += ["", "1-minute load average before / after each pair of builds: " + "; ".join(
+        f"{label}: {imp['load'][0]:.1f} / {imp['load'][1]:.1f}" for label, _, _, imp, _ in rows)]
     lines += ["", "Target: speed ratio >= 0.5 (an import no slower than twice the generic table of the same "
               "interactions). Kept rows and edges must agree: the generic tables hold exactly what each export yields."]
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")

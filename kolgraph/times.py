@@ -172,7 +172,10 @@ def _twitter_seconds(sub: pd.Series) -> np.ndarray:
     import pyarrow.compute as pc
 
     parts = pc.extract_regex(pa.array(sub.astype("str"), type=pa.string(), from_pandas=True), _TWITTER_PARTS)
-    get = lambda name: pc.struct_field(parts, name)  # noqa: E731
+
+    def get(name):
+        return pc.struct_field(parts, name)
+
     month = pc.index_in(get("mon"), value_set=pa.array(list(_MONTHS)))
     fast = pc.fill_null(pc.is_valid(month), False).to_numpy(zero_copy_only=False)
     out = np.full(len(sub), np.nan)

@@ -1,9 +1,9 @@
 """Column-wise helpers for the importers' Arrow path: keyed look-ups, "last wins" maps, row tables.
 
 The importers' fast path (:mod:`.twitter_columns`) works on whole blocks of records as Arrow
-arrays; these are the small pieces it shares. A row table has the columns of
-:data:`~kolgraph.build.importers.base.ROW_COLUMNS`, the same rows the per-record path's
-:class:`~kolgraph.build.importers.base.RowBuffer` would hold.
+arrays; these are the pieces it shares. A row table (:class:`RowGroups`) has the columns of
+:data:`~kolgraph.build.importers.base.ROW_COLUMNS` and the same rows, in the same order, as the
+per-record path's :class:`~kolgraph.build.importers.base.RowBuffer` would hold.
 """
 
 from __future__ import annotations
@@ -15,10 +15,7 @@ import pyarrow.compute as pc
 
 from .base import ROW_COLUMNS
 
-__all__ = ["field", "truthy", "keyed", "LastWins", "row_table", "rows_frame", "empty_rows", "merge_user_calls"]
-
-_STRING_COLUMNS = [c for c in ROW_COLUMNS if c != "__row__"]
-
+__all__ = ["field", "truthy", "keyed", "LastWins", "RowGroups", "frame_of", "empty_table", "merge_user_calls"]
 
 def _np(values) -> np.ndarray:
     return values.to_numpy(zero_copy_only=False)
@@ -61,39 +58,6 @@ class LastWins:
         return pc.take(self.values, pc.index_in(keys, value_set=self.keys))
 
 
-def empty_rows() -> pa.Table:
-    return row_table({c: pa.array([], pa.string()) for c in _STRING_COLUMNS} | {"__row__": pa.array([], pa.int64())},
-                     np.array([], np.int64), np.array([], np.int64), np.array([], np.int64))
-
-
-def row_table(columns: dict, record: np.ndarray, phase: np.ndarray, order: np.ndarray) -> pa.Table:
-    """One table of rows with sort keys (``__sort_record__``, ``__sort_phase__``, ``__sort_order__``):
-    the per-record path writes a record's rows in (phase, order) order."""
-    n = len(record)
-    arrays = {}
-    for name in ROW_COLUMNS:
-        value = columns[name]
-        if isinstance(value, str):
-            value = pa.repeat(pa.scalar(value, pa.string()), n)
-        elif value is None:
-            value = pa.nulls(n, pa.string())
-        arrays[name] = value if name != "__row__" else pa.array(value, pa.int64())
-    arrays["__sort_record__"] = pa.array(record, pa.int64())
-    arrays["__sort_phase__"] = pa.array(phase, pa.int64())
-    arrays["__sort_order__"] = pa.array(order, pa.int64())
-    return pa.table({k: (v.cast(pa.string()) if k != "__row__" and not k.startswith("__sort") else v)
-                     for k, v in arrays.items()})
-
-
-def rows_frame(tables: list[pa.Table]) -> pd.DataFrame:
-    """Row tables -> one frame in the per-record path's order (sort keys dropped)."""
-    table = pa.concat_tables(tables)
-    order = np.lexsort((table["__sort_order__"].to_numpy(), table["__sort_phase__"].to_numpy(),
-                        table["__sort_record__"].to_numpy()))
-    table = table.drop_columns(["__sort_record__", "__sort_phase__", "__sort_order__"]).take(pa.array(order))
-    return table.to_pandas()
-
-
 def merge_user_calls(index, uid, handle, name, followers, verified) -> None:
     """Apply a block's ``ExportIndex.user`` calls, given in call order as columns, all at once.
 
@@ -130,3 +94,76 @@ def merge_user_calls(index, uid, handle, name, followers, verified) -> None:
             old = known.get(key)
             known[key] = tuple(new) if old is None else tuple(n if n is not None else o for n, o in zip(new, old))
     index._frame = None
+
+
+class RowGroups:
+    """The rows of one block of records, gathered group by group (retweets, replies, mentions,
+    rejects) and handed out as one table in the per-record path's order: by record, then phase
+    (the order the per-record code writes a record's rows in), then position.
+
+    Record-level columns (author, post id, time, text) are taken once, in the final order, so the
+    long text column is copied once per row.
+    """
+
+    def __init__(self, *, author, post_id, timestamp, text, row_of: np.ndarray):
+        self.author = pc.fill_null(author, "")
+        self.post_id = pc.if_else(pc.equal(post_id, ""), pa.scalar(None, pa.string()), post_id)
+        self.timestamp, self.text, self.row_of = timestamp, text, row_of
+        self.parts: list[tuple] = []
+
+    def edges(self, records: np.ndarray, dst, kind, platform_type, phase: int, order: np.ndarray) -> None:
+        """Interaction rows: ``records`` (record index per row), their targets and kinds."""
+        self.parts.append((records, phase, order, dst, kind, platform_type, None, False))
+
+    def rejects(self, records: np.ndarray, reason, order: np.ndarray, *, blank: bool = False) -> None:
+        """One rejected row per record; ``blank`` leaves out its author and post id (not an object)."""
+        self.parts.append((records, 0, order, "", "", "", reason, blank))
+
+    def table(self) -> pa.Table:
+        def column(i):
+            arrays = []
+            for part in self.parts:
+                value, n = part[i], len(part[0])
+                if value is None:
+                    value = pa.nulls(n, pa.string())
+                elif isinstance(value, str):
+                    value = pa.repeat(pa.scalar(value, pa.string()), n)
+                arrays.append(value.combine_chunks() if isinstance(value, pa.ChunkedArray) else value)
+            return pa.concat_arrays([a.cast(pa.string()) for a in arrays]) if arrays else pa.array([], pa.string())
+
+        if not self.parts:
+            return empty_table()
+        records = np.concatenate([p[0] for p in self.parts]).astype(np.int64)
+        phase = np.concatenate([np.full(len(p[0]), p[1], np.int64) for p in self.parts])
+        order = np.concatenate([np.asarray(p[2], np.int64) for p in self.parts])
+        reject = np.concatenate([np.full(len(p[0]), p[6] is not None) for p in self.parts])
+        blank = np.concatenate([np.full(len(p[0]), p[7]) for p in self.parts])
+        perm = np.lexsort((order, phase, records))
+        take = pa.array(perm)
+        records, reject, blank = records[perm], reject[perm], blank[perm]
+        at = pa.array(records)
+        is_reject, is_blank = pa.array(reject), pa.array(blank)
+        empty = pa.scalar("", pa.string())
+        dst, kind = column(3).take(take), column(4).take(take)
+        post = pc.if_else(is_blank, pa.scalar(None, pa.string()), pc.take(self.post_id, at))
+        return pa.table({
+            "src": pc.if_else(is_blank, empty, pc.take(self.author, at)),
+            "dst": dst, "kind": kind,
+            "timestamp": pc.if_else(is_reject, empty, pc.take(self.timestamp, at)),
+            "text": pc.if_else(is_reject, empty, pc.take(self.text, at)),
+            "post_id": post,
+            "platform_type": column(5).take(take),
+            "__key__": pc.if_else(is_reject, pa.scalar(None, pa.string()),
+                                  pc.binary_join_element_wise(post, kind, dst, "|")),
+            "__row__": pa.array(self.row_of[records], pa.int64()),
+            "__parse_error__": pc.fill_null(column(6).take(take), ""),
+        })
+
+
+def empty_table() -> pa.Table:
+    return pa.table({c: pa.array([], pa.int64() if c == "__row__" else pa.string()) for c in ROW_COLUMNS})
+
+
+def frame_of(tables: list[pa.Table]) -> pd.DataFrame:
+    """Row tables (each already in order, one after the other) -> one frame."""
+    return pa.concat_tables(tables).to_pandas()

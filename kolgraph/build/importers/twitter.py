@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..readers.json_blocks import iter_json_blocks
 from ..readers.jsonl import iter_json_lines, loads
-from .arrow_rows import rows_frame
+from .arrow_rows import frame_of
 from .base import POST_PREFIX, UNRESOLVED_PREFIX, ExportIndex, RowBuffer
 from .twitter_columns import V1_SCHEMA, V2_PAGE_SCHEMA, NotColumnar, v1_rows, v2_page_rows
 
@@ -150,7 +150,7 @@ def read_twitter_v2(path: Path, gz: bool, encoding: str, index: ExportIndex, chu
 
 
 def _flush_tables(buf: RowBuffer, tables: list) -> pd.DataFrame:
-    frame = rows_frame(tables)
+    frame = frame_of(tables)
     buf.rows_emitted += len(frame)
     return frame
 

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrow_rows import LastWins, field, keyed, merge_user_calls, row_table, truthy
+from .arrow_rows import LastWins, RowGroups, field, keyed, merge_user_calls, truthy
 from .base import POST_PREFIX, UNRESOLVED_PREFIX, ExportIndex
 
 __all__ = ["V2_PAGE_SCHEMA", "v2_page_rows", "V1_SCHEMA", "v1_rows", "NotColumnar"]
@@ -97,8 +97,8 @@ def v2_page_rows(table: pa.Table, first_line: int, record0: int, index: ExportIn
     ``first_line`` is the block's first line number and ``record0`` the records read before it
     (record numbers continue across blocks).
     """
-    data = table.column("data").combine_chunks()
-    includes = table.column("includes").combine_chunks()
+    data, includes = (c.chunk(0) if c.num_chunks == 1 else c.combine_chunks()
+                      for c in (table.column("data"), table.column("includes")))
     tweets = pc.list_flatten(data)
     n = len(tweets)
     if n and pc.any(pc.is_valid(field(tweets, "username"))).as_py():
@@ -124,22 +124,15 @@ def v2_page_rows(table: pa.Table, first_line: int, record0: int, index: ExportIn
     valid = item & truthy(tid) & truthy(author)
     text = pc.fill_null(field(tweets, "text"), "")
     ts = pc.fill_null(field(tweets, "created_at"), "")
-    out: list[pa.Table] = []
+    out = RowGroups(author=author, post_id=tid, timestamp=ts, text=text, row_of=record)
     # rejects: a data item that is not an object; a tweet without id or author_id
-    for mask, reason, with_ids in ((~item, None, False), (item & ~valid, "tweet without id or author_id", True)):
-        rows = np.flatnonzero(mask)
-        if not len(rows):
-            continue
-        take = pa.array(rows)
-        reasons = (pa.array([f"line {lineno[r]}: a data item that is not an object" for r in rows], _S)
-                   if reason is None else reason)
-        post = pc.take(tid, take) if with_ids else None
-        if post is not None:
-            post = pc.if_else(pc.equal(post, ""), pa.scalar(None, _S), post)
-        out.append(row_table({"src": pc.fill_null(pc.take(author, take), "") if with_ids else "",
-                              "dst": "", "kind": "", "timestamp": "", "text": "", "post_id": post,
-                              "platform_type": "", "__key__": None, "__row__": record[rows],
-                              "__parse_error__": reasons}, record[rows], np.zeros(len(rows), np.int64), rows))
+    bad_item = np.flatnonzero(~item)
+    if len(bad_item):
+        out.rejects(bad_item, pa.array([f"line {lineno[r]}: a data item that is not an object" for r in bad_item], _S),
+                    bad_item, blank=True)
+    no_ids = np.flatnonzero(item & ~valid)
+    if len(no_ids):
+        out.rejects(no_ids, "tweet without id or author_id", no_ids)
     good = np.flatnonzero(valid)
     index.add_posts(pc.take(tid, pa.array(good)), pc.take(author, pa.array(good)))
 
@@ -175,13 +168,7 @@ def v2_page_rows(table: pa.Table, first_line: int, record0: int, index: ExportIn
         target = pc.if_else(pa.array(missing), post_target, target)
     kind = pc.if_else(pa.array(is_reply), "reply", "repost")
     ptype = pc.if_else(pa.array(is_rt), "retweet", pc.if_else(pa.array(is_quote), "quote", "reply"))
-    ref_take = pa.array(ref_tweet)
-    ref_tid = pc.take(tid, ref_take)
-    out.append(row_table({
-        "src": pc.take(author, ref_take), "dst": target, "kind": kind, "timestamp": pc.take(ts, ref_take),
-        "text": pc.take(text, ref_take), "post_id": ref_tid, "platform_type": ptype,
-        "__key__": pc.binary_join_element_wise(ref_tid, kind, target, "|"), "__row__": record[ref_tweet],
-        "__parse_error__": ""}, record[ref_tweet], np.zeros(len(ref_tweet), np.int64), ref_rows))
+    out.edges(ref_tweet, target, kind, ptype, 0, ref_rows)
     emitted = np.bincount(ref_tweet, minlength=n)
     retweet = np.bincount(ref_tweet[is_rt], minlength=n) > 0
 
@@ -226,16 +213,10 @@ def v2_page_rows(table: pa.Table, first_line: int, record0: int, index: ExportIn
     sel = np.flatnonzero(m_keep)
     sel_take = pa.array(sel)
     m_tweet, m_target = m_tweet[sel], pc.take(m_target, sel_take)
-    m_take = pa.array(m_tweet)
-    m_tid = pc.take(tid, m_take)
-    out.append(row_table({
-        "src": pc.take(author, m_take), "dst": m_target, "kind": "mention", "timestamp": pc.take(ts, m_take),
-        "text": pc.take(text, m_take), "post_id": m_tid, "platform_type": "mention",
-        "__key__": pc.binary_join_element_wise(m_tid, "mention", m_target, "|"), "__row__": record[m_tweet],
-        "__parse_error__": ""}, record[m_tweet], np.ones(len(m_tweet), np.int64), m_rows[sel]))
+    out.edges(m_tweet, m_target, "mention", "mention", 1, m_rows[sel])
     emitted += np.bincount(m_tweet, minlength=n)
     without = int((valid & (emitted == 0)).sum())
-    return out, n, without
+    return [out.table()], n, without
 
 
 _V1_USER = pa.struct([("id_str", _S), ("screen_name", _S), ("name", _S), ("followers_count", pa.int64()),
@@ -266,7 +247,8 @@ def v1_rows(table: pa.Table, first_line: int, index: ExportIndex) -> tuple[list[
     read_twitter_v1` record by record."""
     n = table.num_rows
     line = first_line + np.arange(n, dtype=np.int64)
-    col = {name: table.column(name).combine_chunks() for name in table.column_names}
+    col = {name: (c.chunk(0) if c.num_chunks == 1 else c.combine_chunks())
+           for name, c in zip(table.column_names, table.columns)}
     user, rs, qs = col["user"], col["retweeted_status"], col["quoted_status"]
     tid = pc.fill_null(col["id_str"], "")
     author = pc.fill_null(field(user, "id_str"), "")
@@ -337,24 +319,13 @@ def v1_rows(table: pa.Table, first_line: int, index: ExportIndex) -> tuple[list[
     porder = porder[ok[porder]]
     index.add_posts(pc.take(pid, pa.array(porder)), pc.take(pauthor, pa.array(porder)))
 
-    out: list[pa.Table] = []
+    out = RowGroups(author=author, post_id=tid, timestamp=ts, text=text, row_of=line)
     bad = np.flatnonzero(~valid)
     if len(bad):
-        take = pa.array(bad)
-        post = pc.take(tid, take)
-        out.append(row_table({"src": pc.take(author, take), "dst": "", "kind": "", "timestamp": "", "text": "",
-                              "post_id": pc.if_else(pc.equal(post, ""), pa.scalar(None, _S), post), "platform_type": "",
-                              "__key__": None, "__row__": line[bad],
-                              "__parse_error__": "tweet without id_str or user.id_str"},
-                             line[bad], np.zeros(len(bad), np.int64), bad))
+        out.rejects(bad, "tweet without id_str or user.id_str", bad)
 
     def edges(rows, target, kind, ptype, phase, order):
-        take = pa.array(rows)
-        post = pc.take(tid, take)
-        out.append(row_table({"src": pc.take(author, take), "dst": target, "kind": kind, "timestamp": pc.take(ts, take),
-                              "text": pc.take(text, take), "post_id": post, "platform_type": ptype,
-                              "__key__": pc.binary_join_element_wise(post, kind, target, "|"), "__row__": line[rows],
-                              "__parse_error__": ""}, line[rows], np.full(len(rows), phase, np.int64), order))
+        out.edges(rows, target, kind, ptype, phase, order)
 
     edges(rt_rows, rt_target, "repost", "retweet", 0, rt_rows)
     edges(q_rows, q_target, "repost", "quote", 0, q_rows)
@@ -371,4 +342,4 @@ def v1_rows(table: pa.Table, first_line: int, index: ExportIndex) -> tuple[list[
     edges(m_tweet[sel], pc.take(m_target, pa.array(sel)), "mention", "mention", 2, m_rows[sel])
     emitted = (np.bincount(rt_rows, minlength=n) + np.bincount(q_rows, minlength=n) + np.bincount(r_rows, minlength=n)
                + np.bincount(m_tweet[sel], minlength=n))
-    return out, n, int((valid & (emitted == 0)).sum())
+    return [out.table()], n, int((valid & (emitted == 0)).sum())
