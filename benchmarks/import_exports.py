@@ -251,7 +251,8 @@ def main() -> None:
             rows.append((label, n, size, imp, gen))
             print(label, imp, gen, flush=True)
     lines = ["# Importing exports vs the generic table of the same interactions", "",
-             f"`python benchmarks/import_exports.py --tweets {args.tweets} --weibo {args.weibo} --repeat {args.repeat}` "
+             f"`python benchmarks/import_exports.py --tweets {args.tweets} --v1 {args.v1} --weibo {args.weibo} "
+             f"--repeat {args.repeat}` "
              "(build_workspace end to end, each build in a fresh subprocess, the two builds alternated and the best "
              "of each kept; 2-core machine shared with other jobs, so single runs vary).", "",
              "| export | records | export MB | kept rows (import / generic) | edges (import / generic) | "
