@@ -243,8 +243,7 @@ def _first_truthy(*columns):
 
 def v1_rows(table: pa.Table, first_line: int, index: ExportIndex) -> tuple[list[pa.Table], int, int]:
     """Rows of a block of Twitter v1.1 statuses, one a line: (row tables, records, records without
-    interactions); the same rows, rejects, users and posts as :func:`kolgraph.build.importers.twitter.
-    read_twitter_v1` record by record."""
+    interactions) -- the rows, rejects, users and posts ``read_twitter_v1`` gives record by record."""
     n = table.num_rows
     line = first_line + np.arange(n, dtype=np.int64)
     col = {name: (c.chunk(0) if c.num_chunks == 1 else c.combine_chunks())
@@ -324,9 +323,7 @@ def v1_rows(table: pa.Table, first_line: int, index: ExportIndex) -> tuple[list[
     if len(bad):
         out.rejects(bad, "tweet without id_str or user.id_str", bad)
 
-    def edges(rows, target, kind, ptype, phase, order):
-        out.edges(rows, target, kind, ptype, phase, order)
-
+    edges = out.edges
     edges(rt_rows, rt_target, "repost", "retweet", 0, rt_rows)
     edges(q_rows, q_target, "repost", "quote", 0, q_rows)
     edges(r_rows, pc.take(reply_to, r_take), "reply", "reply", 1, r_rows)
