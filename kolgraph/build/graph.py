@@ -31,6 +31,7 @@ __all__ = [
     "to_networkx",
     "graph_arrays",
     "graph_from_arrays",
+    "igraph_from_pairs",
     "VERTEX_ATTRIBUTES",
 ]
 
@@ -206,7 +207,7 @@ def graph_from_arrays(arrays: Mapping[str, np.ndarray], vertices: pd.DataFrame) 
     Edge ``i`` is ``src[i] -> dst[i]`` with the arrays' attribute values, vertex ``j`` is row ``j`` of
     ``vertices``. This is the workspace's load path, so it avoids every per-edge Python step it can.
     """
-    g = _directed_graph(len(vertices), arrays["src"], arrays["dst"])
+    g = igraph_from_pairs(len(vertices), arrays["src"], arrays["dst"])
     _set_vertex_attributes(g, vertices)
     g.es["kind"] = np.array(KINDS, dtype=object)[np.asarray(arrays["kind"], dtype=np.int64)].tolist()
     g.es["count"] = np.asarray(arrays["count"], dtype=np.int64).tolist()
@@ -215,16 +216,17 @@ def graph_from_arrays(arrays: Mapping[str, np.ndarray], vertices: pd.DataFrame) 
     return g
 
 
-def _directed_graph(n: int, src: np.ndarray, dst: np.ndarray) -> ig.Graph:
-    """A directed graph on ``n`` vertices with edges ``src[i] -> dst[i]`` in order (ids must be < n).
+def igraph_from_pairs(n: int, src: np.ndarray, dst: np.ndarray, *, directed: bool = True) -> ig.Graph:
+    """A graph on ``n`` vertices with edges ``src[i] -> dst[i]`` in order (ids in ``[0, n)``), no attributes.
 
     python-igraph's stable-ABI wheel reads an edge list one pair of Python objects at a time (a NumPy
     array is first expanded into nested lists); pairs drawn lazily from two flat lists are the
-    cheapest input it takes: about half the time of handing it the array, and no list of pairs in memory.
+    cheapest input it takes: measured at 8.7M edges, under 60% of the time of handing it the array,
+    and no list of pairs in memory. Most of what remains is igraph indexing the edges.
     """
     if len(src) == 0:
-        return ig.Graph(n=n, directed=True)
-    return ig.Graph(n=n, edges=zip(np.asarray(src).tolist(), np.asarray(dst).tolist()), directed=True)
+        return ig.Graph(n=n, directed=directed)
+    return ig.Graph(n=n, edges=zip(np.asarray(src).tolist(), np.asarray(dst).tolist()), directed=directed)
 
 
 def _set_vertex_attributes(g: ig.Graph, table: pd.DataFrame) -> None:

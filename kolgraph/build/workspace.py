@@ -9,7 +9,8 @@ Layout::
       interactions.parquet   the kept rows, normalised (src, dst, kind, timestamp, text, sentiment, post_id, weight)
       edges.parquet          the graph's edges: one row per (src, dst, kind), see build.graph
       vertices.parquet       the graph's vertices in vertex order: user_id, display_name, followers, verified
-      graph.npz              the same edges as integer vertex codes and typed columns, for a fast load
+      graph.npz              the same edges as integer vertex codes and typed columns, for a fast load,
+                             and each interaction's src/dst vertex positions (``interaction_src``/``_dst``)
       rejects.csv            every rejected or duplicate input row with file, row, category and reason
       analysis/, whatif/ ... outputs of later commands, each committed as a whole (kolgraph.runs.results)
 
@@ -44,7 +45,7 @@ from .. import __version__
 from .._io import atomic_path, dumps, write_json, write_table
 from ..errors import InputError, KolgraphError, WorkspaceError
 from ..schema import DEFAULT_KIND_WEIGHTS, KINDS
-from .graph import collapse_interactions, factorize_ids, graph_from_arrays, graph_arrays
+from .graph import collapse_interactions, factorize_ids, graph_from_arrays, graph_arrays, index_of
 from .readers import IngestResult, read_inputs
 
 __all__ = ["Workspace", "BuildReport", "build_workspace", "write_workspace", "write_tables", "graph_summary",
@@ -165,9 +166,29 @@ class Workspace:
 
     def graph_arrays(self) -> dict[str, np.ndarray]:
         """The edges as typed arrays over vertex positions (``src``, ``dst``, ``kind`` codes, ``count``,
-        ``weight``, ``first_ts``, ``last_ts``, ``sentiment``), in the graph's edge order."""
+        ``weight``, ``first_ts``, ``last_ts``, ``sentiment``), in the graph's edge order.
+
+        Read once per :class:`Workspace` and shared: the arrays are read-only.
+        """
+        return {k: v for k, v in self._npz.items() if not k.startswith("interaction_")}
+
+    def interaction_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Vertex position (int64) of each interaction row's ``src`` and ``dst``, in the row order of
+        :meth:`interactions`: the ids already looked up at build time, so no command hashes them again.
+        Workspaces built before these arrays existed get them computed here."""
+        if "interaction_src" in self._npz:
+            return (self._npz["interaction_src"].astype(np.int64), self._npz["interaction_dst"].astype(np.int64))
+        names = pd.Index(self.vertices()["user_id"].astype("str"))
+        rows = self.interactions(columns=["src", "dst"])
+        return index_of(names, rows["src"]), index_of(names, rows["dst"])
+
+    @functools.cached_property
+    def _npz(self) -> dict[str, np.ndarray]:
         with np.load(self.path / "graph.npz", allow_pickle=False) as data:
-            return {k: data[k] for k in data.files}
+            arrays = {k: data[k] for k in data.files}
+        for values in arrays.values():
+            values.flags.writeable = False
+        return arrays
 
     @functools.cached_property
     def graph_(self) -> ig.Graph:
@@ -337,8 +358,12 @@ def _writer_lock(target: Path):
 
 def write_tables(out: str | os.PathLike, *, interactions: pd.DataFrame, edges: pd.DataFrame,
                  vertices: pd.DataFrame, rejects: pd.DataFrame | None, inputs: Mapping[str, Any],
-                 counts: Mapping[str, Any], parameters: Mapping[str, Any], force: bool = False) -> Workspace:
+                 counts: Mapping[str, Any], parameters: Mapping[str, Any], force: bool = False,
+                 interaction_codes: tuple[np.ndarray, np.ndarray] | None = None) -> Workspace:
     """Write a complete workspace atomically: tables and manifest into a temporary folder, then rename.
+
+    ``interaction_codes``: each interaction's src/dst position in ``vertices`` when the caller has
+    them already (else they are looked up here).
 
     The one writer of workspaces (``kolgraph build`` and ``kolgraph neo4j pull`` both end here), so
     every workspace has the same files and manifest sections. ``out`` may be replaced only if it is
@@ -361,7 +386,8 @@ def write_tables(out: str | os.PathLike, *, interactions: pd.DataFrame, edges: p
             interactions.to_parquet(tmp_dir / "interactions.parquet", index=False)
             edges.to_parquet(tmp_dir / "edges.parquet", index=False)
             vertices.to_parquet(tmp_dir / "vertices.parquet", index=False)
-            np.savez(tmp_dir / "graph.npz", **graph_arrays(edges, vertices))
+            np.savez(tmp_dir / "graph.npz", **graph_arrays(edges, vertices),
+                     **_interaction_codes(interactions, vertices, interaction_codes))
             from .._io import spreadsheet_safe
 
             spreadsheet_safe(rejects).to_csv(tmp_dir / "rejects.csv", index=False, encoding="utf-8")
@@ -387,6 +413,20 @@ def write_tables(out: str | os.PathLike, *, interactions: pd.DataFrame, edges: p
             if tmp_dir.exists():
                 shutil.rmtree(tmp_dir, ignore_errors=True)
     return Workspace(target)
+
+
+def _interaction_codes(interactions: pd.DataFrame, vertices: pd.DataFrame,
+                       known: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Each interaction's src and dst as vertex positions (int32 while they fit), stored in graph.npz."""
+    names = pd.Index(vertices["user_id"].astype("str"))
+    if known is not None:
+        src, dst = np.asarray(known[0], dtype=np.int64), np.asarray(known[1], dtype=np.int64)
+    else:
+        src, dst = index_of(names, interactions["src"]), index_of(names, interactions["dst"])
+    if len(src) and min(src.min(), dst.min()) < 0:
+        raise InputError("(interactions)", "interaction ids missing from the vertex table")
+    dtype = np.int32 if len(names) < 2**31 else np.int64
+    return {"interaction_src": src.astype(dtype), "interaction_dst": dst.astype(dtype)}
 
 
 def write_workspace(out: str | os.PathLike, interactions: IngestResult, users: IngestResult | None = None, *,
@@ -417,7 +457,9 @@ def write_workspace(out: str | os.PathLike, interactions: IngestResult, users: I
         inputs={"interactions": [f.to_dict() for f in interactions.files],
                 "users": [f.to_dict() for f in users.files] if users is not None else []},
         counts={"interactions": interactions.counts(), "users": users.counts() if users is not None else None},
-        parameters={"kind_weights": weights, **dict(parameters or {})}, force=force)
+        parameters={"kind_weights": weights, **dict(parameters or {})}, force=force,
+        # the factorised codes are vertex positions while the users merge kept one row per id
+        interaction_codes=(codes[-2], codes[-1]) if len(vertices) == len(names) else None)
 
 
 def build_workspace(interaction_paths: Sequence[str | os.PathLike] | str | os.PathLike, out: str | os.PathLike, *,

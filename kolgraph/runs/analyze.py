@@ -61,7 +61,6 @@ from ..algorithms.stance import (
     attitude_rows,
     interaction_sentiment,
     kind_mask,
-    user_positions,
     user_stance,
 )
 from ..build.workspace import Workspace, as_workspace
@@ -300,7 +299,7 @@ def analyze_workspace(
         names = pd.Index(g.vs["name"] if g.vcount() else [], dtype="str", name="user_id")
         cols = ["src", "dst", "kind", "text", "sentiment"]
         inter = ws.interactions(columns=cols + ["post_id"])  # post_id: trace each row's sentiment to its post
-        codes = (user_positions(inter["src"], names), user_positions(inter["dst"], names))
+        codes = ws.interaction_codes()  # looked up at build time, in the rows' order
         e_src, e_dst = arrays["src"], arrays["dst"]
         done("load")
 

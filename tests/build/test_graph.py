@@ -102,3 +102,27 @@ def test_graph_round_trips_the_interactions(rows):
         expected = {(s, d, str(k)): n for (s, d, k), n in frame.groupby(["src", "dst", "kind"], observed=True).size().items()}
         got = {(s, d, k): n for s, d, k, n in edges[["src", "dst", "kind", "count"]].itertuples(index=False)}
         assert got == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(0, 30), m=st.integers(0, 120), seed=st.integers(0, 2**32 - 1))
+def test_graph_from_arrays_keeps_every_edge_in_order(n, m, seed):
+    """The load path: edge i is src[i] -> dst[i] with its values (self-loops, repeats, isolated and
+    trailing vertices included), vertex j is row j of the vertex table."""
+    from kolgraph.build.graph import graph_from_arrays
+    from kolgraph.schema import KINDS
+
+    rng = np.random.default_rng(seed)
+    m = m if n else 0
+    arrays = {"src": rng.integers(0, max(n, 1), m), "dst": rng.integers(0, max(n, 1), m),
+              "kind": rng.integers(0, len(KINDS), m).astype(np.int8), "count": rng.integers(1, 5, m)}
+    for attribute in ("weight", "first_ts", "last_ts", "sentiment"):
+        arrays[attribute] = np.where(rng.random(m) < 0.2, np.nan, rng.normal(size=m))
+    vertices = pd.DataFrame({"user_id": [f"u{j}" for j in range(n)], "followers": rng.integers(0, 9, n) * 1.0})
+    g = graph_from_arrays(arrays, vertices)
+    assert g.is_directed() and g.vcount() == n and g.ecount() == m
+    assert g.get_edgelist() == list(zip(arrays["src"].tolist(), arrays["dst"].tolist()))
+    assert g.vs["name"] == vertices["user_id"].tolist() and g.vs["followers"] == vertices["followers"].tolist()
+    assert g.es["kind"] == [KINDS[k] for k in arrays["kind"]] and g.es["count"] == arrays["count"].tolist()
+    for attribute in ("weight", "first_ts", "last_ts", "sentiment"):
+        np.testing.assert_array_equal(np.asarray(g.es[attribute], dtype=float), arrays[attribute])

@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -290,3 +291,19 @@ def test_killed_build_leaves_the_old_complete_workspace(tmp_path, small, point):
     build_workspace(other, out)  # the next write succeeds and cleans up
     assert "fan3" in set(open_workspace(out).vertices()["user_id"])
     assert not [p for p in tmp_path.iterdir() if p.name.startswith((".ws.tmp", ".ws.old"))]
+
+
+def test_interaction_codes_are_stored_at_build_and_match_the_ids(tmp_path, small):
+    ws = build_workspace(small, tmp_path / "ws").workspace
+    names = ws.vertices()["user_id"].tolist()
+    rows = ws.interactions(columns=["src", "dst"])
+    src, dst = ws.interaction_codes()
+    assert src.dtype == np.int64 and [names[i] for i in src] == rows["src"].tolist()
+    assert [names[i] for i in dst] == rows["dst"].tolist()
+    assert "interaction_src" in ws._npz  # stored in graph.npz, not recomputed
+    # a workspace written before the codes were stored computes the same codes
+    ws.__dict__["_npz"] = {k: v for k, v in ws._npz.items() if not k.startswith("interaction_")}
+    again = ws.interaction_codes()
+    assert again[0].tolist() == src.tolist() and again[1].tolist() == dst.tolist()
+    with pytest.raises(ValueError, match="read-only"):
+        ws.graph_arrays()["weight"][0] = 1.0  # shared between readers: nobody may change them
