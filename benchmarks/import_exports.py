@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import subprocess
 import sys
@@ -90,6 +91,63 @@ def write_twarc(n: int, folder: Path, rng: random.Random) -> tuple[Path, Path]:
     return pages, generic
 
 
+def write_v1(n: int, folder: Path, rng: random.Random) -> tuple[Path, Path]:
+    """Twitter API v1.1 JSONL (one status a line, ``user`` embedded, ``retweeted_status`` /
+    ``quoted_status`` with their users, ``entities.user_mentions``) and the same interactions as a
+    generic table."""
+    users = [str(10_000_000 + i) for i in range(max(1000, n // 20))]
+    months = ["Jan", "Feb"]
+
+    def user(uid: str) -> dict:
+        return {"id": int(uid), "id_str": uid, "name": f"User {uid}", "screen_name": f"u{uid}", "followers_count": 10,
+                "friends_count": 5, "verified": False, "description": "", "location": "", "lang": "en"}
+
+    lines = folder / "tweets.jsonl"
+    generic = folder / "tweets_generic.csv"
+    with lines.open("w") as out, generic.open("w", newline="") as gout:
+        writer = csv.writer(gout)
+        writer.writerow(["src", "dst", "kind", "timestamp", "text", "post_id"])
+        for i in range(n):
+            author, target = rng.choice(users), rng.choice(users)
+            tid, ref = str(1_500_000_000_000_000_000 + i), str(1_400_000_000_000_000_000 + i)
+            hh, mm, ss = (i // 3600) % 24, (i // 60) % 60, i % 60
+            created = f"Mon {months[0]} 05 {hh:02d}:{mm:02d}:{ss:02d} +0000 2026"
+            iso = f"2026-01-05T{hh:02d}:{mm:02d}:{ss:02d}+00:00"
+            tweet = {"created_at": created, "id": int(tid), "id_str": tid, "user": user(author), "lang": "en",
+                     "retweet_count": 0, "favorite_count": 0, "in_reply_to_status_id_str": None,
+                     "in_reply_to_user_id_str": None, "in_reply_to_screen_name": None}
+            roll = rng.random()
+            original = {"created_at": created, "id_str": ref, "text": "original", "user": user(target),
+                        "entities": {"user_mentions": []}}
+            if roll < 0.5:
+                tweet["text"] = f"RT @u{target}: something about the brand {i}"
+                tweet["retweeted_status"] = original
+                tweet["entities"] = {"user_mentions": [{"id_str": target, "screen_name": f"u{target}",
+                                                        "name": f"User {target}", "indices": [3, 12]}]}
+                rows = [(author, target, "repost")]
+            elif roll < 0.7:
+                tweet["text"] = f"@u{target} I disagree {i}"
+                tweet.update(in_reply_to_status_id_str=ref, in_reply_to_user_id_str=target,
+                             in_reply_to_screen_name=f"u{target}")
+                tweet["entities"] = {"user_mentions": [{"id_str": target, "screen_name": f"u{target}",
+                                                        "name": f"User {target}", "indices": [0, 9]}]}
+                rows = [(author, target, "reply")]
+            elif roll < 0.8:
+                tweet["text"] = f"look at this {i}"
+                tweet["quoted_status"] = original
+                tweet["entities"] = {"user_mentions": []}
+                rows = [(author, target, "repost")]
+            else:
+                tweet["text"] = f"hello @u{target} {i}"
+                tweet["entities"] = {"user_mentions": [{"id_str": target, "screen_name": f"u{target}",
+                                                        "name": f"User {target}", "indices": [6, 15]}]}
+                rows = [(author, target, "mention")]
+            out.write(json.dumps(tweet) + "\n")
+            for src, dst, kind in rows:
+                writer.writerow([src, dst, kind, iso, tweet["text"], tid])
+    return lines, generic
+
+
 def write_weibo(n: int, folder: Path, rng: random.Random) -> tuple[list[Path], Path]:
     authors = [str(1_600_000_000 + i) for i in range(20)]
     names = {str(2_000_000_000 + i): f"网友{i}" for i in range(max(1000, n // 20))}
@@ -157,6 +215,7 @@ def run(paths: list[Path], out: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tweets", type=int, default=1_000_000)
+    parser.add_argument("--v1", type=int, default=1_000_000, help="Twitter v1.1 statuses (JSONL)")
     parser.add_argument("--weibo", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=2, help="alternating runs of each build (best is kept)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "import_exports.md"))
@@ -165,8 +224,11 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for label, n, writer in (("twarc2 pages", args.tweets, write_twarc), ("weibo-crawler CSV", args.weibo, write_weibo)):
-            folder = tmp / label.split()[0]
+        for label, n, writer in (("twarc2 pages", args.tweets, write_twarc), ("Twitter v1.1 JSONL", args.v1, write_v1),
+                                 ("weibo-crawler CSV", args.weibo, write_weibo)):
+            if n <= 0:
+                continue
+            folder = tmp / label.split()[0].replace("/", "_")
             folder.mkdir()
             t0 = time.perf_counter()
             export, generic = writer(n, folder, rng)
@@ -175,18 +237,22 @@ def main() -> None:
             # alternate the two builds and keep each one's best of ``--repeat``: the machine is shared,
             # so a single pair of runs can differ by 2x for reasons that have nothing to do with either
             runs_imp, runs_gen = [], []
+            load = [os.getloadavg()[0]]
             for _ in range(args.repeat):
                 runs_imp.append(run(export, folder / "ws_import"))
                 runs_gen.append(run([generic], folder / "ws_generic"))
+            load.append(os.getloadavg()[0])
             imp = min(runs_imp, key=lambda r: r["seconds"])
             gen = min(runs_gen, key=lambda r: r["seconds"])
             imp["all"] = [round(r["seconds"], 1) for r in runs_imp]
             gen["all"] = [round(r["seconds"], 1) for r in runs_gen]
             size = sum(p.stat().st_size for p in export) / 2**20
+            imp["load"] = load
             rows.append((label, n, size, imp, gen))
             print(label, imp, gen, flush=True)
     lines = ["# Importing exports vs the generic table of the same interactions", "",
-             f"`python benchmarks/import_exports.py --tweets {args.tweets} --weibo {args.weibo} --repeat {args.repeat}` "
+             f"`python benchmarks/import_exports.py --tweets {args.tweets} --v1 {args.v1} --weibo {args.weibo} "
+             f"--repeat {args.repeat}` "
              "(build_workspace end to end, each build in a fresh subprocess, the two builds alternated and the best "
              "of each kept; 2-core machine shared with other jobs, so single runs vary).", "",
              "| export | records | export MB | kept rows (import / generic) | edges (import / generic) | "
@@ -198,6 +264,8 @@ def main() -> None:
                      f"{gen['seconds'] / imp['seconds']:.2f} | {imp['hwm_mb']:,.0f} | {gen['hwm_mb']:,.0f} |")
     lines += ["", "All runs (s): " + "; ".join(f"{label}: import {imp['all']}, generic {gen['all']}"
                                              for label, _, _, imp, gen in rows)]
+    lines += ["", "1-minute load average before / after each pair of builds: " + "; ".join(
+        f"{label}: {imp['load'][0]:.1f} / {imp['load'][1]:.1f}" for label, _, _, imp, _ in rows)]
     lines += ["", "Target: speed ratio >= 0.5 (an import no slower than twice the generic table of the same "
               "interactions). Kept rows and edges must agree: the generic tables hold exactly what each export yields."]
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -14,7 +14,9 @@ Method (defaults in :class:`CampParams`):
    edges; a missing ``weight`` attribute counts each edge as 1.
 2. **Propagation** (``method="spread"``, the default): label spreading (Zhou et al. 2004),
    ``f = (I - alpha D^-1/2 S D^-1/2)^-1 y``, solved by conjugate gradients to a relative tolerance,
-   one solve per camp. ``method="ppr"``: personalised PageRank on the random walk ``D^-1 S`` with
+   one solve per camp; the solves of one stage (the uniform reference and both camps, then both
+   camps in each self-training round) run side by side, one sparse product per iteration for
+   all of them, each stopping at its own tolerance. ``method="ppr"`` : personalised PageRank on the random walk ``D^-1 S`` with
    restart to the seeds (damping ``damping``), by power iteration to a tolerance.
    Each camp's result is normalised to total mass 1 (class mass normalisation, Zhu et al. 2003),
    so the two camps weigh equally whatever their seed counts.
@@ -66,10 +68,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import LinearOperator, cg
 
 from ..schema import KINDS, ConfigError, KolgraphError, UnknownAccountError, normalise_kinds
-from .projection import edge_kinds, edge_list, edge_values, vertex_names
+from .projection import EdgeArrays, checked_edges
 
 __all__ = ["CampParams", "CampResult", "camp_affinity", "METHODS"]
 
@@ -171,6 +172,7 @@ def camp_affinity(
     tol: float = CampParams.tol,
     max_iter: int = CampParams.max_iter,
     seed: int | None = None,
+    edges: EdgeArrays | None = None,
 ) -> CampResult:
     """Affinity of every user to the brand camp versus the critic camp (see the module docstring).
 
@@ -179,7 +181,8 @@ def camp_affinity(
     accepted), ``None`` for all; ignored when the graph has no ``kind`` attribute. ``weight``: edge
     attribute holding non-negative weights, ``None`` (or absent) for 1 per edge. Other parameters:
     :class:`CampParams`. ``parameters`` in the result records what was used (kinds, weight,
-    fallback seeds, number of reachable users).
+    fallback seeds, number of reachable users). ``edges``: ``g``'s
+    :class:`~kolgraph.algorithms.projection.EdgeArrays` (with ``weight``) if the caller has them.
 
     Example::
 
@@ -195,7 +198,8 @@ def camp_affinity(
         raise TypeError(f"camp_affinity needs an igraph.Graph, got {type(g).__name__}")
 
     n = g.vcount()
-    names = pd.Index(vertex_names(g).tolist(), dtype=object, name="user_id")
+    e = checked_edges(g, edges, weight)
+    names = pd.Index(e.names, dtype=object, name="user_id")
     brand = _as_seed_tuple(brand_seeds)
     critic = _as_seed_tuple(critic_seeds)
     if not brand:
@@ -208,7 +212,7 @@ def camp_affinity(
     c_idx = _seed_indices(names, critic, "critic")
 
     kinds_req = _normalise_kinds(kinds)
-    src, dst, w, kinds_used, weight_used, fallback = _edges(g, kinds_req, weight, np.r_[b_idx, c_idx])
+    src, dst, w, kinds_used, weight_used, fallback = _edges(g, e, kinds_req, weight, np.r_[b_idx, c_idx])
     W = sp.csr_matrix((w, (src, dst)), shape=(n, n))
     S = (W + W.T).tocsr()
     S.eliminate_zeros()
@@ -218,24 +222,28 @@ def camp_affinity(
     reached = np.isin(comp, comp[np.r_[b_idx, c_idx]])
 
     propagate = _make_propagator(S, params)
-    ref = _normalised(propagate(reached.astype(float)))  # uniform seed set over reachable users
-    safe_ref = np.where(reached, ref, 1.0)
-
     b_lab = _indicator(n, b_idx)
-    bm = _normalised(propagate(b_lab))
     two_sided = len(c_idx) > 0
+    c_lab = _indicator(n, c_idx)
+    # the uniform seed set over reachable users (the reference), the brand seeds, the critic seeds
+    first = propagate(np.column_stack([reached.astype(float), b_lab] + ([c_lab] if two_sided else [])))
+    ref = _normalised(first[:, 0])
+    safe_ref = np.where(reached, ref, 1.0)
+    bm = _normalised(first[:, 1])
     min_lift = params.min_lift
     if two_sided:
-        c_lab = _indicator(n, c_idx)
-        cm = _normalised(propagate(c_lab))
+        cm = _normalised(first[:, 2])
+        del first
         aff = _ratio(bm, cm)
         free = reached & (b_lab == 0) & (c_lab == 0)
         for r in range(1, params.rounds + 1):
             share = r / params.rounds
             pb = _top_share(np.where(free & (aff > 0) & (bm > min_lift * safe_ref), aff, 0.0), share)
             pc = _top_share(np.where(free & (aff < 0) & (cm > min_lift * safe_ref), -aff, 0.0), share)
-            bm = _normalised(propagate(np.maximum(b_lab, pb)))
-            cm = _normalised(propagate(np.maximum(c_lab, pc)))
+            both = propagate(np.column_stack([np.maximum(b_lab, pb), np.maximum(c_lab, pc)]))
+            bm = _normalised(both[:, 0])
+            cm = _normalised(both[:, 1])
+            del both
             aff = _ratio(bm, cm)
     else:
         cm = ref
@@ -304,50 +312,41 @@ def _normalise_kinds(kinds: Iterable[str] | str | None) -> tuple[str, ...] | Non
     return None if kinds is None else normalise_kinds(kinds, what="camp_affinity kinds")
 
 
-def _edges(g: ig.Graph, kinds: tuple[str, ...] | None, weight: str | None, seeds: np.ndarray):
+def _edges(g: ig.Graph, e: EdgeArrays, kinds: tuple[str, ...] | None, weight: str | None, seeds: np.ndarray):
     """Edge arrays (src, dst, weight) of the projection, self-loops dropped; kinds and weight
     attribute actually used; seeds given back their own edges of all kinds (fallback)."""
-    src, dst = edge_list(g)
-    w = edge_values(g, weight)
+    src, dst, w = e.src, e.dst, e.weight
     weight_used = weight if weight is not None and weight in g.es.attributes() else None
-    keep = src != dst
     fallback = np.zeros(0, dtype=np.intp)
     if kinds is None or "kind" not in g.es.attributes():
-        kinds_used: Any = "all"
-    else:
-        kinds_used = list(kinds)
-        kind_ok = np.isin(edge_kinds(g), [KINDS.index(k) for k in kinds])
-        sel = keep & kind_ok
-        n = g.vcount()
-        deg_sel = np.bincount(src[sel], minlength=n) + np.bincount(dst[sel], minlength=n)
-        deg_all = np.bincount(src[keep], minlength=n) + np.bincount(dst[keep], minlength=n)
-        fallback = np.unique(seeds[(deg_sel[seeds] == 0) & (deg_all[seeds] > 0)])
-        if fallback.size:
-            own = np.isin(src, fallback) | np.isin(dst, fallback)
-            sel = sel | (keep & own)
-        keep = sel
-    return src[keep], dst[keep], w[keep], kinds_used, weight_used, fallback
+        return src, dst, w, "all", weight_used, fallback
+    sel = np.isin(e.kind, [KINDS.index(k) for k in kinds])
+    n = e.n
+    deg_sel = np.bincount(src[sel], minlength=n) + np.bincount(dst[sel], minlength=n)
+    deg_all = np.bincount(src, minlength=n) + np.bincount(dst, minlength=n)
+    fallback = np.unique(seeds[(deg_sel[seeds] == 0) & (deg_all[seeds] > 0)])
+    if fallback.size:
+        sel |= np.isin(src, fallback) | np.isin(dst, fallback)
+    return src[sel], dst[sel], w[sel], list(kinds), weight_used, fallback
 
 
 def _make_propagator(S: sp.csr_matrix, params: CampParams):
-    """A function y -> f spreading the label vector y over S (method of ``params``)."""
+    """A function Y -> F spreading each column of the label matrix Y (n x k) over S (method of ``params``)."""
     n = S.shape[0]
     deg = np.asarray(S.sum(axis=1)).ravel()
     if params.method == "spread":
         dinv = np.where(deg > 0, 1.0 / np.sqrt(np.where(deg > 0, deg, 1.0)), 0.0)
-        Sn = (sp.diags(dinv) @ S @ sp.diags(dinv)).tocsr()
-        alpha = params.alpha
-        op = LinearOperator((n, n), matvec=lambda x: x - alpha * (Sn @ x), dtype=float)
+        rows = np.repeat(np.arange(n), np.diff(S.indptr))
+        Sn = sp.csr_matrix(((dinv[rows] * S.data) * dinv[S.indices], S.indices, S.indptr), shape=(n, n))
+        del rows
 
-        def spread(y: np.ndarray) -> np.ndarray:
-            if not y.any():
-                return np.zeros(n)
+        def spread(Y: np.ndarray) -> np.ndarray:
             # (I - alpha Sn) is symmetric positive definite (eigenvalues of Sn lie in [-1, 1]).
-            f, info = cg(op, y, x0=y.copy(), rtol=params.tol, atol=0.0, maxiter=params.max_iter)
-            if info != 0:
-                raise KolgraphError(f"camp_affinity: label spreading did not converge in "
-                                    f"{params.max_iter} iterations; raise max_iter or tol")
-            return np.clip(f, 0.0, None)
+            F = np.zeros_like(Y)
+            some = Y.any(axis=0)
+            if some.any():
+                F[:, some] = _conjugate_gradients(Sn, params.alpha, Y[:, some], params.tol, params.max_iter)
+            return np.clip(F, 0.0, None)
 
         return spread
 
@@ -356,7 +355,7 @@ def _make_propagator(S: sp.csr_matrix, params: CampParams):
     dangling = deg == 0
     d = params.damping
 
-    def ppr(y: np.ndarray) -> np.ndarray:
+    def ppr_one(y: np.ndarray) -> np.ndarray:
         if not y.any():
             return np.zeros(n)
         v = y / y.sum()
@@ -369,7 +368,50 @@ def _make_propagator(S: sp.csr_matrix, params: CampParams):
         raise KolgraphError(f"camp_affinity: PageRank did not converge in {params.max_iter} "
                             f"iterations; raise max_iter or tol")
 
+    def ppr(Y: np.ndarray) -> np.ndarray:
+        return np.column_stack([ppr_one(Y[:, j]) for j in range(Y.shape[1])])
+
     return ppr
+
+
+def _conjugate_gradients(Sn: sp.csr_matrix, alpha: float, Y: np.ndarray, tol: float, max_iter: int) -> np.ndarray:
+    """Solve ``(I - alpha Sn) f = y`` for each column y of ``Y`` (none all zero) by conjugate gradients.
+
+    Each column runs its own CG iteration (the textbook one, as ``scipy.sparse.linalg.cg``: start
+    at y, stop once the residual norm is below ``tol`` x norm(y)), but the columns still running
+    share one sparse product per iteration; a converged column is left as it is.
+    """
+    X = np.array(Y, dtype=np.float64, order="C")
+    R = Y - (X - alpha * (Sn @ X))
+    atol = tol * np.sqrt(np.einsum("ij,ij->j", Y, Y))
+    rho = np.einsum("ij,ij->j", R, R)
+    P = R.copy()
+    active = np.ones(Y.shape[1], dtype=bool)
+    idx = None  # columns of X still iterating (None: all)
+    for _ in range(max_iter):
+        active &= ~(np.sqrt(rho) < atol)
+        if not active.any():
+            return X
+        if not active.all():  # drop the converged columns (they keep their solution in the result)
+            keep = np.flatnonzero(active)
+            idx = keep if idx is None else idx[keep]
+            P, R, rho, atol, active = P[:, keep].copy(), R[:, keep].copy(), rho[keep], atol[keep], active[keep]
+        Q = Sn @ P                                  # Q = (I - alpha Sn) P, in place
+        Q *= -alpha
+        Q += P
+        step = rho / np.einsum("ij,ij->j", P, Q)
+        Q *= step                                   # step * Q
+        R -= Q
+        if idx is None:
+            X += step * P
+        else:
+            X[:, idx] += step * P
+        rho_new = np.einsum("ij,ij->j", R, R)
+        P *= rho_new / rho
+        P += R
+        rho = rho_new
+    raise KolgraphError(f"camp_affinity: label spreading did not converge in {max_iter} iterations; "
+                        f"raise max_iter or tol")
 
 
 def _normalised(f: np.ndarray) -> np.ndarray:

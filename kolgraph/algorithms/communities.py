@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import ConfigError
-from .projection import igraph_seed, make_undirected, projection_arrays, vertex_names
+from .projection import EdgeArrays, igraph_seed, projection_graph
 
 __all__ = [
     "METHODS",
@@ -227,7 +227,7 @@ def _parameters(method: str, resolution: float, weight: str | None, tol: float,
 
 def detect_communities(g: ig.Graph, *, method: str = "leiden", resolution: float = 1.0,
                        seed: int = 0, weight: str | None = "weight", tol: float = 1e-5,
-                       max_iterations: int = 50) -> CommunityResult:
+                       max_iterations: int = 50, edges: EdgeArrays | None = None) -> CommunityResult:
     """Partition the users into communities on the weighted undirected projection.
 
     ``method``: "leiden" (modularity objective), "louvain" or "label_propagation".
@@ -235,6 +235,8 @@ def detect_communities(g: ig.Graph, *, method: str = "leiden", resolution: float
     modularity. ``tol``/``max_iterations`` (Leiden): stop when an iteration raises the objective
     by less than ``tol`` (modularity units) or changes nothing. ``weight``: edge attribute summed
     into the projection (None or absent: 1 per edge). Same graph and seed, same partition.
+    ``edges``: ``g``'s :class:`~kolgraph.algorithms.projection.EdgeArrays` (with ``weight``) if
+    the caller has them; their projection is then built once and shared with other steps.
 
     Example::
 
@@ -242,9 +244,7 @@ def detect_communities(g: ig.Graph, *, method: str = "leiden", resolution: float
         res.to_frame().groupby("community").size()
     """
     _check_method(method, resolution, tol, max_iterations)
-    names = vertex_names(g)
-    a, b, w = projection_arrays(g, weight)
-    h = make_undirected(g.vcount(), a, b, w)
+    names, h = projection_graph(g, edges, weight)
     raw, iterations = _run(h, method, resolution, int(seed), tol, max_iterations)
     membership, sizes = _relabel(raw, names)
     parameters = _parameters(method, resolution, weight, tol, max_iterations)
@@ -325,7 +325,7 @@ def _seeded_runs(h: ig.Graph, method: str, resolution: float, seeds: tuple[int, 
 def consensus_communities(g: ig.Graph, *, method: str = "leiden", runs: int = 10, seed: int = 0,
                           resolution: float = 1.0, weight: str | None = "weight",
                           tol: float = 1e-5, max_iterations: int = 50,
-                          workers: int | None = None) -> ConsensusResult:
+                          workers: int | None = None, edges: EdgeArrays | None = None) -> ConsensusResult:
     """Run a community method ``runs`` times with derived seeds and keep the medoid partition.
 
     Seeds: ``numpy.random.default_rng(seed).integers(0, 2**31 - 1, runs)``. The consensus is the
@@ -333,7 +333,7 @@ def consensus_communities(g: ig.Graph, *, method: str = "leiden", runs: int = 10
     other runs give per-user ``confidence`` and per-community ``stability`` in [0, 1] (see
     :class:`ConsensusResult`). ``runs`` >= 2; other parameters as in :func:`detect_communities`.
     ``workers``: processes for the runs (default: one per core from ``PARALLEL_MIN_USERS`` users,
-    else 1); the result does not depend on it.
+    else 1); the result does not depend on it. ``edges``: as in :func:`detect_communities`.
 
     Example::
 
@@ -344,10 +344,8 @@ def consensus_communities(g: ig.Graph, *, method: str = "leiden", runs: int = 10
     if int(runs) != runs or runs < 2:
         raise ConfigError(f"consensus runs must be an integer >= 2, got {runs!r}")
     runs = int(runs)
-    names = vertex_names(g)
-    n = g.vcount()
-    a, b, w = projection_arrays(g, weight)
-    h = make_undirected(n, a, b, w)
+    names, h = projection_graph(g, edges, weight)
+    n = len(names)
     run_seeds = tuple(int(s) for s in np.random.default_rng(seed).integers(0, 2**31 - 1, size=runs))
     labels = _seeded_runs(h, method, resolution, run_seeds, tol, max_iterations,
                           _consensus_workers(workers, runs, n))

@@ -7,6 +7,9 @@ centrality, camps and roles read edges, weights, kinds and user ids the same way
 - :func:`edge_list`, :func:`edge_values`, :func:`edge_kinds`: per-edge source/target indices,
   a numeric attribute (checked finite and >= 0) and kind codes into :data:`kolgraph.schema.KINDS`;
 - :func:`edge_arrays`: all of them at once without self-loops (:class:`EdgeArrays`);
+  :func:`edge_arrays_from`: the same from a workspace's stored graph arrays, without igraph (at
+  10M edges reading them back out of igraph costs seconds per algorithm; the analyze run builds
+  one :class:`EdgeArrays` and hands it to every step, which also share its undirected projection);
 - :func:`collapse_undirected` / :func:`projection_arrays` / :func:`undirected_projection`: the
   weighted undirected projection (methods page, section 1): one tie per pair of users, weights of
   both directions and every kind summed, self-loops dropped;
@@ -18,6 +21,7 @@ Everything is vectorised: one ``get_edgelist`` call and numpy sorts, never a Pyt
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import random
@@ -39,6 +43,9 @@ __all__ = [
     "edge_values",
     "edge_kinds",
     "edge_arrays",
+    "edge_arrays_from",
+    "checked_edges",
+    "projection_graph",
     "collapse_undirected",
     "make_undirected",
     "projection_arrays",
@@ -117,6 +124,23 @@ class EdgeArrays:
         """Number of users (vertices), including users without edges."""
         return len(self.names)
 
+    @functools.cached_property
+    def undirected(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The weighted undirected projection ``(a, b, w)`` (:func:`collapse_undirected`), computed
+        on first use and then shared by every algorithm handed these arrays."""
+        return collapse_undirected(self.n, self.src, self.dst, self.weight)
+
+    @functools.cached_property
+    def undirected_graph(self) -> ig.Graph:
+        """:attr:`undirected` as an undirected igraph graph (edge attribute ``weight``, no names),
+        built on first use and shared (communities, coreness, exact betweenness); never mutate it."""
+        a, b, w = self.undirected
+        return make_undirected(self.n, a, b, w)
+
+    def release_graph(self) -> None:
+        """Forget the cached :attr:`undirected_graph` (hundreds of MB at 10M ties) once no step needs it."""
+        self.__dict__.pop("undirected_graph", None)
+
 
 def edge_arrays(g: ig.Graph, weight: str | None = "weight") -> EdgeArrays:
     """:class:`EdgeArrays` of ``g`` (self-loops dropped; ``weight`` None or absent: 1 per edge)."""
@@ -127,6 +151,59 @@ def edge_arrays(g: ig.Graph, weight: str | None = "weight") -> EdgeArrays:
     kind = edge_kinds(g)
     keep = src != dst
     return EdgeArrays(names, src[keep], dst[keep], w[keep], count[keep].astype(np.int64), kind[keep])
+
+
+def edge_arrays_from(arrays: Mapping[str, np.ndarray], names: Any) -> EdgeArrays:
+    """:class:`EdgeArrays` from a graph stored as arrays (a workspace's ``graph.npz``: ``src``, ``dst``
+    vertex positions, ``kind`` codes into ``KINDS``, ``count``, ``weight``, in the graph's edge order),
+    self-loops dropped; equal to :func:`edge_arrays` of the graph built from them, without igraph.
+
+    >>> e = edge_arrays_from({"src": np.array([0, 1, 1]), "dst": np.array([1, 1, 0]),
+    ...                       "kind": np.array([0, 1, 2]), "count": np.array([2, 1, 1]),
+    ...                       "weight": np.array([2.0, 0.5, 0.3])}, ["a", "b"])
+    >>> e.src.tolist(), e.dst.tolist(), e.weight.tolist(), e.kind.tolist()
+    ([0, 1], [1, 0], [2.0, 0.3], [0, 2])
+    """
+    names = np.asarray([str(x) for x in names], dtype=object)
+    src = np.asarray(arrays["src"], dtype=np.int64)
+    dst = np.asarray(arrays["dst"], dtype=np.int64)
+    m = len(src)
+    n = len(names)
+    if len(dst) != m or (m and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n)):
+        raise KolgraphError(f"graph arrays do not fit {n} users (edge ends out of range)")
+    w = np.asarray(arrays["weight"], dtype=np.float64) if "weight" in arrays else np.ones(m)
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise KolgraphError("edge attribute 'weight' must be finite and >= 0")
+    count = np.asarray(arrays["count"], dtype=np.int64) if "count" in arrays else np.ones(m, np.int64)
+    kind = np.asarray(arrays["kind"], dtype=np.int8) if "kind" in arrays else np.full(m, -1, np.int8)
+    keep = src != dst
+    return EdgeArrays(names, src[keep], dst[keep], w[keep], count[keep], kind[keep])
+
+
+def checked_edges(g: ig.Graph, edges: EdgeArrays | None, weight: str | None = "weight") -> EdgeArrays:
+    """``edges`` if given (checked to have ``g``'s users), else :func:`edge_arrays` of ``g``.
+
+    Algorithms take an optional precomputed :class:`EdgeArrays` of ``g`` (with the ``weight`` they
+    are asked for) so a caller running several of them on one large graph converts it once.
+    """
+    if edges is None:
+        return edge_arrays(g, weight)
+    if not isinstance(edges, EdgeArrays):
+        raise TypeError(f"edges must be EdgeArrays, got {type(edges).__name__}")
+    if edges.n != g.vcount():
+        raise KolgraphError(f"edge arrays hold {edges.n} users, the graph {g.vcount()}: not the same graph")
+    return edges
+
+
+def projection_graph(g: ig.Graph, edges: EdgeArrays | None = None,
+                     weight: str | None = "weight") -> tuple[np.ndarray, ig.Graph]:
+    """(user ids, weighted undirected projection as igraph without names): the shared
+    :attr:`EdgeArrays.undirected_graph` when ``edges`` are given, else built from ``g``."""
+    if edges is not None:
+        e = checked_edges(g, edges, weight)
+        return e.names, e.undirected_graph
+    a, b, w = projection_arrays(g, weight)
+    return vertex_names(g), make_undirected(g.vcount(), a, b, w)
 
 
 def collapse_undirected(n: int, src: np.ndarray, dst: np.ndarray,
@@ -159,7 +236,8 @@ def make_undirected(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray | None,
     enabled = gc.isenabled()
     gc.disable()  # building 10M small lists would otherwise trigger many full collections
     try:
-        pairs = np.column_stack([a, b]).tolist() if len(a) else []
+        # pairs drawn lazily from two flat lists: igraph's cheapest edge input (no list of pairs)
+        pairs = zip(np.asarray(a).tolist(), np.asarray(b).tolist()) if len(a) else []
         h = ig.Graph(n=n, edges=pairs, directed=False)
         del pairs
         if names is not None and n:

@@ -84,6 +84,14 @@ def resolve_links(user_ids: pd.Index, links: Any) -> tuple[np.ndarray, np.ndarra
     return a[ok], b[ok], w[ok]
 
 
+def _is_projection(n: int, a: np.ndarray, b: np.ndarray) -> bool:
+    """True when (a, b) hold each undirected pair once, a < b, sorted (as :func:`collapse_undirected`)."""
+    if not len(a) or not (a < b).all():
+        return False
+    key = a.astype(np.int64) * np.int64(n) + b
+    return bool((key[1:] > key[:-1]).all())
+
+
 def community_spread(user_ids: pd.Index, community: np.ndarray, links: Any, *,
                      min_share: float = 0.2, min_neighbours: int = 4) -> dict[str, np.ndarray]:
     """How many communities hold a real share of each user's ties (the bridge rule's community check).
@@ -111,18 +119,25 @@ def community_spread(user_ids: pd.Index, community: np.ndarray, links: Any, *,
            "second_share": np.full(n, np.nan)}
     if not len(a) or k == 0:
         return out
-    # symmetric tie matrix: one entry per (user, neighbour), both directions summed (per-row sorts only)
-    ties = sp.csr_matrix((np.r_[w, w], (np.r_[a, b], np.r_[b, a])), shape=(n, n))
-    ties.sum_duplicates()
-    row = np.repeat(np.arange(n, dtype=np.int64), np.diff(ties.indptr))
-    strength = np.bincount(row, weights=ties.data, minlength=n)
-    cols = comm[ties.indices]
+    # one entry per (user, neighbour), both directions summed: the links as they are when they are
+    # already the undirected projection (one tie per pair, a < b, as collapse_undirected gives),
+    # else a symmetric tie matrix (per-row sorts only)
+    if _is_projection(n, a, b):
+        row, nb, data = np.r_[a, b], np.r_[b, a], np.r_[w, w]
+    else:
+        ties = sp.csr_matrix((np.r_[w, w], (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+        ties.sum_duplicates()
+        row = np.repeat(np.arange(n, dtype=np.int64), np.diff(ties.indptr))
+        nb, data = ties.indices, ties.data
+        del ties
+    strength = np.bincount(row, weights=data, minlength=n)
+    cols = comm[nb]
     ok = cols >= 0
     if not ok.any():
         return out
     # one pass sums both per (user, community): tie weight in the real part, neighbours in the imaginary
-    per = sp.csr_matrix((ties.data[ok] + 1j, (row[ok], cols[ok])), shape=(n, k))
-    del ties, row, cols
+    per = sp.csr_matrix((data[ok] + 1j, (row[ok], cols[ok])), shape=(n, k))
+    del row, cols, nb, data
     per.sum_duplicates()
     row = np.repeat(np.arange(n, dtype=np.int64), np.diff(per.indptr))
     share = per.data.real / strength[row]

@@ -255,7 +255,7 @@ def _why_empty(paths: _Paths, n: int) -> str:
 
 
 def assign_roles(metrics: pd.DataFrame, *, brand_accounts: Iterable[str] = (), params: RoleParams | None = None,
-                 links: pd.DataFrame | None = None) -> RoleResult:
+                 links: pd.DataFrame | tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> RoleResult:
     """Tag every user of ``metrics`` with roles and reasons (module docstring for the rules).
 
     ``metrics``: one row per user with user_id and the columns the rules read: pagerank,
@@ -263,7 +263,10 @@ def assign_roles(metrics: pd.DataFrame, *, brand_accounts: Iterable[str] = (), p
     (core_fan, critic); participation, degree, betweenness (bridge); out_strength_repost,
     in_strength and, if present, out_count_repost (amplifier). ``links``: tie table (src, dst,
     weight) for the bridge community check and brand bridges; src and dst are user ids, or integer
-    row positions in ``metrics``. A missing column raises an error naming it and the rule that needs it.
+    row positions in ``metrics``; or position arrays ``(src, dst, weight)`` with every weight > 0 and
+    no self-loop, e.g. the undirected projection (:attr:`~kolgraph.algorithms.projection.EdgeArrays.undirected`,
+    the fastest form: one tie per pair needs no summing). A missing column raises an error naming it
+    and the rule that needs it.
     """
     params = params or RoleParams()
     missing = {rule: [c for c in cols if c not in metrics] for rule, cols in _NEEDS.items()}
@@ -471,8 +474,8 @@ def _combine(n: int, flags: Mapping[str, np.ndarray], reasons: Mapping[str, tupl
         idx, text = reasons[tag]
         full = np.full(n, -1, dtype=np.int64)
         full[idx] = np.arange(idx.size)
-        taken = pc.take(text, pa.array(np.where(full >= 0, full, 0))) if idx.size else pa.nulls(n, pa.string())
-        reason_cols.append(pc.if_else(pa.array(full >= 0), taken, null))
+        # a null index takes a null: no copy of a reason for each user without the tag
+        reason_cols.append(pc.take(text, pa.array(full, mask=full < 0)) if idx.size else pa.nulls(n, pa.string()))
     if n == 0:
         empty = pd.Series([], dtype="str")
         return empty, empty.copy()

@@ -159,8 +159,9 @@ def kind_mask(kind: pd.Series, kinds: Iterable[str]) -> np.ndarray:
     """Rows whose kind is one of ``kinds`` (canonical names); fast on a categorical column."""
     kinds = list(kinds)
     if isinstance(kind.dtype, pd.CategoricalDtype):
-        wanted = np.flatnonzero(np.asarray(kind.cat.categories.astype("str").isin(kinds), dtype=bool))
-        return np.isin(np.asarray(kind.cat.codes), wanted)
+        # one look-up per row in a table indexed by category code (-1, a missing kind, is the last slot)
+        table = np.append(np.asarray(kind.cat.categories.astype("str").isin(kinds), dtype=bool), False)
+        return table[np.asarray(kind.cat.codes)]
     return kind.astype("str").isin(kinds).to_numpy(dtype=bool)
 
 

@@ -50,8 +50,8 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .._arrays import unique_sorted
 from .._io import to_jsonable
+from ..algorithms.projection import edge_arrays_from
 from ..algorithms.roles import ROLE_TAGS, RoleParams, assign_roles
 from ..algorithms.stance import (
     StanceParams,
@@ -349,23 +349,31 @@ def analyze_workspace(
             brand_dst[names.get_indexer(list(brand.accounts))] = True
         to_brand = brand_dst[e_dst] & (e_src != e_dst)
         brand_interactions = np.bincount(e_src[to_brand], weights=e_count[to_brand], minlength=n).astype(np.int64)
-        degree = _projection_degree(e_src, e_dst, n)
+        edges = edge_arrays_from(arrays, names)  # one conversion; the graph steps share it and its projection
+        tie_a, tie_b, tie_w = edges.undirected
+        degree = (np.bincount(tie_a, minlength=n) + np.bincount(tie_b, minlength=n)).astype(np.int64)
         done("stance")
 
         # ---- communities
         step("communities")
+        from ..algorithms.betweenness import start_betweenness
         from ..algorithms.communities import consensus_communities, detect_communities
+
+        # betweenness needs only the projection: on large graphs a worker process computes it
+        # while communities are detected; the centrality step collects it (same values)
+        betweenness_job = start_betweenness(edges, seed=seed, quiet=quiet)
 
         community_runs = comm_params.runs_for(n)
         if community_runs > 1:
             comm = consensus_communities(g, method=comm_params.method, runs=community_runs, seed=seed,
-                                         resolution=comm_params.resolution)
+                                         resolution=comm_params.resolution, edges=edges)
             confidence = np.asarray(comm.confidence, dtype="float64")
             comm_frame = comm.community_frame()
             stability = pd.Series(comm_frame["stability"].to_numpy(dtype="float64"),
                                   index=comm_frame["community"].to_numpy())
         else:
-            comm = detect_communities(g, method=comm_params.method, seed=seed, resolution=comm_params.resolution)
+            comm = detect_communities(g, method=comm_params.method, seed=seed, resolution=comm_params.resolution,
+                                      edges=edges)
             confidence = np.full(n, np.nan)
             stability = pd.Series(dtype="float64")
         membership = np.asarray(comm.membership, dtype=np.int64)
@@ -375,10 +383,12 @@ def analyze_workspace(
         step("centrality")
         from ..algorithms.centrality import centrality_table
 
-        cent_result = centrality_table(g, membership=membership, seed=seed, quiet=quiet)
+        cent_result = centrality_table(g, membership=membership, seed=seed, quiet=quiet, edges=edges,
+                                       betweenness_job=betweenness_job)
         cent = cent_result.to_frame()
         cent = cent.set_index(cent["user_id"].astype("str")).reindex(names).reset_index(drop=True)
         cent = cent.drop(columns=["user_id"])
+        edges.release_graph()  # the igraph projection served communities and coreness; free it
         done("centrality")
 
         # ---- roles
@@ -391,7 +401,7 @@ def analyze_workspace(
         metrics["stance_support"] = st["stance_support"].to_numpy()
         metrics["degree"] = degree
         metrics["brand_interactions"] = brand_interactions
-        links = pd.DataFrame({"src": e_src, "dst": e_dst, "weight": arrays["weight"]})
+        links = (tie_a[tie_w > 0], tie_b[tie_w > 0], tie_w[tie_w > 0])  # the projection: one tie per pair
         roles = assign_roles(metrics, brand_accounts=brand.accounts, params=role_params, links=links)
         done("roles")
 
@@ -401,7 +411,7 @@ def analyze_workspace(
         if brand.accounts:
             from ..algorithms.camps import camp_affinity
 
-            camps = camp_affinity(g, brand.accounts, critic_seeds, kinds=("repost",), seed=seed,
+            camps = camp_affinity(g, brand.accounts, critic_seeds, kinds=("repost",), seed=seed, edges=edges,
                                   **dataclasses.asdict(camp_params))
             camp_frame = camps.to_frame().reindex(names)
             affinity = camp_frame["affinity"].to_numpy(dtype="float64")
@@ -470,15 +480,6 @@ def analyze_workspace(
     return AnalysisResult(workspace=ws.path, users=flagged, communities=communities, attitudes=att_frame,
                           parameters={**parameters, "timings_seconds": timings}, summary=summary, files=files,
                           run_id=run_id)
-
-
-def _projection_degree(src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
-    """Distinct neighbours per user in the undirected projection (self-loops dropped)."""
-    ok = (src >= 0) & (dst >= 0) & (src != dst)
-    a, b = src[ok].astype(np.int64), dst[ok].astype(np.int64)
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    pairs = unique_sorted(lo * max(n, 1) + hi)
-    return (np.bincount(pairs // max(n, 1), minlength=n) + np.bincount(pairs % max(n, 1), minlength=n)).astype(np.int64)
 
 
 def _critic_seeds(given: tuple[str, ...], roles, metrics: pd.DataFrame) -> tuple[tuple[str, ...], str]:

@@ -231,3 +231,37 @@ def test_congress_party_prediction_beats_plain_ppr():
     assert mean >= 0.94, acc["default"]
     assert min(acc["default"]) >= 0.92
     assert mean >= base + 0.02, (mean, base)
+
+
+def test_side_by_side_conjugate_gradients_match_scipy_cg():
+    """The camps' CG (several right-hand sides per sparse product) solves each column as scipy's cg does."""
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import LinearOperator, cg
+
+    from kolgraph.algorithms.camps import _conjugate_gradients
+
+    rng = np.random.default_rng(0)
+    n = 400
+    W = sp.random(n, n, density=0.02, random_state=1, format="csr")
+    S = (W + W.T).tocsr()
+    deg = np.asarray(S.sum(axis=1)).ravel()
+    dinv = np.where(deg > 0, 1 / np.sqrt(np.where(deg > 0, deg, 1)), 0)
+    Sn = (sp.diags(dinv) @ S @ sp.diags(dinv)).tocsr()
+    Y = np.zeros((n, 3))
+    Y[rng.choice(n, 5, replace=False), 0] = 1
+    Y[rng.choice(n, 40, replace=False), 1] = 1
+    Y[:, 2] = 1
+    F = _conjugate_gradients(Sn, 0.9, Y, 1e-10, 1000)
+    op = LinearOperator((n, n), matvec=lambda x: x - 0.9 * (Sn @ x), dtype=float)
+    for j in range(3):
+        f, info = cg(op, Y[:, j], x0=Y[:, j].copy(), rtol=1e-10, atol=0.0, maxiter=1000)
+        assert info == 0 and np.allclose(F[:, j], f, rtol=0, atol=1e-12)
+        assert np.linalg.norm(Y[:, j] - (F[:, j] - 0.9 * (Sn @ F[:, j]))) <= 1e-10 * np.linalg.norm(Y[:, j])
+
+
+def test_camps_from_shared_edge_arrays_equal_the_graphs(two_groups):
+    from kolgraph.algorithms.projection import edge_arrays
+
+    own = camp_affinity(two_groups, ["a1"], ["b1"]).to_frame()
+    shared = camp_affinity(two_groups, ["a1"], ["b1"], edges=edge_arrays(two_groups)).to_frame()
+    pd.testing.assert_frame_equal(own, shared)

@@ -204,3 +204,36 @@ def test_empty_and_edgeless_graphs(fixture, request):
 def test_bad_parameters_are_config_errors(schema_graph, kwargs):
     with pytest.raises(ConfigError):
         centrality_table(schema_graph, **kwargs)
+
+
+def test_betweenness_started_in_a_worker_equals_the_in_process_values(make_graph):
+    """start_betweenness in a forked worker (forced here; automatic from 50k users) gives exactly the
+    values centrality_table computes itself, and the table takes them; other options are refused."""
+    from kolgraph.algorithms.betweenness import start_betweenness
+    from kolgraph.algorithms.projection import edge_arrays
+
+    with igraph_seed(2):
+        edges = ig.Graph.Barabasi(600, 2, directed=True).get_edgelist()
+    g = make_graph([(f"n{u}", f"n{v}", "repost") for u, v in edges])
+    e = edge_arrays(g)
+    own = centrality_table(g, exact_max_vertices=100, seed=5).to_frame()
+    job = start_betweenness(e, exact_max_vertices=100, seed=5, background=True)
+    assert job.background
+    shared = centrality_table(g, exact_max_vertices=100, seed=5, edges=e, betweenness_job=job)
+    pd.testing.assert_frame_equal(own, shared.to_frame())
+    assert shared.betweenness_info["method"] == "sampled"
+    inline = start_betweenness(e, exact_max_vertices=100, seed=5, background=False)
+    assert not inline.background and np.array_equal(inline.result()[0], own["betweenness"].to_numpy())
+    other = start_betweenness(e, exact_max_vertices=100, seed=6, background=True)
+    with pytest.raises(KolgraphError, match="other options"):
+        centrality_table(g, exact_max_vertices=100, seed=5, betweenness_job=other)
+
+
+def test_table_from_shared_edge_arrays_equals_the_graphs(schema_graph):
+    from kolgraph.algorithms.projection import edge_arrays
+
+    comm = detect_communities(schema_graph, seed=0)
+    e = edge_arrays(schema_graph)
+    assert np.array_equal(detect_communities(schema_graph, seed=0, edges=e).membership, comm.membership)
+    pd.testing.assert_frame_equal(centrality_table(schema_graph, membership=comm).to_frame(),
+                                  centrality_table(schema_graph, membership=comm, edges=e).to_frame())

@@ -78,3 +78,33 @@ def test_igraph_seed_restores_the_default_generator():
     assert random.random() != expected     # ... so the module's stream moved on
     with igraph_seed(3):
         assert g.community_label_propagation().membership == first
+
+
+def test_edge_arrays_from_stored_arrays_equal_the_graphs(schema_graph):
+    """A workspace's graph arrays (self-loops included) give the same EdgeArrays as the graph, and
+    the shared projection is the one collapse_undirected / projection_arrays give."""
+    from kolgraph.algorithms.projection import edge_arrays_from, edge_kinds, edge_list, edge_values
+
+    g = schema_graph
+    src, dst = edge_list(g)
+    assert (src == dst).any()  # the fixture's self-loop is dropped below
+    stored = {"src": src, "dst": dst, "kind": edge_kinds(g), "count": edge_values(g, "count").astype(np.int64),
+              "weight": edge_values(g, "weight")}
+    e, f = edge_arrays(g), edge_arrays_from(stored, g.vs["name"])
+    for field in ("names", "src", "dst", "weight", "count", "kind"):
+        assert np.array_equal(getattr(e, field), getattr(f, field)), field
+    a, b, w = f.undirected
+    ref = projection_arrays(g)
+    assert all(np.array_equal(x, y) for x, y in zip((a, b, w), ref))
+    assert f.undirected is f.undirected  # computed once
+    h = f.undirected_graph
+    assert h.ecount() == len(a) and not h.is_directed() and np.allclose(h.es["weight"], w)
+    f.release_graph()
+    assert f.undirected_graph is not h
+    bad = dict(stored, dst=np.r_[g.vcount(), dst[1:]])
+    with pytest.raises(KolgraphError, match="out of range"):
+        edge_arrays_from(bad, g.vs["name"])
+    from kolgraph.algorithms.projection import checked_edges
+
+    with pytest.raises(KolgraphError, match="not the same graph"):
+        checked_edges(ig.Graph(n=3, directed=True), f)

@@ -472,3 +472,20 @@ def test_planted_roles_on_generated_events(planted_run, tag, floor):
     p, r = _precision_recall(found, truth)
     assert p >= floor and r >= floor, f"{tag}: precision {p:.2f}, recall {r:.2f} ({len(found)} found, {len(truth)} planted)"
     assert not found & set(event.brand.accounts)
+
+
+def test_community_spread_from_the_projection_equals_the_tie_table():
+    """The undirected projection (one tie per pair) takes the fast path; same answer as the rows."""
+    rng = np.random.default_rng(3)
+    n = 300
+    ids = pd.Index([f"u{i}" for i in range(n)])
+    src, dst = rng.integers(0, n, 4000), (rng.pareto(1.2, 4000) * 5).astype(int) % n
+    weight = rng.choice([1.0, 0.5, 0.3], 4000)
+    community = rng.integers(0, 4, n)
+    rows = pd.DataFrame({"src": src, "dst": dst, "weight": weight})
+    a, b, w = collapse_undirected(n, src, dst, weight)
+    slow = community_spread(ids, community, rows, min_share=0.2, min_neighbours=3)
+    fast = community_spread(ids, community, (a, b, w), min_share=0.2, min_neighbours=3)
+    for key in slow:
+        assert np.allclose(slow[key], fast[key], equal_nan=True, rtol=0, atol=1e-12), key
+    assert (fast["communities"] >= 2).sum() > 10   # the comparison covers real bridges

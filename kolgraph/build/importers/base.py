@@ -76,6 +76,8 @@ class ExportIndex:
     post_ids: list[str] = field(default_factory=list)
     post_authors: list[str] = field(default_factory=list)
     _frame: pd.DataFrame | None = None
+    #: posts added column-wise (Arrow arrays), in order with the ones appended to the lists above
+    post_chunks: list = field(default_factory=list)
 
     def user(self, user_id, handle=None, display_name=None, followers=None, verified=None) -> None:
         if user_id is None or user_id == "":
@@ -94,6 +96,28 @@ class ExportIndex:
         if post_id and author_id:
             self.post_ids.append(str(post_id))
             self.post_authors.append(str(author_id))
+
+    def add_posts(self, ids, authors) -> None:
+        """Posts as two string columns (Arrow arrays, no empty values), after every post added so far."""
+        import pyarrow as pa
+
+        if self.post_ids:
+            self.post_chunks.append((pa.array(self.post_ids, pa.string()), pa.array(self.post_authors, pa.string())))
+            self.post_ids, self.post_authors = [], []
+        self.post_chunks.append((ids, authors))
+
+    def posts(self) -> pd.Series:
+        """Post id -> author for every post seen (the last one given wins)."""
+        import pyarrow as pa
+
+        chunks = self.post_chunks + ([(pa.array(self.post_ids, pa.string()), pa.array(self.post_authors, pa.string()))]
+                                     if self.post_ids else [])
+        if not chunks:
+            return pd.Series(dtype=object)
+        ids = pa.concat_arrays([c[0].cast(pa.string()) for c in chunks]).to_numpy(zero_copy_only=False)
+        authors = pa.concat_arrays([c[1].cast(pa.string()) for c in chunks]).to_numpy(zero_copy_only=False)
+        posts = pd.Series(authors, index=ids, dtype=object)
+        return posts[~posts.index.duplicated(keep="last")]
 
     def users_frame(self) -> pd.DataFrame:
         """One row per user id: user_id, handle, display_name, followers, verified."""
@@ -144,8 +168,7 @@ def resolve(frame: pd.DataFrame, index: ExportIndex) -> tuple[pd.DataFrame, np.n
         names = pd.concat([by_name[~by_name.index.isin(by_handle.index)], by_handle])
         names.index = names.index.astype(str)
     if need_posts:
-        posts = pd.Series(index.post_authors, index=index.post_ids, dtype=object)
-        posts = posts[~posts.index.duplicated(keep="last")]
+        posts = index.posts()
     reasons = np.full(len(frame), "", dtype=object)
     stats = {"names_resolved": 0, "names_unresolved": 0, "unresolved_users": 0, "post_targets_unknown": 0}
     unresolved_names: set[str] = set()

@@ -17,8 +17,11 @@ from typing import Iterator
 
 import pandas as pd
 
+from ..readers.json_blocks import iter_json_blocks
 from ..readers.jsonl import iter_json_lines, loads
+from .arrow_rows import frame_of
 from .base import POST_PREFIX, UNRESOLVED_PREFIX, ExportIndex, RowBuffer
+from .twitter_columns import V1_SCHEMA, V2_PAGE_SCHEMA, NotColumnar, v1_rows, v2_page_rows
 
 __all__ = ["read_twitter_v2", "read_twitter_v2_flat", "read_twitter_v1", "read_twitter_v1_tree"]
 
@@ -94,50 +97,62 @@ def _emit_v2(buf: RowBuffer, index: ExportIndex, row: int, tweet: dict, ref_auth
         buf.without_interactions += 1
 
 
-def read_twitter_v2(path: Path, gz: bool, encoding: str, index: ExportIndex, chunk_rows: int,
-                    stats: dict) -> Iterator[tuple[int, pd.DataFrame]]:
-    """twarc2 output: one API response page per line (``data``, ``includes.users``, ``includes.tweets``)."""
-    buf = RowBuffer(chunk_rows, stats)
-    record = 0
-    for lineno, page, error in iter_json_lines(path, gz, encoding, huge_ints=False):
-        if error or not isinstance(page, dict):
-            record += 1
-            buf.records += 1
-            buf.reject(record, f"line {lineno}: {error or 'expected a JSON object (an API page)'}")
+def _v2_page(buf: RowBuffer, index: ExportIndex, lineno: int, page, error: str) -> None:
+    """Rows of one twarc2 page, record by record (the path for lines Arrow cannot take)."""
+    if error or not isinstance(page, dict):
+        buf.records += 1
+        buf.reject(buf.records, f"line {lineno}: {error or 'expected a JSON object (an API page)'}")
+        return
+    includes = page.get("includes") or {}
+    by_username = {}
+    known = index.users
+    for user in includes.get("users") or ():
+        uid = user.get("id")
+        if uid not in known:  # first seen wins: pages repeat the same users many times
+            _v2_user(index, user)
+        if uid and user.get("username"):
+            by_username[user["username"]] = str(uid)
+    authors = {}
+    for ref in includes.get("tweets") or ():
+        rid, rauthor = ref.get("id"), ref.get("author_id")
+        if rid and rauthor:
+            authors[rid] = rauthor  # in-page targets; data tweets go to the export's post index
+    data = page.get("data") or []
+    if isinstance(data, dict):
+        data = [data]
+    for tweet in data:
+        buf.records += 1
+        if not isinstance(tweet, dict):
+            buf.reject(buf.records, f"line {lineno}: a data item that is not an object")
             continue
-        includes = page.get("includes") or {}
-        by_username = {}
-        known = index.users
-        for user in includes.get("users") or ():
-            uid = user.get("id")
-            if uid not in known:  # first seen wins: pages repeat the same users many times
-                _v2_user(index, user)
-            if uid and user.get("username"):
-                by_username[user["username"]] = str(uid)
-        authors = {}
-        for ref in includes.get("tweets") or ():
-            rid, rauthor = ref.get("id"), ref.get("author_id")
-            if rid and rauthor:
-                authors[rid] = rauthor  # in-page targets; data tweets go to the export's post index
-        data = page.get("data") or []
-        if isinstance(data, dict):
-            data = [data]
-        for tweet in data:
-            record += 1
-            buf.records += 1
-            if not isinstance(tweet, dict):
-                buf.reject(record, f"line {lineno}: a data item that is not an object")
-                continue
-            if "text" not in tweet and "username" in tweet:  # a page of users (twarc2 users/followers)
-                _v2_user(index, tweet)
-                buf.without_interactions += 1
-                continue
-            _emit_v2(buf, index, record, tweet, authors, by_username)
-            if len(buf.rows) >= chunk_rows:
-                yield buf.flush()
-    if len(buf):
-        yield buf.flush()
+        if "text" not in tweet and "username" in tweet:  # a page of users (twarc2 users/followers)
+            _v2_user(index, tweet)
+            buf.without_interactions += 1
+            continue
+        _emit_v2(buf, index, buf.records, tweet, authors, by_username)
+
+
+def read_twitter_v2(path: Path, gz: bool, encoding: str, index: ExportIndex, chunk_rows: int,
+                    stats: dict, *, columnar: bool = True) -> Iterator[tuple[int, pd.DataFrame]]:
+    """twarc2 output: one API response page per line (``data``, ``includes.users``, ``includes.tweets``).
+
+    UTF-8 files are read in blocks parsed column-wise (:mod:`.twitter_columns`); a block Arrow or
+    the column-wise path cannot take (a broken line, a value of another type, a page of users) and
+    files in other encodings go record by record, with the same rows, rejects and counts.
+    ``columnar=False`` reads everything record by record (tests compare the two).
+    """
+    buf = RowBuffer(chunk_rows, stats)
+    yield from _columnar_or_records(
+        path, gz, encoding, buf, chunk_rows, V2_PAGE_SCHEMA if columnar else None,
+        lambda block: v2_page_rows(block.table, block.first_line, buf.records, index),
+        lambda lineno, page, error: _v2_page(buf, index, lineno, page, error))
     _finish(buf)
+
+
+def _flush_tables(buf: RowBuffer, tables: list) -> pd.DataFrame:
+    frame = frame_of(tables)
+    buf.rows_emitted += len(frame)
+    return frame
 
 
 def read_twitter_v2_flat(path: Path, gz: bool, encoding: str, index: ExportIndex, chunk_rows: int,
@@ -231,20 +246,67 @@ def _emit_v1(buf: RowBuffer, index: ExportIndex, row: int, tweet: dict, where: s
 
 
 def read_twitter_v1(path: Path, gz: bool, encoding: str, index: ExportIndex, chunk_rows: int,
-                    stats: dict) -> Iterator[tuple[int, pd.DataFrame]]:
-    """Twitter API v1.1 tweets, one JSON object per line (or one per ``.json`` file)."""
+                    stats: dict, *, columnar: bool = True) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Twitter API v1.1 tweets, one JSON object per line (or one per ``.json`` file).
+
+    UTF-8 files are read in blocks parsed column-wise (:func:`.twitter_columns.v1_rows`); a block
+    Arrow or that path cannot take, and other encodings, go record by record (same rows and rejects).
+    """
     buf = RowBuffer(chunk_rows, stats)
-    for lineno, tweet, error in iter_json_lines(path, gz, encoding, huge_ints=False):
+
+    def one(lineno, tweet, error):
         buf.records += 1
         if error or not isinstance(tweet, dict):
             buf.reject(lineno, error or "expected a JSON object (a tweet)")
-            continue
-        _emit_v1(buf, index, lineno, tweet)
-        if buf.full():
-            yield buf.flush()
+        else:
+            _emit_v1(buf, index, lineno, tweet)
+
+    yield from _columnar_or_records(path, gz, encoding, buf, chunk_rows, V1_SCHEMA if columnar else None,
+                                    lambda block: v1_rows(block.table, block.first_line, index), one)
+    _finish(buf)
+
+
+def _columnar_or_records(path, gz, encoding, buf: RowBuffer, chunk_rows: int, schema, columnar, one):
+    """Drive a JSON Lines importer: blocks Arrow parsed go to ``columnar(block)`` (row tables,
+    records, records without interactions), every other line to ``one(lineno, value, error)``;
+    rows leave in record order, in chunks of about ``chunk_rows``."""
+    blocks = iter_json_blocks(path, gz, encoding, schema) if schema is not None else None
+    if blocks is None:
+        for lineno, value, error in iter_json_lines(path, gz, encoding, huge_ints=False):
+            one(lineno, value, error)
+            if buf.full():
+                yield buf.flush()
+    else:
+        pending: list = []
+        pending_rows = 0
+        for block in blocks:
+            if block.table is not None:
+                try:
+                    tables, records, without = columnar(block)
+                except NotColumnar:
+                    block.parse_lines()
+                else:
+                    buf.records += records
+                    buf.without_interactions += without
+                    pending.extend(tables)
+                    pending_rows += sum(t.num_rows for t in tables)
+                    if pending_rows >= chunk_rows:
+                        yield buf.rows_emitted + 1, _flush_tables(buf, pending)
+                        pending, pending_rows = [], 0
+                    continue
+            if pending:  # rows leave in record order
+                yield buf.rows_emitted + 1, _flush_tables(buf, pending)
+                pending, pending_rows = [], 0
+            for lineno, value, error in block.lines:
+                one(lineno, value, error)
+                if buf.full():
+                    yield buf.flush()
+            if len(buf):
+                yield buf.flush()
+        if pending:
+            yield buf.rows_emitted + 1, _flush_tables(buf, pending)
     if len(buf):
         yield buf.flush()
-    _finish(buf)
 
 
 def read_twitter_v1_tree(path: Path, gz: bool, encoding: str, index: ExportIndex, chunk_rows: int,

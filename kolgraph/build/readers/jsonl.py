@@ -18,7 +18,7 @@ import pandas as pd
 from ...errors import InputError
 from .source import READ_ERRORS, bad_encoding_error, open_binary, read_failure
 
-__all__ = ["iter_jsonl", "loads", "iter_json_lines"]
+__all__ = ["iter_jsonl", "loads", "iter_json_lines", "parse_json_line", "is_whole_document"]
 
 
 _HUGE_INT = re.compile(rb"[:\[,]\s*-?\d{20}")
@@ -39,6 +39,32 @@ def loads(raw: bytes | str, *, huge_ints: bool = True) -> Any:
         raise
 
 
+def is_whole_document(first: bytes, codec: str) -> bool:
+    """Whether a file starting with ``first`` is one JSON document (an array, or a pretty-printed
+    object) rather than JSON Lines."""
+    if codec != "utf-8":
+        return False
+    stripped = first.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return stripped[:1] == b"[" or (stripped[:1] == b"{" and b"\n" in stripped.rstrip()
+                                    and not _parses(stripped.split(b"\n", 1)[0]))
+
+
+def parse_json_line(raw: bytes, lineno: int, path: Path, gz: bool, encoding: str = "utf-8", *,
+                    huge_ints: bool = True) -> tuple[Any, str]:
+    """(parsed value or None, error) of one line; bytes that do not decode stop the build."""
+    codec = "utf-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+    try:
+        line = raw.decode("utf-8-sig" if lineno == 1 and codec == "utf-8" else codec).strip()
+    except UnicodeDecodeError:
+        raise bad_encoding_error(path, gz, encoding) from None
+    if not line:
+        return None, "blank line"
+    try:
+        return loads(line, huge_ints=huge_ints), ""
+    except (orjson.JSONDecodeError, json.JSONDecodeError) as exc:
+        return None, f"not valid JSON: {_msg(exc)}"
+
+
 def iter_json_lines(path: Path, gz: bool, encoding: str = "utf-8", *, huge_ints: bool = True
                     ) -> Iterator[tuple[int, Any, str]]:
     """Yield (line number, parsed value or None, error) for every line of a JSON Lines file.
@@ -49,25 +75,13 @@ def iter_json_lines(path: Path, gz: bool, encoding: str = "utf-8", *, huge_ints:
     try:
         with open_binary(path, gz) as fh:
             first = fh.read(1 << 16)
-            stripped = first.lstrip(b"\xef\xbb\xbf \t\r\n") if codec == "utf-8" else first
             fh.seek(0)
-            if codec == "utf-8" and stripped[:1] == b"[" or (codec == "utf-8" and stripped[:1] == b"{"
-                                                            and b"\n" in stripped.rstrip()
-                                                            and not _parses(stripped.split(b"\n", 1)[0])):
+            if is_whole_document(first, codec):
                 yield from _whole_document(path, fh.read())
                 return
             for lineno, raw in enumerate(fh, start=1):
-                try:
-                    line = raw.decode("utf-8-sig" if lineno == 1 and codec == "utf-8" else codec).strip()
-                except UnicodeDecodeError:
-                    raise bad_encoding_error(path, gz, encoding) from None
-                if not line:
-                    yield lineno, None, "blank line"
-                    continue
-                try:
-                    yield lineno, loads(line, huge_ints=huge_ints), ""
-                except (orjson.JSONDecodeError, json.JSONDecodeError) as exc:
-                    yield lineno, None, f"not valid JSON: {_msg(exc)}"
+                value, error = parse_json_line(raw, lineno, path, gz, encoding, huge_ints=huge_ints)
+                yield lineno, value, error
     except READ_ERRORS as exc:
         raise read_failure(path, exc) from None
 
