@@ -159,9 +159,8 @@ def kind_mask(kind: pd.Series, kinds: Iterable[str]) -> np.ndarray:
     """Rows whose kind is one of ``kinds`` (canonical names); fast on a categorical column."""
     kinds = list(kinds)
     if isinstance(kind.dtype, pd.CategoricalDtype):
-        # one look-up per row in a table indexed by category code (-1, a missing kind, is the last slot)
-        table = np.append(np.asarray(kind.cat.categories.astype("str").isin(kinds), dtype=bool), False)
-        return table[np.asarray(kind.cat.codes)]
+        wanted = np.asarray(kind.cat.categories.astype("str").isin(kinds), dtype=bool)
+        return np.append(wanted, False)[np.asarray(kind.cat.codes)]  # by code; -1 (missing) reads the False
     return kind.astype("str").isin(kinds).to_numpy(dtype=bool)
 
 

@@ -294,3 +294,14 @@ def test_attitude_rows_trace_every_pair_to_its_rows():
         used = values[~np.isnan(values)]
         assert pair["support"] == used.size
         assert pair["attitude"] == pytest.approx(used.sum() / (used.size + 2.0))
+
+
+def test_kind_mask_reads_categorical_codes_and_missing_kinds():
+    from kolgraph.algorithms.stance import kind_mask
+
+    kinds = pd.Series(pd.Categorical(["repost", None, "reply", "mention", "reply"],
+                                     categories=["repost", "reply", "mention"]))
+    assert kind_mask(kinds, ["reply"]).tolist() == [False, False, True, False, True]
+    assert kind_mask(kinds, ("repost", "mention")).tolist() == [True, False, False, True, False]
+    assert kind_mask(kinds, []).tolist() == [False] * 5
+    assert kind_mask(kinds.astype("object"), ["reply"]).tolist() == kind_mask(kinds, ["reply"]).tolist()
