@@ -158,7 +158,7 @@ class CampResult:
 
 
 def camp_affinity(
-    g: ig.Graph,
+    g: ig.Graph | None,
     brand_seeds: Iterable[str],
     critic_seeds: Iterable[str] = (),
     *,
@@ -194,11 +194,11 @@ def camp_affinity(
                             min_lift=min_lift, tol=tol, max_iter=max_iter)
     except ValueError as exc:
         raise ConfigError(f"camp_affinity: {exc}") from None
-    if not isinstance(g, ig.Graph):
-        raise TypeError(f"camp_affinity needs an igraph.Graph, got {type(g).__name__}")
+    if not isinstance(g, ig.Graph) and not (g is None and edges is not None):
+        raise TypeError(f"camp_affinity needs an igraph.Graph (or its edge arrays), got {type(g).__name__}")
 
-    n = g.vcount()
     e = checked_edges(g, edges, weight)
+    n = e.n
     names = pd.Index(e.names, dtype=object, name="user_id")
     brand = _as_seed_tuple(brand_seeds)
     critic = _as_seed_tuple(critic_seeds)
@@ -312,13 +312,18 @@ def _normalise_kinds(kinds: Iterable[str] | str | None) -> tuple[str, ...] | Non
     return None if kinds is None else normalise_kinds(kinds, what="camp_affinity kinds")
 
 
-def _edges(g: ig.Graph, e: EdgeArrays, kinds: tuple[str, ...] | None, weight: str | None, seeds: np.ndarray):
+def _edges(g: ig.Graph | None, e: EdgeArrays, kinds: tuple[str, ...] | None, weight: str | None,
+           seeds: np.ndarray):
     """Edge arrays (src, dst, weight) of the projection, self-loops dropped; kinds and weight
     attribute actually used; seeds given back their own edges of all kinds (fallback)."""
     src, dst, w = e.src, e.dst, e.weight
-    weight_used = weight if weight is not None and weight in g.es.attributes() else None
+    if g is None:  # edge arrays alone: they carry the weight asked for, and kind codes (-1: unknown)
+        has_weight, has_kind = weight is not None, bool((e.kind >= 0).all())
+    else:
+        has_weight, has_kind = weight is not None and weight in g.es.attributes(), "kind" in g.es.attributes()
+    weight_used = weight if has_weight else None
     fallback = np.zeros(0, dtype=np.intp)
-    if kinds is None or "kind" not in g.es.attributes():
+    if kinds is None or not has_kind:
         return src, dst, w, "all", weight_used, fallback
     sel = np.isin(e.kind, [KINDS.index(k) for k in kinds])
     n = e.n

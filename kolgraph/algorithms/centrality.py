@@ -310,7 +310,7 @@ _METHODS = {
 }
 
 
-def centrality_table(g: ig.Graph, *, membership: Any = None, damping: float = 0.85,
+def centrality_table(g: ig.Graph | None, *, membership: Any = None, damping: float = 0.85,
                      betweenness: str = "auto", exact_max_vertices: int = 5000,
                      betweenness_samples: int | None = None, seed: int | None = 0,
                      betweenness_epsilon: float = 0.03, betweenness_delta: float = 0.1,

@@ -225,7 +225,7 @@ def _parameters(method: str, resolution: float, weight: str | None, tol: float,
     return parameters
 
 
-def detect_communities(g: ig.Graph, *, method: str = "leiden", resolution: float = 1.0,
+def detect_communities(g: ig.Graph | None, *, method: str = "leiden", resolution: float = 1.0,
                        seed: int = 0, weight: str | None = "weight", tol: float = 1e-5,
                        max_iterations: int = 50, edges: EdgeArrays | None = None) -> CommunityResult:
     """Partition the users into communities on the weighted undirected projection.
@@ -236,7 +236,8 @@ def detect_communities(g: ig.Graph, *, method: str = "leiden", resolution: float
     by less than ``tol`` (modularity units) or changes nothing. ``weight``: edge attribute summed
     into the projection (None or absent: 1 per edge). Same graph and seed, same partition.
     ``edges``: ``g``'s :class:`~kolgraph.algorithms.projection.EdgeArrays` (with ``weight``) if
-    the caller has them; their projection is then built once and shared with other steps.
+    the caller has them; their projection is then built once and shared with other steps (``g``
+    may then be ``None``: the arrays are the graph).
 
     Example::
 
@@ -322,7 +323,7 @@ def _seeded_runs(h: ig.Graph, method: str, resolution: float, seeds: tuple[int, 
             _SHARED_PROJECTION.clear()
 
 
-def consensus_communities(g: ig.Graph, *, method: str = "leiden", runs: int = 10, seed: int = 0,
+def consensus_communities(g: ig.Graph | None, *, method: str = "leiden", runs: int = 10, seed: int = 0,
                           resolution: float = 1.0, weight: str | None = "weight",
                           tol: float = 1e-5, max_iterations: int = 50,
                           workers: int | None = None, edges: EdgeArrays | None = None) -> ConsensusResult:

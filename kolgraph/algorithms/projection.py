@@ -180,28 +180,33 @@ def edge_arrays_from(arrays: Mapping[str, np.ndarray], names: Any) -> EdgeArrays
     return EdgeArrays(names, src[keep], dst[keep], w[keep], count[keep], kind[keep])
 
 
-def checked_edges(g: ig.Graph, edges: EdgeArrays | None, weight: str | None = "weight") -> EdgeArrays:
+def checked_edges(g: ig.Graph | None, edges: EdgeArrays | None, weight: str | None = "weight") -> EdgeArrays:
     """``edges`` if given (checked to have ``g``'s users), else :func:`edge_arrays` of ``g``.
 
     Algorithms take an optional precomputed :class:`EdgeArrays` of ``g`` (with the ``weight`` they
-    are asked for) so a caller running several of them on one large graph converts it once.
+    are asked for) so a caller running several of them on one large graph converts it once; with
+    ``edges`` the graph itself may be ``None`` (a workspace's arrays need no igraph graph at all).
     """
     if edges is None:
+        if g is None:
+            raise TypeError("give the graph or its edge arrays")
         return edge_arrays(g, weight)
     if not isinstance(edges, EdgeArrays):
         raise TypeError(f"edges must be EdgeArrays, got {type(edges).__name__}")
-    if edges.n != g.vcount():
+    if g is not None and edges.n != g.vcount():
         raise KolgraphError(f"edge arrays hold {edges.n} users, the graph {g.vcount()}: not the same graph")
     return edges
 
 
-def projection_graph(g: ig.Graph, edges: EdgeArrays | None = None,
+def projection_graph(g: ig.Graph | None, edges: EdgeArrays | None = None,
                      weight: str | None = "weight") -> tuple[np.ndarray, ig.Graph]:
     """(user ids, weighted undirected projection as igraph without names): the shared
     :attr:`EdgeArrays.undirected_graph` when ``edges`` are given, else built from ``g``."""
     if edges is not None:
         e = checked_edges(g, edges, weight)
         return e.names, e.undirected_graph
+    if g is None:
+        raise TypeError("give the graph or its edge arrays")
     a, b, w = projection_arrays(g, weight)
     return vertex_names(g), make_undirected(g.vcount(), a, b, w)
 

@@ -294,9 +294,9 @@ def analyze_workspace(
         both = sorted(set(brand.accounts) & set(critic_accounts))
         if both:
             raise ConfigError(f"account(s) given both as brand and as critic: {', '.join(map(repr, both))}")
-        g = ws.graph_  # cached, never mutated here (algorithms do not mutate their input)
+        # the graph steps run on the workspace's edge arrays (graph.npz): no igraph multigraph is built
         arrays = ws.graph_arrays()
-        names = pd.Index(g.vs["name"] if g.vcount() else [], dtype="str", name="user_id")
+        names = pd.Index(vertices["user_id"].astype("str"), dtype="str", name="user_id")
         cols = ["src", "dst", "kind", "text", "sentiment"]
         inter = ws.interactions(columns=cols + ["post_id"])  # post_id: trace each row's sentiment to its post
         codes = ws.interaction_codes()  # looked up at build time, in the rows' order
@@ -365,14 +365,14 @@ def analyze_workspace(
 
         community_runs = comm_params.runs_for(n)
         if community_runs > 1:
-            comm = consensus_communities(g, method=comm_params.method, runs=community_runs, seed=seed,
+            comm = consensus_communities(None, method=comm_params.method, runs=community_runs, seed=seed,
                                          resolution=comm_params.resolution, edges=edges)
             confidence = np.asarray(comm.confidence, dtype="float64")
             comm_frame = comm.community_frame()
             stability = pd.Series(comm_frame["stability"].to_numpy(dtype="float64"),
                                   index=comm_frame["community"].to_numpy())
         else:
-            comm = detect_communities(g, method=comm_params.method, seed=seed, resolution=comm_params.resolution,
+            comm = detect_communities(None, method=comm_params.method, seed=seed, resolution=comm_params.resolution,
                                       edges=edges)
             confidence = np.full(n, np.nan)
             stability = pd.Series(dtype="float64")
@@ -383,7 +383,7 @@ def analyze_workspace(
         step("centrality")
         from ..algorithms.centrality import centrality_table
 
-        cent_result = centrality_table(g, membership=membership, seed=seed, quiet=quiet, edges=edges,
+        cent_result = centrality_table(None, membership=membership, seed=seed, quiet=quiet, edges=edges,
                                        betweenness_job=betweenness_job)
         cent = cent_result.to_frame()
         cent = cent.set_index(cent["user_id"].astype("str")).reindex(names).reset_index(drop=True)
@@ -411,7 +411,7 @@ def analyze_workspace(
         if brand.accounts:
             from ..algorithms.camps import camp_affinity
 
-            camps = camp_affinity(g, brand.accounts, critic_seeds, kinds=("repost",), seed=seed, edges=edges,
+            camps = camp_affinity(None, brand.accounts, critic_seeds, kinds=("repost",), seed=seed, edges=edges,
                                   **dataclasses.asdict(camp_params))
             camp_frame = camps.to_frame().reindex(names)
             affinity = camp_frame["affinity"].to_numpy(dtype="float64")
