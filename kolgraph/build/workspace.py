@@ -418,14 +418,16 @@ def write_tables(out: str | os.PathLike, *, interactions: pd.DataFrame, edges: p
 def _interaction_codes(interactions: pd.DataFrame, vertices: pd.DataFrame,
                        known: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Each interaction's src and dst as vertex positions (int32 while they fit), stored in graph.npz."""
-    names = pd.Index(vertices["user_id"].astype("str"))
     if known is not None:
         src, dst = np.asarray(known[0], dtype=np.int64), np.asarray(known[1], dtype=np.int64)
+        if src.shape != (len(interactions),) or dst.shape != (len(interactions),):
+            raise ValueError(f"interaction codes must be two arrays of {len(interactions)} positions")
     else:
+        names = pd.Index(vertices["user_id"].astype("str"))
         src, dst = index_of(names, interactions["src"]), index_of(names, interactions["dst"])
-    if len(src) and min(src.min(), dst.min()) < 0:
+    if len(src) and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= len(vertices)):
         raise InputError("(interactions)", "interaction ids missing from the vertex table")
-    dtype = np.int32 if len(names) < 2**31 else np.int64
+    dtype = np.int32 if len(vertices) < 2**31 else np.int64
     return {"interaction_src": src.astype(dtype), "interaction_dst": dst.astype(dtype)}
 
 
