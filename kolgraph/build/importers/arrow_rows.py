@@ -15,9 +15,10 @@ import pyarrow.compute as pc
 
 from .base import ROW_COLUMNS
 
-__all__ = ["field", "truthy", "keyed", "LastWins", "RowGroups", "frame_of", "empty_table", "merge_user_calls"]
+__all__ = ["as_numpy", "field", "truthy", "keyed", "LastWins", "RowGroups", "frame_of", "empty_table", "merge_user_calls"]
 
-def _np(values) -> np.ndarray:
+def as_numpy(values) -> np.ndarray:
+    """An Arrow array as NumPy (copying where Arrow cannot share its buffer, e.g. strings or nulls)."""
     return values.to_numpy(zero_copy_only=False)
 
 
@@ -42,7 +43,7 @@ class LastWins:
     def __init__(self, keys, values):
         keys = pa.array(keys) if not isinstance(keys, (pa.Array, pa.ChunkedArray)) else keys
         if len(keys):
-            codes = _np(pc.dictionary_encode(keys).indices if isinstance(keys, pa.Array)
+            codes = as_numpy(pc.dictionary_encode(keys).indices if isinstance(keys, pa.Array)
                         else pc.dictionary_encode(keys.combine_chunks()).indices)
             _, first_reversed = np.unique(codes[::-1], return_index=True)
             last = np.sort(len(codes) - 1 - first_reversed)
@@ -79,7 +80,7 @@ def merge_user_calls(index, uid, handle, name, followers, verified) -> None:
     # groups come out in hash order: put them in order of first call (pc.unique keeps that order)
     last = last.take(pc.index_in(pc.unique(calls.column("uid")), value_set=last.column("uid")))
     fields = [last.column(f"{c}_last") for c in "hnfv"]
-    complete = pa.array(np.logical_and.reduce([_np(pc.is_valid(f)) for f in fields]))
+    complete = pa.array(np.logical_and.reduce([as_numpy(pc.is_valid(f)) for f in fields]))
     known = index.users
     # a user new to the index takes its place at its first call (dict order is first-seen order)
     known.update(dict.fromkeys([u for u in last.column("uid").to_pylist() if u not in known]))

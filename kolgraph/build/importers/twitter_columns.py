@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrow_rows import LastWins, RowGroups, field, keyed, merge_user_calls, truthy
+from .arrow_rows import LastWins, RowGroups, as_numpy as _np, field, keyed, merge_user_calls, truthy
 from .base import POST_PREFIX, UNRESOLVED_PREFIX, ExportIndex
 
 __all__ = ["V2_PAGE_SCHEMA", "v2_page_rows", "V1_SCHEMA", "v1_rows", "NotColumnar"]
@@ -42,10 +42,6 @@ _LEADING_RE2 = rf"^(?P<lead>(?:RT{_SPACE}+)?(?:@[\p{{L}}\p{{N}}_]+(?:{_SPACE}|:)
 
 class NotColumnar(Exception):
     """The block holds something only the per-record path handles (e.g. a page of users)."""
-
-
-def _np(values) -> np.ndarray:
-    return values.to_numpy(zero_copy_only=False)
 
 
 def _add_new_users(index: ExportIndex, page: np.ndarray, users) -> None:
