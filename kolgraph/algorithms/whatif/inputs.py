@@ -145,7 +145,7 @@ class Prepared:
     core_idx: np.ndarray
     communities: pd.Series | None
     community_codes: np.ndarray          # -1 where unknown
-    att: pd.DataFrame                    # validated attitudes with src index ("si")
+    att: pd.DataFrame                    # validated attitudes with src and dst vertex indices ("si", "di")
     m_brand: np.ndarray                  # interactions with brand accounts (every kind)
     w: np.ndarray                        # attachment
     support: np.ndarray                  # stance support per vertex (inf when unknown)
@@ -167,8 +167,11 @@ def prepare(g: ig.Graph | WhatIfNetwork, stance, attitudes: pd.DataFrame, core_f
     s0 = stance_vector(stance, names)
     att = attitude_frame(attitudes)
     si = names.get_indexer(pd.Index(att["src"], dtype="str"))
-    keep = (si >= 0) & np.isfinite(att["attitude"].to_numpy()) & (att["src"] != att["dst"]).to_numpy()
-    att = att[keep].assign(si=si[keep]).reset_index(drop=True)
+    # dst as vertex indices (-1 outside the graph), through its few distinct values
+    dst_codes, dst_values = pd.factorize(att["dst"])
+    di = names.get_indexer(pd.Index(dst_values, dtype="str"))[dst_codes] if len(att) else np.zeros(0, np.int64)
+    keep = (si >= 0) & np.isfinite(att["attitude"].to_numpy()) & (si != di)
+    att = att[keep].assign(si=si[keep], di=di[keep]).reset_index(drop=True)
     comm = None
     codes = np.full(net.n, -1, dtype=np.int64)
     if communities is not None:
@@ -246,11 +249,10 @@ def candidate_attitudes(prep: Prepared, k: int, rho: float, k0: float, prior: fl
     Own attitudes are re-estimated by :func:`own_attitude_posterior` when ``prior`` is given.
     """
     n = prep.net.n
-    cand = str(prep.net.names[k])
     a = np.zeros(n)
     own = np.zeros(n, dtype=bool)
     support = np.zeros(n, dtype=np.int64)
-    rows = prep.att[prep.att["dst"].to_numpy() == cand]
+    rows = prep.att[prep.att["di"].to_numpy() == k]
     if len(rows):
         si = rows["si"].to_numpy()
         a[si] = np.clip(rows["attitude"].to_numpy(), -1.0, 1.0)

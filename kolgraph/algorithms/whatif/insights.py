@@ -307,6 +307,11 @@ def safer_alternatives(prep: Prepared, cand_idx: Sequence[int], outcomes: Sequen
         return {}
     reach_pool = reach_into_targets(prep, pool)
     reach_cand = reach_into_targets(prep, np.asarray(cand_idx, dtype=np.int64))
+    # only accounts with comparable reach to some candidate can be listed: rank just those
+    comparable = (reach_pool[:, None] >= scenario.alternative_reach_min * reach_cand[None, :]).any(axis=1)
+    pool, reach_pool = pool[comparable], reach_pool[comparable]
+    if not pool.size:
+        return {}
     shifts, _ = core_fan_shift_runs(prep.net, prep.s0, prep.att, prep.core_idx, prep.brand_idx, pool, scenario,
                                     community_codes=prep.community_codes)
     batch_mean = shifts.mean(axis=1)
