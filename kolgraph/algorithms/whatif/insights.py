@@ -104,8 +104,7 @@ def carriers(prep: Prepared, sim: Mapping[str, Any], draws: Draws, scenario: Wha
         weighted = (1.0 - lam[None, :] * D_S[a0:a1, None]) * dstar[a0:a1] * part
         (others if g == 0 else core_contrib)[a0:a1] += weighted.mean(axis=1)
 
-    WT = op.WT
-    power_series(lambda X: WT @ X, Vw, lam, np.ones((2, R)), np.array([0, 0]), [None, None], [0, 1], rows=S,
+    power_series(op.WT_rows.matmul, Vw, lam, np.ones((2, R)), np.array([0, 0]), [None, None], [0, 1], rows=S,
                  tol=scenario.tol, max_iter=scenario.max_iter, norm="one", what="the carrier series",
                  consume=consume)
     others *= n

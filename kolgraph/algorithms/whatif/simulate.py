@@ -66,8 +66,7 @@ def _baseline(prep: Prepared, draws: Draws, scenario: WhatIfScenario) -> tuple[n
     base = np.zeros((n, 1), dtype=np.float32)
     V = np.column_stack([prep.s0, prep.op.D * prep.s0])
     coef = np.vstack([np.ones(R), -np.ones(R)])
-    W = prep.op.W
-    terms, bound = power_series(lambda X: W @ X, V, draws.lam, coef, np.array([0, 1]), [base], rows=None,
+    terms, bound = power_series(prep.op.W_rows.matmul, V, draws.lam, coef, np.array([0, 1]), [base], rows=None,
                                 tol=scenario.tol / 2, max_iter=scenario.max_iter, what="the baseline series",
                                 average=True)
     return base, {"baseline_series_terms": terms, "baseline_bound": bound}
@@ -93,8 +92,7 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
         V = np.column_stack([v1, op.D * v1, v2, op.D * v2, v3, op.D * v3])
         ag = alpha * gamma
         coef = np.vstack([alpha, -alpha, ag, -ag, beta, -beta])
-        W = op.W
-        terms, bound = power_series(lambda X: W @ X, V, lam, coef, np.array([0, 1, 0, 1, 0, 1]), [shift],
+        terms, bound = power_series(op.W_rows.matmul, V, lam, coef, np.array([0, 1, 0, 1, 0, 1]), [shift],
                                     rows=None, tol=scenario.tol / 2, max_iter=scenario.max_iter,
                                     what="the shock series")
         accuracy.update(shock_series_terms=terms, shock_series_bound=bound)
@@ -123,7 +121,7 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
             fluct[c0:c0 + _DRAW_CHUNK] = ds
         del U, z, E, delta, react, ds
         _, hops_max, push_bound = residual_push(op.WT32, S, fluct, lam, scenario.tol / 2, n, scenario.max_iter,
-                                                W32=op.W32, out=shift)
+                                                W32=op.W32_rows, out=shift)
         del fluct
     bar.update(R)
     accuracy.update(push_hops=hops_max, push_bound=push_bound)
