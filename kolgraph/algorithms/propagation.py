@@ -295,8 +295,10 @@ def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np
         acc, hops, bnd = _push_block(WT32, rows_W, rows0, b[:, cols], lam[cols], tol, n, max_iter,
                                      dense_share, views)
 
-        def add(a0: int, a1: int) -> None:  # by row ranges: the column gather stays in cache
-            out[a0:a1, cols] += acc[a0:a1]
+        def add(a0: int, a1: int) -> None:  # by row ranges and column by column (a fancy column index is ~30x slower)
+            o, a = out[a0:a1], acc[a0:a1]
+            for j, col in enumerate(cols):
+                o[:, col] += a[:, j]
 
         map_row_ranges(add, n)
         hops_max, bound = max(hops_max, hops), max(bound, bnd)

@@ -59,9 +59,15 @@ def core_fan_shift_runs(network: WhatIfNetwork, s0: np.ndarray, att: pd.DataFram
     lam = draws.lam
     is_brand = np.zeros(n, dtype=bool)
     is_brand[brand_idx] = True
-    cand_names = pd.Index(pd.array([str(names[k]) for k in kidx], dtype="str"))
-    kp = cand_names.get_indexer(pd.Index(att["dst"].astype("str"), dtype="str"))
-    u = names.get_indexer(pd.Index(att["src"].astype("str"), dtype="str"))
+    if "si" in att and "di" in att:  # vertex indices already there (attitude_frame with names)
+        u, di = att["si"].to_numpy(), att["di"].to_numpy()
+        slot = np.full(n, -1, dtype=np.int64)
+        slot[kidx] = np.arange(K)
+        kp = np.where(di >= 0, slot[np.maximum(di, 0)], -1)
+    else:
+        cand_names = pd.Index(pd.array([str(names[k]) for k in kidx], dtype="str"))
+        kp = cand_names.get_indexer(pd.Index(att["dst"].astype("str"), dtype="str"))
+        u = names.get_indexer(pd.Index(att["src"].astype("str"), dtype="str"))
     a = np.clip(att["attitude"].to_numpy(dtype="float64", na_value=np.nan), -1, 1)
     keep = (kp >= 0) & (u >= 0) & np.isfinite(a)
     keep[keep] &= ~is_brand[u[keep]] & (u[keep] != kidx[kp[keep]])
@@ -224,7 +230,9 @@ def core_fan_shifts(network: WhatIfNetwork, stance: pd.Series, attitudes: pd.Dat
         if on_progress:
             on_progress(K)
         return out
-    att = attitude_frame(attitudes.drop_duplicates(["src", "dst"]))
+    # only rows toward a candidate matter: select them before the (string) duplicate handling
+    toward = attitudes[attitudes["dst"].astype("str").isin(cands)] if len(attitudes) else attitudes
+    att = attitude_frame(toward.drop_duplicates(["src", "dst"]), names)
     s0 = stance_vector(pd.Series(stance), names)
     codes = None
     if communities is not None:
