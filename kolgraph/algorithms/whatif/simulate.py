@@ -29,7 +29,7 @@ from scipy import stats
 
 from ...config import BrandConfig
 from ...progress import progress
-from ..propagation import ROW_CHUNK, power_series, residual_push
+from ..propagation import map_row_ranges, power_series, residual_push
 from . import insights
 from .draws import Draws, draw_runs, exposure_draws, exposure_probability
 from .inputs import Observables, Prepared, candidate_attitudes, check_candidates, prepare, rates_matrix
@@ -158,22 +158,28 @@ def _simulate_candidate(prep: Prepared, k: int, base: np.ndarray, draws: Draws, 
     lo_k, hi_k, lo_w, hi_w = percentile_positions(R)
     can_turn = ((s0 >= scenario.defector_min_stance) & (prep.support >= scenario.defector_min_support)).astype(np.float32)
     can_turn[core] = (s0[core] >= 0).astype(np.float32)
-    for a0 in range(0, n, ROW_CHUNK):
-        a1 = min(n, a0 + ROW_CHUNK)
+    kth = sorted({lo_k, lo_k + 1, hi_k, hi_k + 1} & set(range(R)))
+
+    def summarise(a0: int, a1: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Rows a0:a1's per-user columns; returns their sums over users per run (added up below)."""
         sh = shift[a0:a1]
         after = s0[a0:a1, None].astype(np.float32) + sh
         turned = (after < -_below(scenario)) & (can_turn[a0:a1, None] > 0)
-        overall_runs += sh.sum(axis=0, dtype=np.float64)
         cols["shift_mean"][a0:a1] = sh.mean(axis=1, dtype=np.float64)
         # measured stance plus the predicted effect, kept in the stance range [-1, 1]
         cols["after"][a0:a1] = np.clip(s0[a0:a1] + cols["shift_mean"][a0:a1], -1.0, 1.0)
         cols["p_negative"][a0:a1] = turned.mean(axis=1, dtype=np.float64)
-        if flood_runs is not None:
-            flood_runs += np.asarray(rates[a0:a1].T @ turned.astype(np.float64))
         if detail:
-            part = np.partition(sh, sorted({lo_k, lo_k + 1, hi_k, hi_k + 1} & set(range(R))), axis=1)
+            part = np.partition(sh, kth, axis=1)
             cols["shift_p05"][a0:a1] = interp_percentile(part, lo_k, lo_w)
             cols["shift_p95"][a0:a1] = interp_percentile(part, hi_k, hi_w)
+        flood = np.asarray(rates[a0:a1].T @ turned.astype(np.float64)) if flood_runs is not None else None
+        return sh.sum(axis=0, dtype=np.float64), flood
+
+    for part_sum, part_flood in map_row_ranges(summarise, n):  # in row order: the sums do not depend on threads
+        overall_runs += part_sum
+        if flood_runs is not None:
+            flood_runs += part_flood
     overall_runs /= max(n, 1)
     to_k = np.asarray(net.counts[:, [k]].sum(axis=1)).ravel() > 0
     aud = np.flatnonzero(to_k & ~(prep.m_brand > 0))
