@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -63,9 +64,10 @@ def threads() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def map_row_ranges(fn: Callable[[int, int], object], n: int, chunk: int = ROW_CHUNK) -> list:
-    """``[fn(a0, a1) for each row range of size chunk]`` in row order, the ranges split into
-    contiguous groups over :func:`threads` threads (``fn`` must only write rows ``a0:a1``)."""
+def map_row_ranges(fn: Callable[[int, int], object], n: int, chunk: int | None = None) -> list:
+    """``[fn(a0, a1) for each row range of size chunk]`` (default :data:`ROW_CHUNK`) in row order, the
+    ranges split into contiguous groups over :func:`threads` threads (``fn`` must only write rows ``a0:a1``)."""
+    chunk = chunk or ROW_CHUNK
     ranges = [(a0, min(n, a0 + chunk)) for a0 in range(0, n, chunk)]
     workers = min(threads(), len(ranges))
     if workers <= 1:
@@ -162,6 +164,7 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     ``a0:a1`` of group g's (partial) sum, a ``(a1 - a0) x R`` float32 array, is handed to it instead
     (several times per row when the series runs past one buffer of terms: the parts add up), so a
     caller that reduces over runs at once needs no m x R array. ``outs`` then only gives the groups.
+    Chunks are applied on :func:`threads` threads, so ``consume`` must only write rows ``a0:a1``.
     Returns (terms used by the slowest run, the largest tail bound).
     """
     lam = np.asarray(lam, dtype=np.float64)
@@ -178,6 +181,7 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     # touch memory) and applied with dense products, each run only to its own terms
     block = max(1, min(SERIES_BLOCK, max_iter))
     buf = np.empty((block, m, c), dtype=np.float32)
+    scratch = threading.local()  # one product buffer per thread
     stop = np.full(R, -1, dtype=np.int64)  # the last term each run uses (-1: not yet known)
     filled = 0
     t0 = 0
@@ -198,22 +202,27 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
         if average:
             C = C.mean(axis=2, keepdims=True)
         C = C.astype(np.float32)  # T x c x R (x 1 with average)
-        tmp = np.empty((min(m, ROW_CHUNK), C.shape[2]), dtype=np.float32)
         for g, out in enumerate(outs):
             cols = np.flatnonzero(groups == g)
             if cols.size == 0:
                 continue
             Cg = np.ascontiguousarray(C[:, cols, :].reshape(T * cols.size, C.shape[2]))
-            for a in range(0, m, ROW_CHUNK):
-                rows_a = buf[:T, a:a + ROW_CHUNK].transpose(1, 0, 2)
+
+            def apply(a: int, a1: int, g=g, out=out, cols=cols, Cg=Cg) -> None:  # rows a:a1 only (threads)
+                rows_a = buf[:T, a:a1].transpose(1, 0, 2)
                 Bg = np.ascontiguousarray(rows_a if cols.size == c else rows_a[:, :, cols]).reshape(
-                    rows_a.shape[0], T * cols.size)
-                part = tmp[:Bg.shape[0]]
+                    a1 - a, T * cols.size)
+                tmp = getattr(scratch, "part", None)
+                if tmp is None or tmp.shape[0] < a1 - a or tmp.shape[1] != Cg.shape[1]:
+                    tmp = scratch.part = np.empty((a1 - a, Cg.shape[1]), dtype=np.float32)
+                part = tmp[:a1 - a]
                 np.matmul(Bg, Cg, out=part)
                 if consume is not None:
-                    consume(g, a, a + part.shape[0], part)
+                    consume(g, a, a1, part)
                 else:
-                    out[a:a + ROW_CHUNK] += part
+                    out[a:a1] += part
+
+            map_row_ranges(apply, m)
 
     while True:
         buf[filled] = X if rows is None else X[rows]
