@@ -150,7 +150,7 @@ class ListeningOperator:
 def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo: np.ndarray,
             outs: Sequence[np.ndarray], groups: Sequence[int] | None = None, *, rows: np.ndarray | None,
             tol: float, max_iter: int, norm: str = "inf", what: str = "series",
-            average: bool = False, consume=None) -> tuple[int, float]:
+            average: bool = False, consume=None, block: int | None = None) -> tuple[int, float]:
     """Accumulate ``outs[g][i, r] += sum_t sum_{j in g} coef[j, r] lam[r]^(t + expo[j]) (A^t V)[rows[i], j]``.
 
     ``matvec`` applies A (``||A|| <= 1`` in the chosen norm: rows of W sum to at most 1, so W is
@@ -166,6 +166,8 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     (several times per row when the series runs past one buffer of terms: the parts add up), so a
     caller that reduces over runs at once needs no m x R array. ``outs`` then only gives the groups.
     Chunks are applied on :func:`threads` threads, so ``consume`` must only write rows ``a0:a1``.
+    ``block``: terms buffered per flush (default :data:`SERIES_BLOCK`; a caller whose flush is costly,
+    such as a ``consume`` reducing over all runs, buffers more).
     Returns (terms used by the slowest run, the largest tail bound).
     """
     lam = np.asarray(lam, dtype=np.float64)
@@ -180,7 +182,7 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     m = X.shape[0] if rows is None else len(rows)
     # terms are buffered (float32, term-major: a term's write is contiguous and only the terms used
     # touch memory) and applied with dense products, each run only to its own terms
-    block = max(1, min(SERIES_BLOCK, max_iter))
+    block = max(1, min(block or SERIES_BLOCK, max_iter))
     buf = np.empty((block, m, c), dtype=np.float32)
     scratch = threading.local()  # one product buffer per thread
     stop = np.full(R, -1, dtype=np.int64)  # the last term each run uses (-1: not yet known)
