@@ -224,14 +224,37 @@ def test_v1_mixed_good_and_broken_lines_agree(tmp_path_factory, monkeypatch, lin
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Xyz"]),
        st.sampled_from(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Foo"]),
-       st.integers(0, 32), st.integers(0, 25), st.integers(0, 60), st.sampled_from(["+", "-"]),
-       st.integers(0, 1400), st.integers(1999, 2101))
-def test_twitter_times_column_wise_match_strptime(wd, mon, day, hour, minute, sign, offset, year):
+       st.integers(0, 32), st.integers(0, 25), st.integers(0, 60), st.integers(0, 61), st.sampled_from(["+", "-"]),
+       st.integers(0, 2399), st.integers(1999, 2101))
+def test_twitter_times_column_wise_match_strptime(wd, mon, day, hour, minute, second, sign, offset, year):
+    """Both column-wise paths (bytes at fixed places for Twitter's own spelling, else a regular
+    expression and pandas) give what ``strptime`` gives, out-of-range parts included."""
     import numpy as np
 
     from kolgraph.times import _TWITTER_FORMAT, _to_seconds, _twitter_seconds
 
-    text = f"{wd} {mon} {day:02d} {hour:02d}:{minute:02d}:07 {sign}{offset:04d} {year}"
-    values = pd.Series([text, text.replace(f" {day:02d} ", f" {day} ")], dtype="str")
-    expected = _to_seconds(pd.to_datetime(values, errors="coerce", utc=True, format=_TWITTER_FORMAT))
-    assert np.array_equal(_twitter_seconds(values), expected, equal_nan=True)
+    text = f"{wd} {mon} {day:02d} {hour:02d}:{minute:02d}:{second:02d} {sign}{offset:04d} {year}"
+    for values in ([text], [text, text], [text, text.replace(f" {day:02d} ", f" {day} ")]):
+        values = pd.Series(values, dtype="str")
+        expected = _to_seconds(pd.to_datetime(values, errors="coerce", utc=True, format=_TWITTER_FORMAT))
+        assert np.array_equal(_twitter_seconds(values), expected, equal_nan=True)
+
+
+def test_twitter_times_fixed_width_path_taken_and_exact():
+    """A column as Twitter writes it is read from its bytes (the fast path), with the right seconds,
+    leap days included, and a sliced Arrow-backed column works as well."""
+    import numpy as np
+    import pyarrow as pa
+
+    from kolgraph.times import _fixed_width_seconds, _twitter_seconds
+
+    values = ["Wed Jan 07 11:06:08 +0000 2015", "Thu Feb 29 23:59:59 -0530 2024", "Sat Feb 29 00:00:00 +0000 2025",
+              "Fri Dec 31 23:59:59 +1400 2099"]
+    seconds, ok = _fixed_width_seconds(pa.array(values))
+    assert ok.tolist() == [True, True, False, True]
+    assert seconds[0] == 1420628768 and seconds[1] == 1709251199 + 5.5 * 3600 and seconds[3] == 4102444799 - 14 * 3600
+    got = _twitter_seconds(pd.Series(values[1:], dtype="str"))
+    assert got[0] == seconds[1] and np.isnan(got[1]) and got[2] == seconds[3]
+    sliced = pa.array(["x"] + values)[1:]
+    assert np.array_equal(_fixed_width_seconds(sliced)[0], seconds)
+    assert _fixed_width_seconds(pa.array(values + ["Wed Jan 7 11:06:08 +0000 2015"])) is None
