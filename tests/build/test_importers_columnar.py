@@ -258,3 +258,34 @@ def test_twitter_times_fixed_width_path_taken_and_exact():
     sliced = pa.array(["x"] + values)[1:]
     assert np.array_equal(_fixed_width_seconds(sliced)[0], seconds)
     assert _fixed_width_seconds(pa.array(values + ["Wed Jan 7 11:06:08 +0000 2015"])) is None
+
+
+_CALL = st.tuples(st.sampled_from(["1", "2", "3", "4"]), st.sampled_from([None, "h1", "h2"]),
+                  st.sampled_from([None, "n1", "n2"]), st.sampled_from([None, 0, 5]), st.sampled_from([None, True, False]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.lists(_CALL, max_size=6)), max_size=6), st.integers(1, 8))
+def test_user_calls_in_blocks_match_one_by_one(segments, compact):
+    """User calls handed over in blocks (collapsed now and then, merged when read) end as calling
+    ``ExportIndex.user`` once per call, mixed with single calls in any order."""
+    import pyarrow as pa
+
+    from kolgraph.build.importers.base import ExportIndex
+
+    one, blocks = ExportIndex(), ExportIndex()
+    blocks.COMPACT_ROWS = compact
+    for as_block, calls in segments:
+        for call in calls:
+            one.user(*call)
+        if as_block and calls:
+            uid, h, n, f, v = zip(*calls)
+            blocks.add_user_calls(pa.table({"uid": pa.array(uid, pa.string()), "h": pa.array(h, pa.string()),
+                                            "n": pa.array(n, pa.string()), "f": pa.array(f, pa.int64()),
+                                            "v": pa.array(v, pa.bool_())}))
+        else:
+            for call in calls:
+                blocks.user(*call)
+    expected = one.users_frame()
+    pd.testing.assert_frame_equal(blocks.users_frame().astype(object), expected.astype(object))
+    assert blocks.users == one.users

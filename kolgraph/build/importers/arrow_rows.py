@@ -60,11 +60,12 @@ class LastWins:
 
 
 def merge_user_calls(index, uid, handle, name, followers, verified) -> None:
-    """Apply a block's ``ExportIndex.user`` calls, given in call order as columns, all at once.
+    """Hand a block's ``ExportIndex.user`` calls, given in call order as columns, to the index at once.
 
     Same result as calling :meth:`~kolgraph.build.importers.base.ExportIndex.user` once per row:
     per user, each field ends as the last non-empty value given (else what the index held), and a
-    user new to the index is inserted at its first call.
+    user new to the index is inserted at its first call (see
+    :meth:`~kolgraph.build.importers.base.ExportIndex.add_user_calls`).
     """
     ok = pa.array(np.asarray(truthy(uid)))
     if not pc.any(ok).as_py():
@@ -73,28 +74,9 @@ def merge_user_calls(index, uid, handle, name, followers, verified) -> None:
     def blank_to_null(values):
         return pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
 
-    calls = pa.table({"uid": pc.filter(uid, ok), "h": blank_to_null(pc.filter(handle, ok)),
-                      "n": blank_to_null(pc.filter(name, ok)), "f": pc.filter(followers, ok),
-                      "v": pc.filter(verified, ok)})
-    last = calls.group_by("uid", use_threads=False).aggregate([("h", "last"), ("n", "last"), ("f", "last"), ("v", "last")])
-    # groups come out in hash order: put them in order of first call (pc.unique keeps that order)
-    last = last.take(pc.index_in(pc.unique(calls.column("uid")), value_set=last.column("uid")))
-    fields = [last.column(f"{c}_last") for c in "hnfv"]
-    complete = pa.array(np.logical_and.reduce([as_numpy(pc.is_valid(f)) for f in fields]))
-    known = index.users
-    # a user new to the index takes its place at its first call (dict order is first-seen order)
-    known.update(dict.fromkeys([u for u in last.column("uid").to_pylist() if u not in known]))
-    # users given every field replace what the index held; the others merge field by field
-    full = pc.filter(last, complete)
-    index.users.update(zip(full.column("uid").to_pylist(),
-                           zip(*(full.column(f"{c}_last").to_pylist() for c in "hnfv"))))
-    partial = pc.filter(last, pc.invert(complete))
-    if partial.num_rows:
-        rows = zip(partial.column("uid").to_pylist(), *(partial.column(f"{c}_last").to_pylist() for c in "hnfv"))
-        for key, *new in rows:
-            old = known.get(key)
-            known[key] = tuple(new) if old is None else tuple(n if n is not None else o for n, o in zip(new, old))
-    index._frame = None
+    index.add_user_calls(pa.table({"uid": pc.filter(uid, ok), "h": blank_to_null(pc.filter(handle, ok)),
+                                   "n": blank_to_null(pc.filter(name, ok)), "f": pc.filter(followers, ok),
+                                   "v": pc.filter(verified, ok)}))
 
 
 class RowGroups:
