@@ -62,7 +62,8 @@ def export_source(path: Path, detected: Detected, index: ExportIndex, *, chunk_r
     encoding = detected.encoding or "utf-8"
     if encoding == "utf-8" and detected.format.startswith("weibo") and detected.format != "weibospider":
         encoding = "utf-8-sig"
-    source = Source(path=str(path), sha256=_tree_hash(path) if path.is_dir() else sha256_of(path),
+    # a file's hash is asked for once its chunks are read: a reader that streamed it whole has it by then
+    source = Source(path=str(path), sha256=_tree_hash(path) if path.is_dir() else (lambda: sha256_of(path)),
                     format=detected.format + (".gz" if detected.gz else ""), encoding=detected.encoding,
                     chunks=lambda: iter(()), default_tz=default_tz, generic=False)
     extra = {"reference": reference, "tz": default_tz} if detected.format == "weibospider" else {}

@@ -95,7 +95,8 @@ class Source:
     """
 
     path: str
-    sha256: str
+    #: the file's hash, or a function giving it once the chunks are read (a reader may hash as it streams)
+    sha256: str | Callable[[], str]
     format: str
     encoding: str | None
     chunks: Callable[[], Iterator[tuple[int, pd.DataFrame]]]
@@ -206,7 +207,8 @@ def ingest_sources(sources: Iterable[Source], *, kind: str, column_map: Mapping[
             raise InputError(source.path, "no data rows (only a header)")
         if source.generic:
             naive_total += naive
-        provisional.append({"path": source.path, "sha256": source.sha256, "format": source.format,
+        sha256 = source.sha256() if callable(source.sha256) else source.sha256
+        provisional.append({"path": source.path, "sha256": sha256, "format": source.format,
                             "read": read, "encoding": source.encoding, "stats": source.stats})
     if naive_total and not tz_given:
         warnings.append(f"{naive_total:,} timestamp(s) had no time zone; UTC was assumed "
