@@ -33,8 +33,13 @@ def test_scan_matches_the_plain_definition(lines, final_newline):
     block = b"\n".join(lines) + (b"\n" if final_newline else b"")
     if not block:
         return
-    assert _scan(block) == _reference(block)
-    assert block_eligible(block) == _reference(block)[1]
+    for step in (1, 3, 1 << 18):  # the scan goes in slices: across slice edges too
+        json_blocks._SCAN_STEP = step
+        try:
+            assert _scan(block) == _reference(block)
+            assert block_eligible(block) == _reference(block)[1]
+        finally:
+            json_blocks._SCAN_STEP = 1 << 18
 
 
 def _v1_lines(n: int) -> bytes:
