@@ -289,3 +289,28 @@ def test_user_calls_in_blocks_match_one_by_one(segments, compact):
     expected = one.users_frame()
     pd.testing.assert_frame_equal(blocks.users_frame().astype(object), expected.astype(object))
     assert blocks.users == one.users
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["1", "2", "3", "", "4"]), st.sampled_from([None, "", "h1", "h2"]),
+                          st.sampled_from([None, "", "n1", "n2"]), st.sampled_from([None, 0, 5]),
+                          st.sampled_from([None, True, False])), max_size=12), st.randoms(use_true_random=False))
+def test_block_of_user_calls_in_any_row_order(calls, rng):
+    """A block of user calls whose rows come in another order than the calls (``rank`` says which)
+    collapses to what the calls one by one give, blank ids and names included."""
+    import pyarrow as pa
+
+    from kolgraph.build.importers.arrow_rows import merge_user_calls
+    from kolgraph.build.importers.base import ExportIndex
+
+    one, block = ExportIndex(), ExportIndex()
+    for call in calls:
+        one.user(*call)
+    rows = list(range(len(calls)))
+    rng.shuffle(rows)
+    shuffled = [calls[r] for r in rows]
+    columns = list(zip(*shuffled)) if calls else [()] * 5
+    types = [pa.string(), pa.string(), pa.string(), pa.int64(), pa.bool_()]
+    merge_user_calls(block, *(pa.array(list(c), t) for c, t in zip(columns, types)), rank=rows)
+    pd.testing.assert_frame_equal(block.users_frame().astype(object), one.users_frame().astype(object))
+    assert block.users == one.users

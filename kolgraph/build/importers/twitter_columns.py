@@ -289,8 +289,10 @@ def v1_rows(table: pa.Table, first_line: int, index: ExportIndex) -> tuple[list[
     order = np.lexsort((np.concatenate([np.arange(len(r)) for r, _, _ in calls]),
                         np.concatenate([np.full(len(r), k) for r, k, _ in calls]),
                         np.concatenate([r for r, _, _ in calls])))
-    merged = [pc.take(pa.concat_arrays([c[i].cast(c[i].type) for _, _, c in calls]), pa.array(order)) for i in range(5)]
-    merge_user_calls(index, *merged)
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    merge_user_calls(index, *(pa.concat_arrays([c[i].cast(c[i].type) for _, _, c in calls]) for i in range(5)),
+                     rank=rank)
 
     # targets of the retweet / quote: the original's author, else "the author of post <id>"
     def ref_target(struct, rows):
