@@ -14,6 +14,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ...errors import InputError
 from ...times import WEIBO_TIMEZONE
@@ -146,10 +148,13 @@ def _merge_users(index: ExportIndex, frame: pd.DataFrame, table: IngestResult | 
         "followers": seen["followers"].astype("float64"),
         "verified": seen["verified"].astype("float64"),
     })
-    ids = pd.unique(np.concatenate([frame["src"].to_numpy(dtype=object), frame["dst"].to_numpy(dtype=object)]))
+    # every id at either end of a kept row, in order of first appearance (column-wise: no Python string per row)
+    ids = pc.unique(pa.chunked_array([pa.array(frame[c], pa.string(), from_pandas=True) for c in ("src", "dst")],
+                                     pa.string()))
     # Users the export mentions but who took part in no kept interaction would be isolated vertices.
-    exported = exported[exported["user_id"].isin(ids)]
-    unresolved = [i for i in ids if isinstance(i, str) and i.startswith(UNRESOLVED_PREFIX)]
+    taking_part = pc.is_in(pa.array(exported["user_id"], pa.string(), from_pandas=True), value_set=ids)
+    exported = exported[taking_part.to_numpy(zero_copy_only=False)]
+    unresolved = pc.filter(ids, pc.fill_null(pc.starts_with(ids, UNRESOLVED_PREFIX), False)).to_pylist()
     if unresolved:
         exported = pd.concat([exported, pd.DataFrame({
             "user_id": unresolved, "display_name": [u[len(UNRESOLVED_PREFIX):] for u in unresolved],
