@@ -149,7 +149,9 @@ def _merge_users(index: ExportIndex, frame: pd.DataFrame, table: IngestResult | 
         "verified": seen["verified"].astype("float64"),
     })
     # every id at either end of a kept row, in order of first appearance (column-wise: no Python string per row)
-    ids = pc.unique(pa.chunked_array([pa.array(frame[c], pa.string(), from_pandas=True) for c in ("src", "dst")],
+    ends = [pa.array(frame[c], pa.string(), from_pandas=True) for c in ("src", "dst")]
+    ids = pc.unique(pa.chunked_array([piece for end in ends
+                                      for piece in (end.chunks if isinstance(end, pa.ChunkedArray) else [end])],
                                      pa.string()))
     # Users the export mentions but who took part in no kept interaction would be isolated vertices.
     taking_part = pc.is_in(pa.array(exported["user_id"], pa.string(), from_pandas=True), value_set=ids)
