@@ -314,3 +314,22 @@ def test_block_of_user_calls_in_any_row_order(calls, rng):
     merge_user_calls(block, *(pa.array(list(c), t) for c, t in zip(columns, types)), rank=rows)
     pd.testing.assert_frame_equal(block.users_frame().astype(object), one.users_frame().astype(object))
     assert block.users == one.users
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(["RT", " ", "\u3000", "\u00a0", "@", "a", "名", "_", ":", "：", "1",
+                                                    "\t", "x", "@b"]), max_size=10).map("".join),
+                          st.integers(-1, 8)), max_size=12))
+def test_starts_in_lead_matches_the_per_record_rule(rows):
+    """The column-wise "is this mention inside the leading RT/@names run" (a capture-free match for
+    mentions at 0, the run's length otherwise) agrees with the per-record regular expression."""
+    import numpy as np
+    import pyarrow as pa
+
+    from kolgraph.build.importers.twitter import _leading_length
+    from kolgraph.build.importers.twitter_columns import starts_in_lead
+
+    texts = [t for t, _ in rows]
+    starts = np.array([s for _, s in rows], dtype=np.int64)
+    expected = [s < _leading_length(t) for t, s in rows]
+    assert starts_in_lead(pa.array(texts, pa.string()), starts).tolist() == expected
