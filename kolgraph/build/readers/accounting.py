@@ -196,7 +196,8 @@ def ingest_sources(sources: Iterable[Source], *, kind: str, column_map: Mapping[
             keep = ~bad
             good = good.loc[keep].copy()
             if "__key__" in raw:
-                good["__key__"] = raw.loc[keep, "__key__"].to_numpy(dtype=object)
+                # as it is (Arrow-backed from the column-wise importers): no Python string per row
+                good["__key__"] = raw["__key__"].array[keep]
             good["__file__"] = len(provisional)
             good["__row__"] = rows[keep]
             kept_frames.append(good)
