@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -43,7 +44,8 @@ __all__ = ["ListeningOperator", "RowSplit", "map_row_ranges", "power_series", "r
            "fj_effect", "ROW_CHUNK", "SERIES_BLOCK", "PUSH_BLOCK", "DENSE_SHARE", "threads"]
 
 ROW_CHUNK = 1 << 14     # rows per dense product / summary chunk (temporaries stay small: no page faults)
-SERIES_BLOCK = 48       # series terms buffered per dense product (n x 48 x c float32)
+SERIES_BLOCK = 12       # series terms buffered per dense product (n x 12 x c float32: fresh memory is slow
+                        # to touch, a flush is cheap)
 PUSH_BLOCK = 32         # runs pushed together by residual_push (similar lambda; n x 16 float32 residuals)
 DENSE_SHARE = 0.1       # residual_push switches to full pushes once this share of rows is active
 
@@ -63,9 +65,10 @@ def threads() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def map_row_ranges(fn: Callable[[int, int], object], n: int, chunk: int = ROW_CHUNK) -> list:
-    """``[fn(a0, a1) for each row range of size chunk]`` in row order, the ranges split into
-    contiguous groups over :func:`threads` threads (``fn`` must only write rows ``a0:a1``)."""
+def map_row_ranges(fn: Callable[[int, int], object], n: int, chunk: int | None = None) -> list:
+    """``[fn(a0, a1) for each row range of size chunk]`` (default :data:`ROW_CHUNK`) in row order, the
+    ranges split into contiguous groups over :func:`threads` threads (``fn`` must only write rows ``a0:a1``)."""
+    chunk = chunk or ROW_CHUNK
     ranges = [(a0, min(n, a0 + chunk)) for a0 in range(0, n, chunk)]
     workers = min(threads(), len(ranges))
     if workers <= 1:
@@ -162,6 +165,7 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     ``a0:a1`` of group g's (partial) sum, a ``(a1 - a0) x R`` float32 array, is handed to it instead
     (several times per row when the series runs past one buffer of terms: the parts add up), so a
     caller that reduces over runs at once needs no m x R array. ``outs`` then only gives the groups.
+    Chunks are applied on :func:`threads` threads, so ``consume`` must only write rows ``a0:a1``.
     Returns (terms used by the slowest run, the largest tail bound).
     """
     lam = np.asarray(lam, dtype=np.float64)
@@ -178,6 +182,7 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     # touch memory) and applied with dense products, each run only to its own terms
     block = max(1, min(SERIES_BLOCK, max_iter))
     buf = np.empty((block, m, c), dtype=np.float32)
+    scratch = threading.local()  # one product buffer per thread
     stop = np.full(R, -1, dtype=np.int64)  # the last term each run uses (-1: not yet known)
     filled = 0
     t0 = 0
@@ -198,22 +203,27 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
         if average:
             C = C.mean(axis=2, keepdims=True)
         C = C.astype(np.float32)  # T x c x R (x 1 with average)
-        tmp = np.empty((min(m, ROW_CHUNK), C.shape[2]), dtype=np.float32)
         for g, out in enumerate(outs):
             cols = np.flatnonzero(groups == g)
             if cols.size == 0:
                 continue
             Cg = np.ascontiguousarray(C[:, cols, :].reshape(T * cols.size, C.shape[2]))
-            for a in range(0, m, ROW_CHUNK):
-                rows_a = buf[:T, a:a + ROW_CHUNK].transpose(1, 0, 2)
+
+            def apply(a: int, a1: int, g=g, out=out, cols=cols, Cg=Cg) -> None:  # rows a:a1 only (threads)
+                rows_a = buf[:T, a:a1].transpose(1, 0, 2)
                 Bg = np.ascontiguousarray(rows_a if cols.size == c else rows_a[:, :, cols]).reshape(
-                    rows_a.shape[0], T * cols.size)
-                part = tmp[:Bg.shape[0]]
+                    a1 - a, T * cols.size)
+                tmp = getattr(scratch, "part", None)
+                if tmp is None or tmp.shape[0] < a1 - a or tmp.shape[1] != Cg.shape[1]:
+                    tmp = scratch.part = np.empty((a1 - a, Cg.shape[1]), dtype=np.float32)
+                part = tmp[:a1 - a]
                 np.matmul(Bg, Cg, out=part)
                 if consume is not None:
-                    consume(g, a, a + part.shape[0], part)
+                    consume(g, a, a1, part)
                 else:
-                    out[a:a + ROW_CHUNK] += part
+                    out[a:a1] += part
+
+            map_row_ranges(apply, m)
 
     while True:
         buf[filled] = X if rows is None else X[rows]
@@ -251,12 +261,15 @@ def _column_norms(X: np.ndarray, norm: str) -> np.ndarray:
     return np.sum(parts, axis=0)
 
 
-def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np.ndarray, tol: float, n: int,
+def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray | Callable[[np.ndarray], np.ndarray],
+                  lam: np.ndarray, tol: float, n: int,
                   max_iter: int, *, W32: sp.csr_matrix | RowSplit | None = None, out: np.ndarray | None = None,
                   block: int = PUSH_BLOCK, dense_share: float = DENSE_SHARE) -> tuple[np.ndarray, int, float]:
     """``(I - lam_r W)^-1 b_r`` for each column r by thresholded residual push; returns (n x R, hops, bound).
 
-    ``b`` holds the right-hand sides' rows ``rows0`` (len(rows0) x R). Residual rows with some
+    ``b`` holds the right-hand sides' rows ``rows0`` (len(rows0) x R), or is a function of the run
+    indices of a block giving those columns (len(rows0) x len(cols)): a caller that can form the
+    right-hand side per block never holds all R columns at once. Residual rows with some
     ``|r_ur| >= eps_r = tol (1 - lam_r) / lam_r`` spread to their listeners (``r_u += lam W_uv r_v``);
     smaller residuals stay. Only rows that just received a push can become active, so each hop
     costs the rows it touches. Once the active rows are at least ``dense_share`` of all rows, every
@@ -272,10 +285,14 @@ def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np
     n-row array. ``out`` (n x R float32), when given, receives the solution added to it (and is
     returned). Returns (solution, the most hops any block used, the largest bound).
     """
-    b = np.asarray(b, dtype=np.float32)
     lam = np.asarray(lam, dtype=np.float64)
     rows0 = np.asarray(rows0, dtype=np.int64)
-    R = b.shape[1]
+    if callable(b):
+        columns = b
+    else:
+        b = np.asarray(b, dtype=np.float32)
+        columns = lambda cols: b[:, cols]  # noqa: E731
+    R = lam.size
     if out is None:
         out = np.zeros((n, R), dtype=np.float32)
     if R == 0 or n == 0 or rows0.size == 0:
@@ -292,7 +309,8 @@ def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np
         cols = order[j:j + block]
         w = cols.size
         views = tuple(x.reshape(-1)[:n * w].reshape(n, w) for x in bufs)  # contiguous, also for a short block
-        acc, hops, bnd = _push_block(WT32, rows_W, rows0, b[:, cols], lam[cols], tol, n, max_iter,
+        acc, hops, bnd = _push_block(WT32, rows_W, rows0, np.asarray(columns(cols), dtype=np.float32), lam[cols],
+                                     tol, n, max_iter,
                                      dense_share, views)
 
         def add(a0: int, a1: int) -> None:  # by row ranges and column by column (a fancy column index is ~30x slower)

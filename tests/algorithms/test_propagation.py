@@ -118,3 +118,45 @@ def test_a_bad_thread_count_is_a_config_error(monkeypatch):
     monkeypatch.setenv("KOLGRAPH_THREADS", "two")
     with pytest.raises(ConfigError, match="KOLGRAPH_THREADS"):
         threads()
+
+
+def test_power_series_on_threads_gives_the_same_bits_as_on_one(monkeypatch):
+    import kolgraph.algorithms.propagation as propagation
+
+    op, rng = _graph(300, seed=8)
+    V = rng.normal(size=(300, 3))
+    lam = rng.uniform(0.1, 0.7, 5)
+    coef = rng.normal(size=(3, 5))
+    results = []
+    for workers, chunk in (("1", 1 << 14), ("3", 13)):           # 24 row chunks over 3 threads
+        monkeypatch.setenv("KOLGRAPH_THREADS", workers)
+        monkeypatch.setattr(propagation, "ROW_CHUNK", chunk)
+        out, seen = np.zeros((300, 5), dtype=np.float32), np.zeros((300, 5), dtype=np.float32)
+
+        def consume(g, a0, a1, part):
+            seen[a0:a1] += part
+
+        power_series(lambda X: op.W @ X, V, lam, coef, np.array([0, 1, 0]), [out], rows=None, tol=1e-6, max_iter=200)
+        power_series(lambda X: op.W @ X, V, lam, coef, np.array([0, 1, 0]), [None], rows=None, tol=1e-6, max_iter=200,
+                     consume=consume)
+        assert np.array_equal(out, seen)
+        results.append(out)
+    np.testing.assert_allclose(results[0], results[1], rtol=0, atol=1e-6)
+
+
+def test_residual_push_takes_its_right_hand_side_per_block():
+    op, rng = _graph(300, seed=9)
+    R = 11
+    lam = rng.uniform(0.1, 0.8, R)
+    rows = np.sort(rng.choice(300, 150, replace=False))
+    b = rng.normal(0, 0.3, (rows.size, R)).astype(np.float32)
+    asked = []
+
+    def columns(cols):
+        asked.append(sorted(cols.tolist()))
+        return b[:, cols]
+
+    whole, hops, bound = residual_push(op.WT32, rows, b, lam, 1e-4, 300, 500, W32=op.W32, block=4)
+    blocks, hops_b, bound_b = residual_push(op.WT32, rows, columns, lam, 1e-4, 300, 500, W32=op.W32, block=4)
+    assert np.array_equal(whole, blocks) and (hops, bound) == (hops_b, bound_b)
+    assert len(asked) == 3 and sorted(c for cols in asked for c in cols) == list(range(R))  # each run once

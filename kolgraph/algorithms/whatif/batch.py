@@ -110,8 +110,8 @@ def core_fan_shift_runs(network: WhatIfNetwork, s0: np.ndarray, att: pd.DataFram
     # hashed once per chunk of pairs (not once per candidate chunk), and temporaries stay pairs x R.
     pairs = np.flatnonzero(live & (a_own != 0))
     pairs = pairs[np.argsort(u[pairs], kind="stable")]
-    hashes = user_hashes(names[unique_sorted(u[pairs])]) if pairs.size else np.zeros(0, np.uint64)
-    hash_of = unique_sorted(u[pairs]) if pairs.size else np.zeros(0, np.int64)
+    hash_of = unique_sorted(u[pairs]) if pairs.size else np.zeros(0, np.int64)   # users with a pair, and
+    hashes = user_hashes(names[hash_of]) if pairs.size else np.zeros(0, np.uint64)  # their id hashes
     reported = 0
     for c0 in range(0, pairs.size, _PAIR_CHUNK):
         sel = pairs[c0:c0 + _PAIR_CHUNK]
