@@ -363,3 +363,33 @@ def test_starts_in_lead_matches_the_per_record_rule(rows):
     starts = np.array([s for _, s in rows], dtype=np.int64)
     expected = [s < _leading_length(t) for t, s in rows]
     assert starts_in_lead(pa.array(texts, pa.string()), starts).tolist() == expected
+
+
+def test_user_calls_collapse_is_not_repeated_on_every_block():
+    """With more users than the collapse threshold, waiting calls are collapsed only when they have
+    doubled since the last collapse (memory follows the users; no group-by over all users per block)."""
+    import pyarrow as pa
+
+    from kolgraph.build.importers import base
+    from kolgraph.build.importers.base import ExportIndex
+
+    collapses = []
+    real = base._last_per_user
+    index = ExportIndex()
+    index.COMPACT_ROWS = 10
+
+    def block(ids):
+        return pa.table({"uid": pa.array(ids, pa.string()), "h": pa.nulls(len(ids), pa.string()),
+                         "n": pa.nulls(len(ids), pa.string()), "f": pa.nulls(len(ids), pa.int64()),
+                         "v": pa.nulls(len(ids), pa.bool_())})
+
+    try:
+        base._last_per_user = lambda calls: collapses.append(1) or real(calls)
+        index.add_user_calls(block([str(i) for i in range(30)]))  # 30 users > 10: collapsed once
+        for _ in range(10):
+            index.add_user_calls(block(["1", "2"]))  # 30 + 20 rows: under 2 x 30, left waiting
+        assert len(collapses) == 1
+        index.add_user_calls(block([str(i) for i in range(40, 52)]))  # 62 > 60: collapsed again
+        assert len(collapses) == 2 and len(index.users_frame()) == 42
+    finally:
+        base._last_per_user = real

@@ -87,6 +87,7 @@ class ExportIndex:
     post_chunks: list = field(default_factory=list)
     _calls: list = field(default_factory=list, repr=False)
     _call_rows: int = 0
+    _collapsed_rows: int = 0
 
     #: waiting user calls are collapsed to one row per user past this many rows
     COMPACT_ROWS = 2_000_000
@@ -122,9 +123,11 @@ class ExportIndex:
         self._calls.append(calls)
         self._call_rows += calls.num_rows
         self._frame = None
-        if self._call_rows > self.COMPACT_ROWS:
+        # collapse past COMPACT_ROWS, or past twice what the last collapse left (with more users than
+        # COMPACT_ROWS a fixed threshold would collapse on every block)
+        if self._call_rows > max(self.COMPACT_ROWS, 2 * self._collapsed_rows):
             self._calls = [_last_per_user(self._calls)]
-            self._call_rows = self._calls[0].num_rows
+            self._call_rows = self._collapsed_rows = self._calls[0].num_rows
 
     def post(self, post_id, author_id) -> None:
         if post_id and author_id:
