@@ -161,13 +161,105 @@ _MONTHS = {m: f"{i:02d}" for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 
 
+def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (int64 arrays; H. Hinnant's algorithm)."""
+    year = year - (month <= 2)
+    era = np.floor_divide(year, 400)
+    yoe = year - era * 400
+    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _arrow_strings(sub: pd.Series):
+    import pyarrow as pa
+
+    return pa.array(sub.astype("str"), type=pa.string(), from_pandas=True)
+
+
 def _twitter_seconds(sub: pd.Series) -> np.ndarray:
     """Epoch seconds of Twitter's ``Wed Jan 07 11:06:08 +0000 2015`` strings (NaN where invalid).
 
-    Rewritten column-wise to ISO 8601 and parsed on pandas' fast ISO path (``strptime`` with
-    ``%a %b`` costs about 10 us a value); values with another day or month spelling take the
-    ``strptime`` path, so the result is the same either way.
+    Values written the way Twitter writes them (30 ASCII characters, two-digit day) are read
+    straight from their bytes with integer arithmetic; any other spelling, any value whose parts
+    are out of range (no such day of the month, hour 24, second 60, ...), and every value of a
+    column with other widths, take :func:`_twitter_seconds_general`, so the result is the same
+    either way (property-tested against ``strptime``, which differs only in rolling second 60 over
+    where :func:`parse_time` and this parser refuse it).
     """
+    out = np.full(len(sub), np.nan)
+    rest = np.ones(len(sub), dtype=bool)
+    fixed = _fixed_width_seconds(_arrow_strings(sub))
+    if fixed is not None:
+        seconds, ok = fixed
+        out[ok] = seconds[ok]
+        rest = ~ok
+    if rest.any():
+        out[rest] = _twitter_seconds_general(sub[rest])
+    return out
+
+
+def _fixed_width_seconds(text) -> tuple[np.ndarray, np.ndarray] | None:
+    """(seconds, usable) of a string array whose values all have Twitter's 30 characters, else None.
+
+    A value is usable when every byte is what Twitter writes there (weekday, month, digits,
+    separators) and the parts are in range; the others are left to :func:`_twitter_seconds_general`.
+    """
+    import pyarrow as pa
+
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    n = len(text)
+    width = len("Mon Jan 05 00:00:00 +0000 2026")
+    if not n or text.null_count:
+        return None
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset:text.offset + n + 1]
+    if not bool((np.diff(offsets) == width).all()):
+        return None
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[0] + n * width].reshape(n, width)
+
+    def three(start: int) -> np.ndarray:
+        return (data[:, start].astype(np.int64) << 16) | (data[:, start + 1].astype(np.int64) << 8) | data[:, start + 2]
+
+    def code(name: str) -> int:
+        return (ord(name[0]) << 16) | (ord(name[1]) << 8) | ord(name[2])
+
+    shape = np.isin(three(0), [code(d) for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")])
+    for at, byte in ((3, " "), (7, " "), (10, " "), (13, ":"), (16, ":"), (19, " "), (25, " ")):
+        shape &= data[:, at] == ord(byte)
+    for at in (8, 9, 11, 12, 14, 15, 17, 18, 21, 22, 23, 24, 26, 27, 28, 29):
+        shape &= (data[:, at] - ord("0")) <= 9  # uint8: bytes below "0" wrap round to large values
+    shape &= (data[:, 20] == ord("+")) | (data[:, 20] == ord("-"))
+    month_code = three(4)
+    def number(start: int, stop: int) -> np.ndarray:
+        value = data[:, start].astype(np.int64) - ord("0")
+        for k in range(start + 1, stop):
+            value = value * 10 + (data[:, k] - ord("0"))
+        return value
+
+    month = np.zeros(n, dtype=np.int64)  # 0: not an English month abbreviation
+    for value, name in enumerate(_MONTHS, start=1):
+        month[month_code == code(name)] = value
+    known = shape & (month > 0)
+    day, hour, minute, second = number(8, 10), number(11, 13), number(14, 16), number(17, 19)
+    off_h, off_m, year = number(21, 23), number(23, 25), number(26, 30)
+    sign = np.where(data[:, 20] == ord("-"), -1, 1)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = _MONTH_DAYS[month] + ((month == 2) & leap)
+    ok = (known & (day >= 1) & (day <= month_days) & (hour < 24) & (minute < 60) & (second < 60)
+          & (off_h < 15) & (off_m < 60))
+    seconds = (_days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+               - sign * (off_h * 3600 + off_m * 60))
+    return seconds.astype("float64"), ok
+
+
+def _twitter_seconds_general(sub: pd.Series) -> np.ndarray:
+    """:func:`_twitter_seconds` for any column: the parts cut out by a regular expression, rewritten
+    to ISO 8601 for pandas' fast parser (``strptime`` with ``%a %b`` costs about 10 us a value);
+    values with another day or month spelling take the ``strptime`` path."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -224,21 +316,33 @@ def parse_times(raw: pd.Series, *, default_tz: str = "UTC", reference: float | N
         todo = ~blank & np.isnan(values)
         if todo.any():
             sub = text[todo]
-            aware = sub.str.contains(_AWARE, regex=True).to_numpy()
-            twitter = ~aware & sub.str.match(_TWITTER).to_numpy()
             out = np.full(len(sub), np.nan)
-            if aware.any():
-                out[aware] = _to_seconds(pd.to_datetime(sub[aware], errors="coerce", utc=True, format="ISO8601"))
-            if twitter.any():
-                out[twitter] = _twitter_seconds(sub[twitter])
-            plain = ~aware & ~twitter
-            if plain.any():
-                parsed = pd.to_datetime(sub[plain], errors="coerce", format="ISO8601")
-                local = pd.DatetimeIndex(parsed).tz_localize(default_tz, ambiguous="NaT",
-                                                             nonexistent="shift_forward")
-                got = _to_seconds(local.tz_convert("UTC"))
-                out[plain] = got
-                naive_count = int(np.isfinite(got).sum())
+            # Twitter's own spelling is read straight from its bytes (see _twitter_seconds); the rest
+            # is sorted into ISO with an offset, other Twitter spellings and naive ISO below
+            fixed = _fixed_width_seconds(_arrow_strings(sub))
+            rest = np.ones(len(sub), dtype=bool)
+            if fixed is not None:
+                seconds, usable = fixed
+                out[usable] = seconds[usable]
+                rest = ~usable
+            if rest.any():
+                part = sub if rest.all() else sub[rest]
+                aware = part.str.contains(_AWARE, regex=True).to_numpy()
+                twitter = ~aware & part.str.match(_TWITTER).to_numpy()
+                got = np.full(len(part), np.nan)
+                if aware.any():
+                    got[aware] = _to_seconds(pd.to_datetime(part[aware], errors="coerce", utc=True, format="ISO8601"))
+                if twitter.any():
+                    got[twitter] = _twitter_seconds(part[twitter])
+                plain = ~aware & ~twitter
+                if plain.any():
+                    parsed = pd.to_datetime(part[plain], errors="coerce", format="ISO8601")
+                    local = pd.DatetimeIndex(parsed).tz_localize(default_tz, ambiguous="NaT",
+                                                                 nonexistent="shift_forward")
+                    naive = _to_seconds(local.tz_convert("UTC"))
+                    got[plain] = naive
+                    naive_count = int(np.isfinite(naive).sum())
+                out[rest] = got
             values[todo] = out
             left = np.flatnonzero(todo)[np.isnan(out)]
             if len(left):

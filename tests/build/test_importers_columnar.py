@@ -224,14 +224,172 @@ def test_v1_mixed_good_and_broken_lines_agree(tmp_path_factory, monkeypatch, lin
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Xyz"]),
        st.sampled_from(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Foo"]),
-       st.integers(0, 32), st.integers(0, 25), st.integers(0, 60), st.sampled_from(["+", "-"]),
-       st.integers(0, 1400), st.integers(1999, 2101))
-def test_twitter_times_column_wise_match_strptime(wd, mon, day, hour, minute, sign, offset, year):
+       st.integers(0, 32), st.integers(0, 25), st.integers(0, 60), st.integers(0, 61), st.sampled_from(["+", "-"]),
+       st.integers(0, 2399), st.integers(1999, 2101))
+def test_twitter_times_column_wise_match_strptime(wd, mon, day, hour, minute, second, sign, offset, year):
+    """Both column-wise paths (bytes at fixed places for Twitter's own spelling, else a regular
+    expression and pandas) give what ``strptime`` gives, out-of-range parts included."""
     import numpy as np
 
     from kolgraph.times import _TWITTER_FORMAT, _to_seconds, _twitter_seconds
 
-    text = f"{wd} {mon} {day:02d} {hour:02d}:{minute:02d}:07 {sign}{offset:04d} {year}"
-    values = pd.Series([text, text.replace(f" {day:02d} ", f" {day} ")], dtype="str")
-    expected = _to_seconds(pd.to_datetime(values, errors="coerce", utc=True, format=_TWITTER_FORMAT))
-    assert np.array_equal(_twitter_seconds(values), expected, equal_nan=True)
+    text = f"{wd} {mon} {day:02d} {hour:02d}:{minute:02d}:{second:02d} {sign}{offset:04d} {year}"
+    for values in ([text], [text, text], [text, text.replace(f" {day:02d} ", f" {day} ")]):
+        values = pd.Series(values, dtype="str")
+        expected = _to_seconds(pd.to_datetime(values, errors="coerce", utc=True, format=_TWITTER_FORMAT))
+        if second >= 60:  # strptime rolls a leap second over; kolgraph refuses it, as parse_time does
+            expected = np.full(len(values), np.nan)
+        assert np.array_equal(_twitter_seconds(values), expected, equal_nan=True)
+
+
+def test_twitter_times_fixed_width_path_taken_and_exact():
+    """A column as Twitter writes it is read from its bytes (the fast path), with the right seconds,
+    leap days included, and a sliced Arrow-backed column works as well."""
+    import numpy as np
+    import pyarrow as pa
+
+    from kolgraph.times import _TWITTER_FORMAT, _fixed_width_seconds, _to_seconds, _twitter_seconds
+
+    values = ["Wed Jan 07 11:06:08 +0000 2015", "Thu Feb 29 23:59:59 -0530 2024", "Sat Feb 29 00:00:00 +0000 2025",
+              "Fri Dec 31 23:59:59 +1400 2099"]
+    seconds, ok = _fixed_width_seconds(pa.array(values))
+    assert ok.tolist() == [True, True, False, True]
+    assert seconds[0] == 1420628768 and seconds[1] == 1709251199 + 5.5 * 3600 and seconds[3] == 4102444799 - 14 * 3600
+    got = _twitter_seconds(pd.Series(values[1:], dtype="str"))
+    assert got[0] == seconds[1] and np.isnan(got[1]) and got[2] == seconds[3]
+    sliced = pa.array(["x"] + values)[1:]
+    assert np.array_equal(_fixed_width_seconds(sliced)[0], seconds)
+    assert _fixed_width_seconds(pa.array(values + ["Wed Jan 7 11:06:08 +0000 2015"])) is None
+    # same width, not Twitter's spelling: left to the general path, row by row
+    odd = ["Wed Jan 07 11:06:08 +0000 2015", "Xyz Jan 07 11:06:08 +0000 2015", "Wed Jan 07 11:06:08 *0000 2015",
+           "Wed Jan 07 11:0a:08 +0000 2015", "Wed Jan 07 11:06:08 +0000 2O15", "Wed JAN 07 11:06:08 +0000 2015"]
+    assert _fixed_width_seconds(pa.array(odd))[1].tolist() == [True] + [False] * 5
+    got = _twitter_seconds(pd.Series(odd, dtype="str"))
+    expected = _to_seconds(pd.to_datetime(pd.Series(odd, dtype="str"), errors="coerce", utc=True, format=_TWITTER_FORMAT))
+    assert np.array_equal(got, expected, equal_nan=True)
+
+
+def test_parse_times_twitter_column_mixed_with_other_forms():
+    """parse_times reads Twitter's spelling from bytes first and sorts the rest as before: same
+    values, reasons and naive count as each value parsed on its own."""
+    import numpy as np
+
+    from kolgraph.times import parse_time, parse_times
+
+    values = ["Wed Jan 07 11:06:08 +0000 2015", "2026-01-05T00:00:00Z", "Wed Jan 7 11:06:08 +0000 2015",
+              "Thu Feb 30 11:06:08 +0000 2015", "2026-01-05 08:00", "", "1767571200", "Wed Jan 07 11:06:08 +0000 1990",
+              "Sun Dec 31 23:59:60 +0000 2034"]
+    for column in (values, values[:1] * 3, [values[0], values[3]], values[1:]):
+        result = parse_times(pd.Series(column, dtype="str"), default_tz="Asia/Shanghai")
+        for value, got, why in zip(column, result.values, result.reasons):
+            try:
+                one = parse_time(value, default_tz="Asia/Shanghai") if value else None
+            except Exception:
+                one = None
+            assert (np.isnan(got) and (one is None or why)) or got == one, (value, got, one, why)
+        assert result.naive == sum(v == "2026-01-05 08:00" for v in column)
+
+
+_CALL = st.tuples(st.sampled_from(["1", "2", "3", "4"]), st.sampled_from([None, "h1", "h2"]),
+                  st.sampled_from([None, "n1", "n2"]), st.sampled_from([None, 0, 5]), st.sampled_from([None, True, False]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.lists(_CALL, max_size=6)), max_size=6), st.integers(1, 8))
+def test_user_calls_in_blocks_match_one_by_one(segments, compact):
+    """User calls handed over in blocks (collapsed now and then, merged when read) end as calling
+    ``ExportIndex.user`` once per call, mixed with single calls in any order."""
+    import pyarrow as pa
+
+    from kolgraph.build.importers.base import ExportIndex
+
+    one, blocks = ExportIndex(), ExportIndex()
+    blocks.COMPACT_ROWS = compact
+    for as_block, calls in segments:
+        for call in calls:
+            one.user(*call)
+        if as_block and calls:
+            uid, h, n, f, v = zip(*calls)
+            blocks.add_user_calls(pa.table({"uid": pa.array(uid, pa.string()), "h": pa.array(h, pa.string()),
+                                            "n": pa.array(n, pa.string()), "f": pa.array(f, pa.int64()),
+                                            "v": pa.array(v, pa.bool_())}))
+        else:
+            for call in calls:
+                blocks.user(*call)
+    expected = one.users_frame()
+    pd.testing.assert_frame_equal(blocks.users_frame().astype(object), expected.astype(object))
+    assert blocks.users == one.users
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["1", "2", "3", "", "4"]), st.sampled_from([None, "", "h1", "h2"]),
+                          st.sampled_from([None, "", "n1", "n2"]), st.sampled_from([None, 0, 5]),
+                          st.sampled_from([None, True, False])), max_size=12), st.randoms(use_true_random=False))
+def test_block_of_user_calls_in_any_row_order(calls, rng):
+    """A block of user calls whose rows come in another order than the calls (``rank`` says which)
+    collapses to what the calls one by one give, blank ids and names included."""
+    import pyarrow as pa
+
+    from kolgraph.build.importers.arrow_rows import merge_user_calls
+    from kolgraph.build.importers.base import ExportIndex
+
+    one, block = ExportIndex(), ExportIndex()
+    for call in calls:
+        one.user(*call)
+    rows = list(range(len(calls)))
+    rng.shuffle(rows)
+    shuffled = [calls[r] for r in rows]
+    columns = list(zip(*shuffled)) if calls else [()] * 5
+    types = [pa.string(), pa.string(), pa.string(), pa.int64(), pa.bool_()]
+    merge_user_calls(block, *(pa.array(list(c), t) for c, t in zip(columns, types)), rank=rows)
+    pd.testing.assert_frame_equal(block.users_frame().astype(object), one.users_frame().astype(object))
+    assert block.users == one.users
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(["RT", " ", "\u3000", "\u00a0", "@", "a", "名", "_", ":", "：", "1",
+                                                    "\t", "x", "@b"]), max_size=10).map("".join),
+                          st.integers(-1, 8)), max_size=12))
+def test_starts_in_lead_matches_the_per_record_rule(rows):
+    """The column-wise "is this mention inside the leading RT/@names run" (a capture-free match for
+    mentions at 0, the run's length otherwise) agrees with the per-record regular expression."""
+    import numpy as np
+    import pyarrow as pa
+
+    from kolgraph.build.importers.twitter import _leading_length
+    from kolgraph.build.importers.twitter_columns import starts_in_lead
+
+    texts = [t for t, _ in rows]
+    starts = np.array([s for _, s in rows], dtype=np.int64)
+    expected = [s < _leading_length(t) for t, s in rows]
+    assert starts_in_lead(pa.array(texts, pa.string()), starts).tolist() == expected
+
+
+def test_user_calls_collapse_is_not_repeated_on_every_block():
+    """With more users than the collapse threshold, waiting calls are collapsed only when they have
+    doubled since the last collapse (memory follows the users; no group-by over all users per block)."""
+    import pyarrow as pa
+
+    from kolgraph.build.importers import base
+    from kolgraph.build.importers.base import ExportIndex
+
+    collapses = []
+    real = base._last_per_user
+    index = ExportIndex()
+    index.COMPACT_ROWS = 10
+
+    def block(ids):
+        return pa.table({"uid": pa.array(ids, pa.string()), "h": pa.nulls(len(ids), pa.string()),
+                         "n": pa.nulls(len(ids), pa.string()), "f": pa.nulls(len(ids), pa.int64()),
+                         "v": pa.nulls(len(ids), pa.bool_())})
+
+    try:
+        base._last_per_user = lambda calls: collapses.append(1) or real(calls)
+        index.add_user_calls(block([str(i) for i in range(30)]))  # 30 users > 10: collapsed once
+        for _ in range(10):
+            index.add_user_calls(block(["1", "2"]))  # 30 + 20 rows: under 2 x 30, left waiting
+        assert len(collapses) == 1
+        index.add_user_calls(block([str(i) for i in range(40, 52)]))  # 62 > 60: collapsed again
+        assert len(collapses) == 2 and len(index.users_frame()) == 42
+    finally:
+        base._last_per_user = real

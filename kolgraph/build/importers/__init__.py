@@ -14,6 +14,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ...errors import InputError
 from ...times import WEIBO_TIMEZONE
@@ -62,7 +64,8 @@ def export_source(path: Path, detected: Detected, index: ExportIndex, *, chunk_r
     encoding = detected.encoding or "utf-8"
     if encoding == "utf-8" and detected.format.startswith("weibo") and detected.format != "weibospider":
         encoding = "utf-8-sig"
-    source = Source(path=str(path), sha256=_tree_hash(path) if path.is_dir() else sha256_of(path),
+    # a file's hash is asked for once its chunks are read: a reader that streamed it whole has it by then
+    source = Source(path=str(path), sha256=_tree_hash(path) if path.is_dir() else (lambda: sha256_of(path)),
                     format=detected.format + (".gz" if detected.gz else ""), encoding=detected.encoding,
                     chunks=lambda: iter(()), default_tz=default_tz, generic=False)
     extra = {"reference": reference, "tz": default_tz} if detected.format == "weibospider" else {}
@@ -145,10 +148,15 @@ def _merge_users(index: ExportIndex, frame: pd.DataFrame, table: IngestResult | 
         "followers": seen["followers"].astype("float64"),
         "verified": seen["verified"].astype("float64"),
     })
-    ids = pd.unique(np.concatenate([frame["src"].to_numpy(dtype=object), frame["dst"].to_numpy(dtype=object)]))
+    # every id at either end of a kept row, in order of first appearance (column-wise: no Python string per row)
+    ends = [pa.array(frame[c], pa.string(), from_pandas=True) for c in ("src", "dst")]
+    ids = pc.unique(pa.chunked_array([piece for end in ends
+                                      for piece in (end.chunks if isinstance(end, pa.ChunkedArray) else [end])],
+                                     pa.string()))
     # Users the export mentions but who took part in no kept interaction would be isolated vertices.
-    exported = exported[exported["user_id"].isin(ids)]
-    unresolved = [i for i in ids if isinstance(i, str) and i.startswith(UNRESOLVED_PREFIX)]
+    taking_part = pc.is_in(pa.array(exported["user_id"], pa.string(), from_pandas=True), value_set=ids)
+    exported = exported[taking_part.to_numpy(zero_copy_only=False)]
+    unresolved = pc.filter(ids, pc.fill_null(pc.starts_with(ids, UNRESOLVED_PREFIX), False)).to_pylist()
     if unresolved:
         exported = pd.concat([exported, pd.DataFrame({
             "user_id": unresolved, "display_name": [u[len(UNRESOLVED_PREFIX):] for u in unresolved],

@@ -59,42 +59,48 @@ class LastWins:
         return pc.take(self.values, pc.index_in(keys, value_set=self.keys))
 
 
-def merge_user_calls(index, uid, handle, name, followers, verified) -> None:
-    """Apply a block's ``ExportIndex.user`` calls, given in call order as columns, all at once.
+def merge_user_calls(index, uid, handle, name, followers, verified, rank: np.ndarray | None = None) -> None:
+    """Hand a block's ``ExportIndex.user`` calls, given as columns, to the index at once.
 
-    Same result as calling :meth:`~kolgraph.build.importers.base.ExportIndex.user` once per row:
-    per user, each field ends as the last non-empty value given (else what the index held), and a
-    user new to the index is inserted at its first call.
+    ``rank`` is each row's place in call order (a permutation of ``0..n-1``); without it the rows
+    are in call order. Same result as calling
+    :meth:`~kolgraph.build.importers.base.ExportIndex.user` once per row in that order: per user,
+    each field ends as the last non-empty value given (else what the index held), and a user new to
+    the index is inserted at its first call. The block is collapsed here to one row per user (its
+    first call's place, each field's last value) with integer sorts, so no string column is
+    reordered (see :meth:`~kolgraph.build.importers.base.ExportIndex.add_user_calls`).
     """
-    ok = pa.array(np.asarray(truthy(uid)))
-    if not pc.any(ok).as_py():
+    ok = truthy(uid)
+    if not ok.any():
         return
 
     def blank_to_null(values):
         return pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
 
-    calls = pa.table({"uid": pc.filter(uid, ok), "h": blank_to_null(pc.filter(handle, ok)),
-                      "n": blank_to_null(pc.filter(name, ok)), "f": pc.filter(followers, ok),
-                      "v": pc.filter(verified, ok)})
-    last = calls.group_by("uid", use_threads=False).aggregate([("h", "last"), ("n", "last"), ("f", "last"), ("v", "last")])
-    # groups come out in hash order: put them in order of first call (pc.unique keeps that order)
-    last = last.take(pc.index_in(pc.unique(calls.column("uid")), value_set=last.column("uid")))
-    fields = [last.column(f"{c}_last") for c in "hnfv"]
-    complete = pa.array(np.logical_and.reduce([as_numpy(pc.is_valid(f)) for f in fields]))
-    known = index.users
-    # a user new to the index takes its place at its first call (dict order is first-seen order)
-    known.update(dict.fromkeys([u for u in last.column("uid").to_pylist() if u not in known]))
-    # users given every field replace what the index held; the others merge field by field
-    full = pc.filter(last, complete)
-    index.users.update(zip(full.column("uid").to_pylist(),
-                           zip(*(full.column(f"{c}_last").to_pylist() for c in "hnfv"))))
-    partial = pc.filter(last, pc.invert(complete))
-    if partial.num_rows:
-        rows = zip(partial.column("uid").to_pylist(), *(partial.column(f"{c}_last").to_pylist() for c in "hnfv"))
-        for key, *new in rows:
-            old = known.get(key)
-            known[key] = tuple(new) if old is None else tuple(n if n is not None else o for n, o in zip(new, old))
-    index._frame = None
+    keep = pa.array(ok)
+    uid = pc.filter(uid, keep)
+    fields = [blank_to_null(pc.filter(handle, keep)), blank_to_null(pc.filter(name, keep)),
+              pc.filter(followers, keep), pc.filter(verified, keep)]
+    rank = np.arange(len(uid)) if rank is None else np.asarray(rank)[ok]
+    encoded = pc.dictionary_encode(uid)
+    codes = as_numpy(encoded.indices).astype(np.int64)
+    n_users = len(encoded.dictionary)
+    grouped = np.lexsort((rank, codes))  # by user, each user's calls in call order
+    starts = np.flatnonzero(np.r_[True, codes[grouped][1:] != codes[grouped][:-1]])
+    first = np.empty(n_users, np.int64)
+    first[codes[grouped[starts]]] = rank[grouped[starts]]
+    users_in_order = np.argsort(first, kind="stable")
+    columns = {"uid": encoded.dictionary.take(pa.array(users_in_order))}
+    for name_, values in zip("hnfv", fields):
+        valid = as_numpy(pc.is_valid(values)).astype(bool)
+        rows = grouped[valid[grouped]]  # still by user and call order, given values only
+        user = codes[rows]
+        ends = np.flatnonzero(np.r_[user[1:] != user[:-1], True]) if len(rows) else np.array([], np.int64)
+        last = np.full(n_users, -1, np.int64)
+        last[user[ends]] = rows[ends]
+        pick = last[users_in_order]
+        columns[name_] = values.take(pa.array(np.where(pick < 0, 0, pick), mask=pick < 0)) if len(values) else values
+    index.add_user_calls(pa.table(columns))
 
 
 class RowGroups:
@@ -143,19 +149,22 @@ class RowGroups:
         take = pa.array(perm)
         records, reject, blank = records[perm], reject[perm], blank[perm]
         at = pa.array(records)
-        is_reject, is_blank = pa.array(reject), pa.array(blank)
-        empty = pa.scalar("", pa.string())
+        empty, null = pa.scalar("", pa.string()), pa.scalar(None, pa.string())
+
+        def unless(mask: np.ndarray, value, values):
+            # ``value`` where ``mask``; most blocks have no rejects, and then no copy is made
+            return pc.if_else(pa.array(mask), value, values) if mask.any() else values
+
         dst, kind = column(3).take(take), column(4).take(take)
-        post = pc.if_else(is_blank, pa.scalar(None, pa.string()), pc.take(self.post_id, at))
+        post = unless(blank, null, pc.take(self.post_id, at))
         return pa.table({
-            "src": pc.if_else(is_blank, empty, pc.take(self.author, at)),
+            "src": unless(blank, empty, pc.take(self.author, at)),
             "dst": dst, "kind": kind,
-            "timestamp": pc.if_else(is_reject, empty, pc.take(self.timestamp, at)),
-            "text": pc.if_else(is_reject, empty, pc.take(self.text, at)),
+            "timestamp": unless(reject, empty, pc.take(self.timestamp, at)),
+            "text": unless(reject, empty, pc.take(self.text, at)),
             "post_id": post,
             "platform_type": column(5).take(take),
-            "__key__": pc.if_else(is_reject, pa.scalar(None, pa.string()),
-                                  pc.binary_join_element_wise(post, kind, dst, "|")),
+            "__key__": unless(reject, null, pc.binary_join_element_wise(post, kind, dst, "|")),
             "__row__": pa.array(self.row_of[records], pa.int64()),
             "__parse_error__": pc.fill_null(column(6).take(take), ""),
         })

@@ -70,27 +70,64 @@ class RowBuffer:
 @dataclass
 class ExportIndex:
     """Users (id -> handle, display name, followers, verified; the last non-empty value of each wins)
-    and posts (id -> author) seen in the export."""
+    and posts (id -> author) seen in the export.
 
-    users: dict = field(default_factory=dict)
+    Users come one call at a time (:meth:`user`, the per-record path) or as a block of calls in
+    columns (:meth:`add_user_calls`, the column-wise path). Blocks of calls wait as Arrow tables
+    (collapsed to one row per user now and then, so memory follows the users, not the records) and
+    are merged in order the first time anything reads :attr:`users`; :meth:`users_frame` of an
+    export read column-wise only never builds the Python dict at all.
+    """
+
+    _users: dict = field(default_factory=dict, repr=False)
     post_ids: list[str] = field(default_factory=list)
     post_authors: list[str] = field(default_factory=list)
     _frame: pd.DataFrame | None = None
     #: posts added column-wise (Arrow arrays), in order with the ones appended to the lists above
     post_chunks: list = field(default_factory=list)
+    _calls: list = field(default_factory=list, repr=False)
+    _call_rows: int = 0
+    _collapsed_rows: int = 0
+
+    #: waiting user calls are collapsed to one row per user past this many rows
+    COMPACT_ROWS = 2_000_000
+
+    @property
+    def users(self) -> dict:
+        """User id -> (handle, display name, followers, verified), in order of first appearance."""
+        if self._calls:
+            calls, self._calls, self._call_rows = self._calls, [], 0
+            _merge_into(self._users, _last_per_user(calls))
+        return self._users
 
     def user(self, user_id, handle=None, display_name=None, followers=None, verified=None) -> None:
         if user_id is None or user_id == "":
             return
         key = str(user_id)
-        old = self.users.get(key)
+        users = self.users
+        old = users.get(key)
         new = (handle or None, display_name or None, None if followers == "" else followers,
                None if verified == "" else verified)
         if old is None or None not in new:
-            self.users[key] = new
+            users[key] = new
         else:
-            self.users[key] = tuple(n if n is not None else o for n, o in zip(new, old))
+            users[key] = tuple(n if n is not None else o for n, o in zip(new, old))
         self._frame = None
+
+    def add_user_calls(self, calls) -> None:
+        """A block of :meth:`user` calls as an Arrow table in call order: ``uid`` (no empty or null
+        ids), ``h``, ``n`` (strings, null for blank), ``f`` (int64), ``v`` (bool), null where not given.
+        Same result as calling :meth:`user` once per row."""
+        if not calls.num_rows:
+            return
+        self._calls.append(calls)
+        self._call_rows += calls.num_rows
+        self._frame = None
+        # collapse past COMPACT_ROWS, or past twice what the last collapse left (with more users than
+        # COMPACT_ROWS a fixed threshold would collapse on every block)
+        if self._call_rows > max(self.COMPACT_ROWS, 2 * self._collapsed_rows):
+            self._calls = [_last_per_user(self._calls)]
+            self._call_rows = self._collapsed_rows = self._calls[0].num_rows
 
     def post(self, post_id, author_id) -> None:
         if post_id and author_id:
@@ -123,9 +160,24 @@ class ExportIndex:
         """One row per user id: user_id, handle, display_name, followers, verified."""
         if self._frame is not None:
             return self._frame
-        values = list(self.users.values())
+        if self._calls and not self._users:  # column-wise only: straight from the calls
+            last = _last_per_user(self._calls)
+            self._calls, self._call_rows = [last], last.num_rows
+            verified = last.column("v").to_numpy(zero_copy_only=False)
+            frame = pd.DataFrame({
+                "user_id": pd.Series(last.column("uid").to_numpy(zero_copy_only=False), dtype=object),
+                "handle": pd.Series(last.column("h").to_numpy(zero_copy_only=False), dtype=object),
+                "display_name": pd.Series(last.column("n").to_numpy(zero_copy_only=False), dtype=object),
+                "followers": pd.to_numeric(pd.Series(last.column("f").to_numpy(zero_copy_only=False), dtype=object),
+                                           errors="coerce"),
+                "verified": pd.to_numeric(pd.Series(verified, dtype=object).map(_truth), errors="coerce"),
+            })
+            self._frame = frame
+            return frame
+        users = self.users
+        values = list(users.values())
         frame = pd.DataFrame({
-            "user_id": pd.Series(list(self.users.keys()), dtype=object),
+            "user_id": pd.Series(list(users.keys()), dtype=object),
             "handle": pd.Series([v[0] for v in values], dtype=object),
             "display_name": pd.Series([v[1] for v in values], dtype=object),
             "followers": pd.to_numeric(pd.Series([v[2] for v in values], dtype=object), errors="coerce"),
@@ -133,6 +185,38 @@ class ExportIndex:
         })
         self._frame = frame
         return frame
+
+
+def _last_per_user(calls: list):
+    """Tables of user calls -> one row per user (in order of first call), each field its last
+    non-null value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = calls[0] if len(calls) == 1 else pa.concat_tables(calls)
+    last = table.group_by("uid", use_threads=False).aggregate([("h", "last"), ("n", "last"), ("f", "last"),
+                                                                ("v", "last")])
+    # groups come out in hash order: put them in order of first call (pc.unique keeps that order)
+    last = last.take(pc.index_in(pc.unique(table.column("uid")), value_set=last.column("uid")))
+    return pa.table({"uid": last.column("uid"), "h": last.column("h_last"), "n": last.column("n_last"),
+                     "f": last.column("f_last"), "v": last.column("v_last")})
+
+
+def _merge_into(users: dict, last) -> None:
+    """Merge one-row-per-user calls (:func:`_last_per_user`) into the user dict, as :meth:`ExportIndex.user` would."""
+    import pyarrow.compute as pc
+
+    fields = [last.column(c) for c in "hnfv"]
+    complete = np.logical_and.reduce([pc.is_valid(f).to_numpy(zero_copy_only=False) for f in fields])
+    # a user new to the index takes its place at its first call (dict order is first-seen order)
+    users.update(dict.fromkeys([u for u in last.column("uid").to_pylist() if u not in users]))
+    # users given every field replace what the index held; the others merge field by field
+    full = last.filter(complete)
+    users.update(zip(full.column("uid").to_pylist(), zip(*(full.column(c).to_pylist() for c in "hnfv"))))
+    partial = last.filter(~complete)
+    for key, *new in zip(partial.column("uid").to_pylist(), *(partial.column(c).to_pylist() for c in "hnfv")):
+        old = users.get(key)
+        users[key] = tuple(new) if old is None else tuple(n if n is not None else o for n, o in zip(new, old))
 
 
 def _truth(value):

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from .arrow_rows import LastWins, RowGroups, as_numpy as _np, field, keyed, merge_user_calls, truthy
 from .base import POST_PREFIX, UNRESOLVED_PREFIX, ExportIndex
 
-__all__ = ["V2_PAGE_SCHEMA", "v2_page_rows", "V1_SCHEMA", "v1_rows", "NotColumnar"]
+__all__ = ["V2_PAGE_SCHEMA", "v2_page_rows", "V1_SCHEMA", "v1_rows", "NotColumnar", "starts_in_lead"]
 
 _S = pa.string()
 _TWEET = pa.struct([
@@ -38,6 +38,30 @@ V2_PAGE_SCHEMA = pa.schema([
 # ``^(?:RT\s+)?(?:@\w+[\s:]*)+`` with Python's Unicode \s and \w spelled out for RE2
 _SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 _LEADING_RE2 = rf"^(?P<lead>(?:RT{_SPACE}+)?(?:@[\p{{L}}\p{{N}}_]+(?:{_SPACE}|:)*)+)"
+
+#: a non-empty leading run: what ``_LEADING_RE2`` needs to match at all (no capture: a fast DFA match)
+_LEAD_STARTS_RE2 = rf"^(?:RT{_SPACE}+)?@[\p{{L}}\p{{N}}_]"
+
+
+def starts_in_lead(texts, starts: np.ndarray) -> np.ndarray:
+    """Per row, whether the mention starting at ``starts`` (code points) lies in the text's leading
+    ``RT @a: @b`` run, i.e. ``start < len(leading run)`` as the per-record path computes it.
+
+    A mention at 0 (the usual reply) only needs to know whether the run is empty, a match with no
+    capture; only mentions further in extract the run's length.
+    """
+    starts = np.asarray(starts, np.int64)
+    inside = starts < 0
+    first = np.flatnonzero(starts == 0)
+    if len(first):
+        inside[first] = _np(pc.fill_null(pc.match_substring_regex(pc.take(texts, pa.array(first)), _LEAD_STARTS_RE2),
+                                         False))
+    later = np.flatnonzero(starts > 0)
+    if len(later):
+        match = pc.extract_regex(pc.take(texts, pa.array(later)), _LEADING_RE2)
+        lead = _np(pc.fill_null(pc.utf8_length(field(match, "lead")), 0)).astype(np.int64)
+        inside[later] = starts[later] < lead
+    return inside
 
 
 class NotColumnar(Exception):
@@ -200,11 +224,9 @@ def v2_page_rows(table: pa.Table, first_line: int, record0: int, index: ExportIn
                                          value_set=ref_keys))
     if in_targets.any():
         lead_text = pc.take(text, pa.array(m_tweet[in_targets]))
-        match = pc.extract_regex(lead_text, _LEADING_RE2)
-        lead = _np(pc.fill_null(pc.utf8_length(field(match, "lead")), 0)).astype(np.int64)
         start = _np(pc.fill_null(pc.take(field(ments, "start"), pa.array(m_rows[in_targets])), 0)).astype(np.int64)
         drop = np.zeros(len(m_rows), bool)
-        drop[np.flatnonzero(in_targets)[start < lead]] = True
+        drop[np.flatnonzero(in_targets)[starts_in_lead(lead_text, start)]] = True
         m_keep &= ~drop
     sel = np.flatnonzero(m_keep)
     sel_take = pa.array(sel)
@@ -289,8 +311,10 @@ def v1_rows(table: pa.Table, first_line: int, index: ExportIndex) -> tuple[list[
     order = np.lexsort((np.concatenate([np.arange(len(r)) for r, _, _ in calls]),
                         np.concatenate([np.full(len(r), k) for r, k, _ in calls]),
                         np.concatenate([r for r, _, _ in calls])))
-    merged = [pc.take(pa.concat_arrays([c[i].cast(c[i].type) for _, _, c in calls]), pa.array(order)) for i in range(5)]
-    merge_user_calls(index, *merged)
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    merge_user_calls(index, *(pa.concat_arrays([c[i].cast(c[i].type) for _, _, c in calls]) for i in range(5)),
+                     rank=rank)
 
     # targets of the retweet / quote: the original's author, else "the author of post <id>"
     def ref_target(struct, rows):
@@ -328,9 +352,7 @@ def v1_rows(table: pa.Table, first_line: int, index: ExportIndex) -> tuple[list[
     same = np.flatnonzero(_np(pc.equal(m_target, pc.take(reply_to, pa.array(m_tweet)))) & has_reply[m_tweet])
     keep = np.ones(len(m_rows), bool)
     if len(same):
-        match = pc.extract_regex(pc.take(text, pa.array(m_tweet[same])), _LEADING_RE2)
-        lead = _np(pc.fill_null(pc.utf8_length(field(match, "lead")), 0)).astype(np.int64)
-        keep[same[starts[same] < lead]] = False
+        keep[same[starts_in_lead(pc.take(text, pa.array(m_tweet[same])), starts[same])]] = False
     sel = np.flatnonzero(keep)
     edges(m_tweet[sel], pc.take(m_target, pa.array(sel)), "mention", "mention", 2, m_rows[sel])
     emitted = (np.bincount(rt_rows, minlength=n) + np.bincount(q_rows, minlength=n) + np.bincount(r_rows, minlength=n)

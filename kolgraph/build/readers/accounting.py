@@ -95,7 +95,8 @@ class Source:
     """
 
     path: str
-    sha256: str
+    #: the file's hash, or a function giving it once the chunks are read (a reader may hash as it streams)
+    sha256: str | Callable[[], str]
     format: str
     encoding: str | None
     chunks: Callable[[], Iterator[tuple[int, pd.DataFrame]]]
@@ -195,7 +196,8 @@ def ingest_sources(sources: Iterable[Source], *, kind: str, column_map: Mapping[
             keep = ~bad
             good = good.loc[keep].copy()
             if "__key__" in raw:
-                good["__key__"] = raw.loc[keep, "__key__"].to_numpy(dtype=object)
+                # as it is (Arrow-backed from the column-wise importers): no Python string per row
+                good["__key__"] = raw["__key__"].array[keep]
             good["__file__"] = len(provisional)
             good["__row__"] = rows[keep]
             kept_frames.append(good)
@@ -206,7 +208,8 @@ def ingest_sources(sources: Iterable[Source], *, kind: str, column_map: Mapping[
             raise InputError(source.path, "no data rows (only a header)")
         if source.generic:
             naive_total += naive
-        provisional.append({"path": source.path, "sha256": source.sha256, "format": source.format,
+        sha256 = source.sha256() if callable(source.sha256) else source.sha256
+        provisional.append({"path": source.path, "sha256": sha256, "format": source.format,
                             "read": read, "encoding": source.encoding, "stats": source.stats})
     if naive_total and not tz_given:
         warnings.append(f"{naive_total:,} timestamp(s) had no time zone; UTC was assumed "

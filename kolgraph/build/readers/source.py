@@ -13,18 +13,50 @@ from pathlib import Path
 
 from ...errors import InputError
 
-__all__ = ["sha256_of", "open_binary", "check_readable", "bad_encoding_error", "READ_ERRORS", "read_failure"]
+__all__ = ["sha256_of", "remember_sha256", "file_identity", "open_binary", "check_readable", "bad_encoding_error", "READ_ERRORS", "read_failure"]
 
 #: Exceptions a damaged compressed stream raises while it is read.
 READ_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
 
 
+#: Digests of files a reader already streamed whole (see :func:`remember_sha256`), by file identity.
+_STREAMED: dict[tuple, str] = {}
+
+
+def _identity(path: Path) -> tuple:
+    stat = Path(path).stat()
+    return (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
 def sha256_of(path: Path) -> str:
+    """The file's SHA-256 (hex), from a reader that streamed the same unchanged file if one did
+    (so a large export is read once, not twice), else read here."""
+    try:
+        known = _STREAMED.pop(_identity(path), None)
+    except OSError:
+        known = None
+    if known is not None:
+        return known
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with Path(path).open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def remember_sha256(path: Path, identity: tuple, hexdigest: str) -> None:
+    """Record the digest of every byte of ``path`` as streamed by a reader; kept only if the file
+    is still the one whose ``identity`` (:func:`file_identity`) was taken before it was read."""
+    try:
+        if _identity(path) == identity:
+            _STREAMED[identity] = hexdigest
+    except OSError:
+        pass
+
+
+def file_identity(path: Path) -> tuple:
+    """What tells a file apart from an edited copy of itself: resolved path, size, mtime, inode."""
+    return _identity(path)
 
 
 def open_binary(path: Path, gz: bool):
