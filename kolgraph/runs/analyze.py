@@ -412,6 +412,7 @@ def analyze_workspace(
             from ..algorithms.camps import camp_affinity
 
             camps = camp_affinity(None, brand.accounts, critic_seeds, kinds=("repost",), seed=seed, edges=edges,
+                                  layout=membership,  # communities side by side: faster products
                                   **dataclasses.asdict(camp_params))
             camp_frame = camps.to_frame().reindex(names)
             affinity = camp_frame["affinity"].to_numpy(dtype="float64")
