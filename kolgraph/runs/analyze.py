@@ -506,7 +506,7 @@ def _critic_seeds(given: tuple[str, ...], roles, metrics: pd.DataFrame) -> tuple
 
 def _users_table(metrics: pd.DataFrame, vertices: pd.DataFrame, names: pd.Index, roles, affinity: np.ndarray,
                  camp: np.ndarray) -> pd.DataFrame:
-    users = metrics.copy()
+    users = metrics.copy(deep=False)  # copy-on-write: the columns set below leave ``metrics`` as it is
     vt = vertices.set_index(vertices["user_id"].astype("str")).reindex(names)
     for col in ("display_name", "followers", "verified"):
         users[col] = vt[col].to_numpy() if col in vt else np.nan

@@ -159,7 +159,7 @@ def write_analysis(ws: Workspace, *, users: pd.DataFrame, role_flags: Mapping[st
                    communities: pd.DataFrame, attitudes: pd.DataFrame, interaction_sentiment: pd.DataFrame,
                    info: Mapping[str, Any]) -> tuple[str, dict[str, Path]]:
     """Commit an analysis as a whole; returns its run id and the final path of each file."""
-    flagged = users.copy()
+    flagged = users.copy(deep=False)  # copy-on-write: adding columns leaves ``users`` as it is
     for tag in ROLE_TAGS:
         flagged[role_column(tag)] = np.asarray(role_flags[tag], dtype=bool)
     target = ws.path / ANALYSIS_FOLDER
