@@ -71,6 +71,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..schema import KINDS, ConfigError, KolgraphError, UnknownAccountError, normalise_kinds
 from .projection import EdgeArrays, checked_edges
+from .row_blocks import RowBlocks
 
 __all__ = ["CampParams", "CampResult", "camp_affinity", "METHODS"]
 
@@ -367,6 +368,7 @@ def _make_propagator(S: sp.csr_matrix, params: CampParams, order: np.ndarray | N
         del rows
         if order is not None:
             Sn = Sn[order][:, order].tocsr()
+        Sn = RowBlocks(Sn)  # the products over row blocks in threads: the same numbers, on every core
 
         def spread(Y: np.ndarray) -> np.ndarray:
             # (I - alpha Sn) is symmetric positive definite (eigenvalues of Sn lie in [-1, 1]).
@@ -406,7 +408,7 @@ def _make_propagator(S: sp.csr_matrix, params: CampParams, order: np.ndarray | N
     return ppr
 
 
-def _conjugate_gradients(Sn: sp.csr_matrix, alpha: float, Y: np.ndarray, tol: float, max_iter: int) -> np.ndarray:
+def _conjugate_gradients(Sn: sp.csr_matrix | RowBlocks, alpha: float, Y: np.ndarray, tol: float, max_iter: int) -> np.ndarray:
     """Solve ``(I - alpha Sn) f = y`` for each column y of ``Y`` (none all zero) by conjugate gradients.
 
     Each column runs its own CG iteration (the textbook one, as ``scipy.sparse.linalg.cg``: start

@@ -54,6 +54,7 @@ from .betweenness import (
     check_betweenness,
 )
 from .projection import EdgeArrays, checked_edges, edge_arrays, make_undirected, membership_array
+from .row_blocks import RowBlocks
 
 __all__ = [
     "COLUMNS",
@@ -104,7 +105,7 @@ def _pagerank(W: sp.csr_matrix, damping: float, tol: float, max_iter: int) -> tu
     out = np.asarray(W.sum(axis=1)).ravel()
     dangling = out <= 0
     inv = np.where(dangling, 0.0, 1.0 / np.where(dangling, 1.0, out))
-    WT = W.T.tocsr()
+    WT = RowBlocks(W.T.tocsr())  # products over row blocks in threads: the same numbers
     x = np.full(n, 1.0 / n)
     for iteration in range(1, max_iter + 1):
         y = damping * (WT @ (x * inv))
@@ -121,7 +122,7 @@ def _hits(W: sp.csr_matrix, tol: float, max_iter: int) -> tuple[np.ndarray, np.n
     n = W.shape[0]
     if W.nnz == 0:
         return np.zeros(n), np.zeros(n), 0
-    WT = W.T.tocsr()
+    WT, W = RowBlocks(W.T.tocsr()), RowBlocks(W)  # products over row blocks in threads: the same numbers
     hub = np.ones(n)
     authority = np.zeros(n)
     for iteration in range(1, max_iter + 1):
