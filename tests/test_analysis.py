@@ -303,3 +303,22 @@ def test_written_tables_read_back_as_returned(tmp_path):
     sent = out.interaction_sentiment()
     assert sent["row"].tolist() == list(range(len(ws.interactions(columns=["src"]))))
     assert out.communities["community"].tolist() == res.communities["community"].tolist()
+
+
+def test_graph_steps_in_worker_processes_give_the_same_tables(tmp_path, monkeypatch):
+    """Large graphs detect communities (and coreness) and betweenness in forked workers started
+    at load: forced here on a small event, the tables equal those computed in-process."""
+    import kolgraph.algorithms.betweenness as betweenness_module
+    import kolgraph.algorithms.communities as communities_module
+
+    event = generate_event(800, seed=6)
+    paths = write_event(event, tmp_path / "event", quiet=True)
+    ws = build_workspace(paths["interactions"], tmp_path / "ws", users_path=paths["users"]).workspace
+    inline = analyze_workspace(ws, event.brand, seed=1, runs=1, write=False)
+    monkeypatch.setattr(communities_module, "BACKGROUND_MIN_USERS", 0)
+    monkeypatch.setattr(betweenness_module, "BACKGROUND_MIN_USERS", 0)
+    workers = analyze_workspace(ws, event.brand, seed=1, runs=1, write=False)
+    pd.testing.assert_frame_equal(inline.users, workers.users)
+    pd.testing.assert_frame_equal(inline.communities, workers.communities)
+    assert inline.summary == workers.summary
+    assert inline.parameters["communities"] == workers.parameters["communities"]

@@ -317,7 +317,8 @@ def centrality_table(g: ig.Graph | None, *, membership: Any = None, damping: flo
                      betweenness_epsilon: float = 0.03, betweenness_delta: float = 0.1,
                      weight: str | None = "weight", tol: float = 1e-10,
                      quiet: bool = True, edges: EdgeArrays | None = None,
-                     betweenness_job: PendingBetweenness | None = None) -> CentralityResult:
+                     betweenness_job: PendingBetweenness | None = None,
+                     coreness: np.ndarray | None = None) -> CentralityResult:
     """Every centrality metric of every user in one table keyed by user id (module docstring).
 
     ``membership`` (CommunityResult, Series/mapping user id -> community, or array in vertex
@@ -328,7 +329,9 @@ def centrality_table(g: ig.Graph | None, *, membership: Any = None, damping: flo
     ``weight``) if the caller has them; their shared projection is then used too.
     ``betweenness_job``: betweenness already started on this graph with the same options
     (:func:`~kolgraph.algorithms.betweenness.start_betweenness`, e.g. in a worker process while
-    communities were detected); its values are collected instead of computed here. Example::
+    communities were detected); its values are collected instead of computed here. ``coreness``:
+    the k-core numbers of this graph's projection if already computed (e.g. by
+    :func:`~kolgraph.algorithms.communities.start_communities`' worker), in vertex order. Example::
 
         comm = detect_communities(g, seed=1)
         table = centrality_table(g, membership=comm, seed=1).to_frame()
@@ -358,8 +361,14 @@ def centrality_table(g: ig.Graph | None, *, membership: Any = None, damping: flo
     columns.update(_strengths(e))
     columns["distinct_engagers"] = _distinct_engagers(e, W)
     a, b, w = e.undirected
-    h = e.undirected_graph if edges is not None else None  # shared with communities when given
-    columns["coreness"] = _coreness(n, a, b, h)
+    if coreness is not None:
+        core = np.asarray(coreness, dtype=np.int64)
+        if core.shape != (n,):
+            raise KolgraphError(f"coreness has {core.size} values for {n} users")
+        columns["coreness"], h = core, None
+    else:
+        h = e.undirected_graph if edges is not None else None  # shared with communities when given
+        columns["coreness"] = _coreness(n, a, b, h)
     if membership is None:
         columns["participation"] = np.full(n, np.nan)
     else:
