@@ -28,21 +28,83 @@ Example::
 
 from __future__ import annotations
 
+import functools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ConfigError, WhatIfConvergenceError
 
-__all__ = ["ListeningOperator", "power_series", "residual_push", "adjoint_series", "fj_effect",
-           "ROW_CHUNK", "SERIES_BLOCK", "PUSH_BLOCK", "DENSE_SHARE"]
+__all__ = ["ListeningOperator", "RowSplit", "map_row_ranges", "power_series", "residual_push", "adjoint_series",
+           "fj_effect", "ROW_CHUNK", "SERIES_BLOCK", "PUSH_BLOCK", "DENSE_SHARE", "threads"]
 
 ROW_CHUNK = 1 << 14     # rows per dense product / summary chunk (temporaries stay small: no page faults)
 SERIES_BLOCK = 48       # series terms buffered per dense product (n x 48 x c float32)
 PUSH_BLOCK = 32         # runs pushed together by residual_push (similar lambda; n x 16 float32 residuals)
 DENSE_SHARE = 0.1       # residual_push switches to full pushes once this share of rows is active
+
+
+def threads() -> int:
+    """Threads for the row-split products: ``KOLGRAPH_THREADS`` if set, else the CPUs (at most 4).
+
+    scipy's sparse products and numpy's element-wise loops release the GIL, so row pieces of one
+    product run in parallel; each thread writes only its own rows, so results do not depend on
+    the number of threads."""
+    env = os.environ.get("KOLGRAPH_THREADS", "").strip()
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            raise ConfigError(f"KOLGRAPH_THREADS must be a whole number, got {env!r}") from None
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def map_row_ranges(fn: Callable[[int, int], object], n: int, chunk: int | None = None) -> list:
+    """``[fn(a0, a1) for each row range of size chunk]`` (default :data:`ROW_CHUNK`) in row order, the
+    ranges split into contiguous groups over :func:`threads` threads (``fn`` must only write rows ``a0:a1``)."""
+    chunk = chunk or ROW_CHUNK
+    ranges = [(a0, min(n, a0 + chunk)) for a0 in range(0, n, chunk)]
+    workers = min(threads(), len(ranges))
+    if workers <= 1:
+        return [fn(a0, a1) for a0, a1 in ranges]
+    groups = np.array_split(np.arange(len(ranges)), workers)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kolgraph-rows") as pool:
+        parts = list(pool.map(lambda idx: [fn(*ranges[i]) for i in idx], groups))
+    return [x for part in parts for x in part]
+
+
+class RowSplit:
+    """A CSR matrix cut into row pieces of ``chunk`` rows, for products computed piece by piece on
+    :func:`threads` threads (each piece's output rows are its own, so no locking is needed)."""
+
+    def __init__(self, M: sp.csr_matrix, chunk: int = ROW_CHUNK) -> None:
+        M = sp.csr_matrix(M)
+        self.shape = M.shape
+        self.dtype = M.dtype
+        self.chunk = chunk
+        self.pieces = [M[a0:a0 + chunk] for a0 in range(0, M.shape[0], chunk)]
+
+    def map(self, fn: Callable[[int, int, sp.csr_matrix], object]) -> list:
+        """``[fn(a0, a1, piece) for each piece]`` in row order, split across threads."""
+        return map_row_ranges(lambda a0, a1: fn(a0, a1, self.pieces[a0 // self.chunk]), self.shape[0], self.chunk)
+
+    def matmul(self, X: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``M @ X`` (X: a vector or n x c array), written into ``out`` when given."""
+        X = np.asarray(X)
+        dtype = np.result_type(self.dtype, X.dtype)
+        if out is None:
+            out = np.empty((self.shape[0],) + X.shape[1:], dtype=dtype)
+
+        def one(a0: int, a1: int, piece: sp.csr_matrix) -> None:
+            out[a0:a1] = piece @ X
+
+        self.map(one)
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +116,21 @@ class ListeningOperator:
     WT: sp.csr_matrix
     D: np.ndarray  # float 0/1: listens to someone and is not stubborn
     W32: sp.csr_matrix | None = None  # W in float32 (the full pushes of :func:`residual_push`)
+
+    @functools.cached_property
+    def W_rows(self) -> RowSplit:
+        """W cut into row pieces (threaded products ``W @ X``)."""
+        return RowSplit(self.W)
+
+    @functools.cached_property
+    def WT_rows(self) -> RowSplit:
+        """W^T cut into row pieces (threaded products ``W^T @ X``)."""
+        return RowSplit(self.WT)
+
+    @functools.cached_property
+    def W32_rows(self) -> RowSplit:
+        """W in float32 cut into row pieces (the full pushes of :func:`residual_push`)."""
+        return RowSplit(self.W32 if self.W32 is not None else self.W.astype(np.float32))
 
     @classmethod
     def build(cls, listen: sp.spmatrix, stubborn: np.ndarray) -> "ListeningOperator":
@@ -87,6 +164,7 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     ``a0:a1`` of group g's (partial) sum, a ``(a1 - a0) x R`` float32 array, is handed to it instead
     (several times per row when the series runs past one buffer of terms: the parts add up), so a
     caller that reduces over runs at once needs no m x R array. ``outs`` then only gives the groups.
+    Chunks are applied on :func:`threads` threads, so ``consume`` must only write rows ``a0:a1``.
     Returns (terms used by the slowest run, the largest tail bound).
     """
     lam = np.asarray(lam, dtype=np.float64)
@@ -103,6 +181,7 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     # touch memory) and applied with dense products, each run only to its own terms
     block = max(1, min(SERIES_BLOCK, max_iter))
     buf = np.empty((block, m, c), dtype=np.float32)
+    scratch = threading.local()  # one product buffer per thread
     stop = np.full(R, -1, dtype=np.int64)  # the last term each run uses (-1: not yet known)
     filled = 0
     t0 = 0
@@ -123,27 +202,32 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
         if average:
             C = C.mean(axis=2, keepdims=True)
         C = C.astype(np.float32)  # T x c x R (x 1 with average)
-        tmp = np.empty((min(m, ROW_CHUNK), C.shape[2]), dtype=np.float32)
         for g, out in enumerate(outs):
             cols = np.flatnonzero(groups == g)
             if cols.size == 0:
                 continue
             Cg = np.ascontiguousarray(C[:, cols, :].reshape(T * cols.size, C.shape[2]))
-            for a in range(0, m, ROW_CHUNK):
-                rows_a = buf[:T, a:a + ROW_CHUNK].transpose(1, 0, 2)
+
+            def apply(a: int, a1: int, g=g, out=out, cols=cols, Cg=Cg) -> None:  # rows a:a1 only (threads)
+                rows_a = buf[:T, a:a1].transpose(1, 0, 2)
                 Bg = np.ascontiguousarray(rows_a if cols.size == c else rows_a[:, :, cols]).reshape(
-                    rows_a.shape[0], T * cols.size)
-                part = tmp[:Bg.shape[0]]
+                    a1 - a, T * cols.size)
+                tmp = getattr(scratch, "part", None)
+                if tmp is None or tmp.shape[0] < a1 - a or tmp.shape[1] != Cg.shape[1]:
+                    tmp = scratch.part = np.empty((a1 - a, Cg.shape[1]), dtype=np.float32)
+                part = tmp[:a1 - a]
                 np.matmul(Bg, Cg, out=part)
                 if consume is not None:
-                    consume(g, a, a + part.shape[0], part)
+                    consume(g, a, a1, part)
                 else:
-                    out[a:a + ROW_CHUNK] += part
+                    out[a:a1] += part
+
+            map_row_ranges(apply, m)
 
     while True:
         buf[filled] = X if rows is None else X[rows]
         filled += 1
-        xn = np.abs(X).max(axis=0) if norm == "inf" else np.abs(X).sum(axis=0)
+        xn = _column_norms(X, norm)
         if R:
             bound_r = (xn[:, None] * absc).sum(axis=0) * tail * lam ** t  # per run, after term t
             newly = (stop < 0) & ((bound_r <= tol) | (lam == 0) | (not np.any(xn)))
@@ -165,8 +249,19 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
         t += 1
 
 
+def _column_norms(X: np.ndarray, norm: str) -> np.ndarray:
+    """Max-norm (``inf``) or 1-norm of each column of X, by row ranges (small temporaries, threads)."""
+    if X.shape[0] == 0:
+        return np.zeros(X.shape[1:])
+    if norm == "inf":
+        parts = map_row_ranges(lambda a0, a1: np.abs(X[a0:a1]).max(axis=0), X.shape[0])
+        return np.max(parts, axis=0)
+    parts = map_row_ranges(lambda a0, a1: np.abs(X[a0:a1]).sum(axis=0), X.shape[0])
+    return np.sum(parts, axis=0)
+
+
 def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np.ndarray, tol: float, n: int,
-                  max_iter: int, *, W32: sp.csr_matrix | None = None, out: np.ndarray | None = None,
+                  max_iter: int, *, W32: sp.csr_matrix | RowSplit | None = None, out: np.ndarray | None = None,
                   block: int = PUSH_BLOCK, dense_share: float = DENSE_SHARE) -> tuple[np.ndarray, int, float]:
     """``(I - lam_r W)^-1 b_r`` for each column r by thresholded residual push; returns (n x R, hops, bound).
 
@@ -174,8 +269,9 @@ def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np
     ``|r_ur| >= eps_r = tol (1 - lam_r) / lam_r`` spread to their listeners (``r_u += lam W_uv r_v``);
     smaller residuals stay. Only rows that just received a push can become active, so each hop
     costs the rows it touches. Once the active rows are at least ``dense_share`` of all rows, every
-    residual is pushed each hop by a sparse x dense product over W (``W32``: W in float32 CSR;
-    cheaper than gathering and scattering most rows, and exact either way). At the end the residual
+    residual is pushed each hop by a sparse x dense product over W (``W32``: W in float32 CSR, or
+    its :class:`RowSplit`; cheaper than gathering and scattering most rows, and exact either way;
+    row pieces on :func:`threads` threads). At the end the residual
     is added once, leaving an error of at most ``lam_r max|r_r| / (1 - lam_r) <= tol`` per entry.
 
     Why it is fast: runs go in blocks of ``block`` runs of similar lambda (sorted), so a block of
@@ -195,24 +291,42 @@ def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np
         return out, 0, 0.0
     if W32 is None:
         W32 = sp.csr_matrix(WT32.T, dtype=np.float32)
+    rows_W = W32 if isinstance(W32, RowSplit) else _LazyRowSplit(W32)
     block = max(1, int(block))
     width = min(block, R)
     bufs = tuple(np.empty((n, width), dtype=np.float32) for _ in range(3))
-    pieces: list[tuple[int, int, sp.csr_matrix]] = []
     order = np.argsort(lam, kind="stable")
     hops_max, bound = 0, 0.0
     for j in range(0, R, block):
         cols = order[j:j + block]
         w = cols.size
         views = tuple(x.reshape(-1)[:n * w].reshape(n, w) for x in bufs)  # contiguous, also for a short block
-        acc, hops, bnd = _push_block(WT32, W32, pieces, rows0, b[:, cols], lam[cols], tol, n, max_iter,
+        acc, hops, bnd = _push_block(WT32, rows_W, rows0, b[:, cols], lam[cols], tol, n, max_iter,
                                      dense_share, views)
-        out[:, cols] += acc
+
+        def add(a0: int, a1: int) -> None:  # by row ranges and column by column (a fancy column index is ~30x slower)
+            o, a = out[a0:a1], acc[a0:a1]
+            for j, col in enumerate(cols):
+                o[:, col] += a[:, j]
+
+        map_row_ranges(add, n)
         hops_max, bound = max(hops_max, hops), max(bound, bnd)
     return out, hops_max, bound
 
 
-def _push_block(WT32: sp.csr_matrix, W32: sp.csr_matrix, pieces: list, rows0: np.ndarray, b: np.ndarray,
+class _LazyRowSplit:
+    """A :class:`RowSplit` made on first use (a push that never goes dense does not cut W)."""
+
+    def __init__(self, M: sp.csr_matrix) -> None:
+        self._M, self._split = M, None
+
+    def map(self, fn):
+        if self._split is None:
+            self._split = RowSplit(self._M)
+        return self._split.map(fn)
+
+
+def _push_block(WT32: sp.csr_matrix, rows_W, rows0: np.ndarray, b: np.ndarray,
                 lam: np.ndarray, tol: float, n: int, max_iter: int, dense_share: float,
                 bufs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, int, float]:
     """One block of runs of :func:`residual_push`: each hop pushes the active rows (few of them) or
@@ -253,16 +367,16 @@ def _push_block(WT32: sp.csr_matrix, W32: sp.csr_matrix, pieces: list, rows0: np
             r[B] = rB
             A = B[(np.abs(rB) >= eps).any(axis=1)]
         else:
-            # many active rows: push every residual (exact either way), by row chunks while in cache
-            if not pieces:
-                pieces.extend((a0, min(n, a0 + ROW_CHUNK), W32[a0:a0 + ROW_CHUNK]) for a0 in range(0, n, ROW_CHUNK))
-            acc += r
-            active = []
-            for a0, a1, piece in pieces:
+            # many active rows: push every residual (exact either way), by row pieces on threads;
+            # a hop reads all of r and writes only its own rows of acc and nxt
+            def hop(a0: int, a1: int, piece: sp.csr_matrix, r=r, nxt=nxt) -> np.ndarray:
+                acc[a0:a1] += r[a0:a1]
                 y = piece @ r
                 y *= lam32
                 nxt[a0:a1] = y
-                active.append(a0 + np.flatnonzero((np.abs(y, out=y) >= eps).any(axis=1)))
+                return a0 + np.flatnonzero((np.abs(y, out=y) >= eps).any(axis=1))
+
+            active = rows_W.map(hop)
             r, nxt = nxt, r
             A = np.concatenate(active)
     acc += r
@@ -300,20 +414,23 @@ def fj_effect(W: sp.csr_matrix, listener: np.ndarray, shock: np.ndarray, suscept
 
 
 def adjoint_series(W: sp.csr_matrix, c: np.ndarray, lam: np.ndarray, rows: np.ndarray, *, tol: float,
-                   max_iter: int, block: int = 16) -> np.ndarray:
+                   max_iter: int, block: int = 16, WT: sp.csr_matrix | RowSplit | None = None) -> np.ndarray:
     """``[(I - lam_r W^T)^-1 c][rows]`` for every run r, as the power series ``sum_t lam_r^t (W^T)^t c``.
 
     W's rows sum to at most 1, so W^T does not grow the 1-norm; the series stops once the tail
     bound ``||(W^T)^t c||_1 lam_max^(t+1) / (1 - lam_max)`` is at most ``tol``, which bounds the error
     of every functional ``z^T d*`` with ``|d*| <= 1`` per user. Terms are buffered and applied to all
-    runs with one dense product per ``block`` terms. Returns a ``len(rows) x len(lam)`` array.
+    runs with one dense product per ``block`` terms. ``WT``: W's transpose when the caller has it
+    (a :class:`RowSplit` multiplies on threads). Returns a ``len(rows) x len(lam)`` array.
     """
     lam = np.asarray(lam, dtype=np.float64)
     R = lam.size
     out = np.zeros((rows.size, R))
     if rows.size == 0 or R == 0:
         return out
-    WT = sp.csr_matrix(W.T)
+    if WT is None:
+        WT = sp.csr_matrix(W.T)
+    multiply = WT.matmul if isinstance(WT, RowSplit) else WT.__matmul__
     lam_max = float(lam.max())
     x = np.asarray(c, dtype=np.float64)
     buf: list[np.ndarray] = []
@@ -332,5 +449,5 @@ def adjoint_series(W: sp.csr_matrix, c: np.ndarray, lam: np.ndarray, rows: np.nd
         if t + 1 >= max_iter:
             raise WhatIfConvergenceError(f"the adjoint series did not converge in max_iter={max_iter} terms "
                                          f"(tail bound {bound:.2e} > tol {tol:.2e}); raise [whatif] max_iter or tol")
-        x = WT @ x
+        x = multiply(x)
         t += 1

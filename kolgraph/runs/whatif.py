@@ -27,10 +27,12 @@ import pandas as pd
 
 from .._io import write_json, write_table
 from ..algorithms.calibration import CalibrationParams, CalibrationResult, calibrate, measure_period
+from ..algorithms.stance import kind_mask
 from ..algorithms.whatif import (Observables, WhatIfNetwork, WhatIfResult, WhatIfScenario, sensitivity,
                                  simulate_partnership)
 from ..config import BrandConfig, KolgraphConfig, load_config, params_from_mapping
 from ..errors import ConfigError, InputError, UnknownAccountError
+from ..schema import KINDS
 from ..times import parse_time
 from .outputs import AnalysisOutputs, role_column
 from .limits import check_runs_fit
@@ -78,30 +80,41 @@ def _analysis(ws) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], pd.DataFr
     return out.users, out.attitudes, dict(out.info), sent, out.run_id
 
 
-def _brand_rates(ws, brand_ids: Sequence[str], sentiment: pd.DataFrame | None,
+def _brand_rates(ws, names: pd.Index, brand_ids: Sequence[str], sentiment: pd.DataFrame | None,
                  hostile_below: float) -> tuple[pd.DataFrame, dict[str, float], float]:
-    """Per (user, brand account) replies and mentions per day, hostile ones per account per day, days."""
-    inter = ws.interactions(columns=["src", "dst", "kind", "timestamp"])
-    ts = pd.to_numeric(inter["timestamp"], errors="coerce").to_numpy(dtype=np.float64) \
-        if inter["timestamp"].dtype.kind in "fiu" else \
-        pd.to_datetime(inter["timestamp"], utc=True, errors="coerce").astype("int64").to_numpy() / 1e9
-    finite = ts[np.isfinite(ts)]
-    days = max(1.0, float(finite.max() - finite.min()) / 86400.0) if finite.size else 1.0
-    dst = inter["dst"].astype("str")
-    mask = (dst.isin(list(brand_ids)) & inter["kind"].astype("str").isin(["reply", "mention"])
-            & (inter["src"].astype("str") != dst)).to_numpy(dtype=bool)
-    sub = pd.DataFrame({"user_id": inter["src"].astype("str")[mask], "account": dst[mask]})
-    rates = sub.groupby(["user_id", "account"], sort=True).size().rename("count").reset_index()
+    """Per (user, brand account) replies and mentions per day, hostile ones per account per day, days.
+
+    Rates and the period come from the edge arrays (one row per (src, dst, kind) with its count and
+    first and last time); the hostile volume from the interactions' sentiment, looked up through
+    their stored vertex codes (:meth:`Workspace.interaction_codes`): no id of the 10M rows is hashed."""
+    arrays = ws.graph_arrays()
+    first, last = arrays["first_ts"], arrays["last_ts"]
+    lo, hi = (np.nanmin(first), np.nanmax(last)) if np.isfinite(first).any() else (np.nan, np.nan)
+    days = max(1.0, float(hi - lo) / 86400.0) if np.isfinite(lo) and np.isfinite(hi) else 1.0
+    bpos = names.get_indexer(pd.Index(list(brand_ids), dtype="str"))
+    is_brand = np.zeros(len(names), dtype=bool)
+    is_brand[bpos[bpos >= 0]] = True
+    talk = np.isin(arrays["kind"], [KINDS.index("reply"), KINDS.index("mention")])
+    src, dst = arrays["src"], arrays["dst"]
+    edge = is_brand[dst] & talk & (src != dst)
+    pair = src[edge] * len(names) + dst[edge]
+    keys, inverse = np.unique(pair, return_inverse=True)
+    count = np.bincount(inverse, weights=arrays["count"][edge], minlength=keys.size).astype(np.int64)
+    rates = pd.DataFrame({"user_id": pd.array(names[keys // len(names)], dtype="str"),
+                          "account": pd.array(names[keys % len(names)], dtype="str"), "count": count})
+    rates = rates.sort_values(["user_id", "account"], kind="stable").reset_index(drop=True)
     rates["per_day"] = rates["count"] / days
     hostile: dict[str, float] = {a: 0.0 for a in brand_ids}
     if sentiment is not None and {"row", "sentiment"} <= set(sentiment.columns):
-        s = np.full(len(inter), np.nan)
         rows = sentiment["row"].to_numpy(dtype=np.int64)
-        ok = (rows >= 0) & (rows < len(inter))
-        s[rows[ok]] = pd.to_numeric(sentiment["sentiment"], errors="coerce").to_numpy(dtype=np.float64)[ok]
-        hmask = mask & (s < hostile_below)
-        for acc, c in dst[hmask].value_counts().items():
-            hostile[str(acc)] = float(c) / days
+        value = pd.to_numeric(sentiment["sentiment"], errors="coerce").to_numpy(dtype=np.float64)
+        isrc, idst = ws.interaction_codes()
+        rows = rows[(rows >= 0) & (rows < isrc.size) & (value < hostile_below)]
+        kind = ws.interactions(columns=["kind"])["kind"]
+        rows = rows[kind_mask(kind, ["reply", "mention"])[rows] & is_brand[idst[rows]] & (isrc[rows] != idst[rows])]
+        per_account = np.bincount(idst[rows], minlength=len(names))
+        for at in np.flatnonzero(per_account):
+            hostile[str(names[at])] = float(per_account[at]) / days
     return rates, hostile, days
 
 
@@ -127,11 +140,13 @@ def load_whatif_inputs(ws, *, listen_kinds: Sequence[str] = ("repost", "reply"),
                        index=pd.Index(ids, dtype="str"))
     communities = (pd.Series(users["community"].to_numpy(), index=pd.Index(ids, dtype="str"))
                    if "community" in users else None)
-    vertices = ws.vertices()
-    net = WhatIfNetwork.from_edges(ws.edges(), pd.Index(vertices["user_id"].astype("str")), listen_kinds=listen_kinds)
+    vertex_ids = pd.Index(ws.vertices()["user_id"].astype("str"), dtype="str")
+    arrays = ws.graph_arrays()  # the edges over vertex positions: no id lookup
+    net = WhatIfNetwork.from_arrays(vertex_ids, arrays["src"], arrays["dst"], arrays["kind"], arrays["weight"],
+                                    arrays["count"], listen_kinds=listen_kinds)
     names = (pd.Series(users["display_name"].astype("str").to_numpy(), index=pd.Index(ids, dtype="str"))
              if "display_name" in users else None)
-    rates, hostile, days = _brand_rates(ws, brand_ids, sent, hostile_below)
+    rates, hostile, days = _brand_rates(ws, vertex_ids, brand_ids, sent, hostile_below)
     critics = tuple(ids[_roles_mask(users, "critic") | _roles_mask(users, "critic_kol")])
     support = (pd.Series(pd.to_numeric(users["stance_support"], errors="coerce").to_numpy(), index=pd.Index(ids, dtype="str"))
                if "stance_support" in users else None)

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from kolgraph.algorithms.propagation import ListeningOperator, power_series, residual_push
-from kolgraph.errors import WhatIfConvergenceError
+from kolgraph.algorithms.propagation import (ListeningOperator, RowSplit, map_row_ranges, power_series,
+                                             residual_push, threads)
+from kolgraph.errors import ConfigError, WhatIfConvergenceError
 
 
 def _graph(n: int, seed: int, density: float = 0.02):
@@ -83,3 +84,61 @@ def test_power_series_average_is_the_mean_of_the_per_run_series():
     for r in (0, R // 2, R - 1):
         exact = np.linalg.solve(np.eye(n) - lam[r] * Wd, coef[0, r] * V[:, 0] + coef[1, r] * lam[r] * V[:, 1])
         assert np.abs(per_run[:, r] - exact).max() <= tol + 1e-5
+
+
+def test_row_split_products_on_threads_equal_the_plain_product_exactly(monkeypatch):
+    op, rng = _graph(300, seed=5)
+    X = rng.normal(size=(300, 7))
+    monkeypatch.setenv("KOLGRAPH_THREADS", "3")
+    assert threads() == 3
+    split = RowSplit(op.W, chunk=17)                       # 18 pieces over 3 threads
+    assert len(split.pieces) == 18
+    assert np.array_equal(split.matmul(X), op.W @ X)
+    assert np.array_equal(split.matmul(X[:, 0]), op.W @ X[:, 0])
+    order = map_row_ranges(lambda a0, a1: (a0, a1), 300, chunk=17)
+    assert order == [(a0, min(300, a0 + 17)) for a0 in range(0, 300, 17)]   # results in row order
+
+
+def test_residual_push_gives_the_same_bits_on_one_thread_and_on_many(monkeypatch):
+    op, rng = _graph(300, seed=6)
+    R = 9
+    lam = rng.uniform(0.1, 0.8, R)
+    rows = np.sort(rng.choice(300, 200, replace=False))
+    b = rng.normal(0, 0.3, (rows.size, R)).astype(np.float32)
+    monkeypatch.setenv("KOLGRAPH_THREADS", "1")
+    one, hops1, bound1 = residual_push(op.WT32, rows, b, lam, 1e-4, 300, 500, W32=op.W32, dense_share=0.0)
+    monkeypatch.setenv("KOLGRAPH_THREADS", "4")
+    many, hops4, bound4 = residual_push(op.WT32, rows, b, lam, 1e-4, 300, 500, W32=RowSplit(op.W32, chunk=23),
+                                        dense_share=0.0)
+    assert hops1 == hops4 > 1 and bound1 == bound4
+    assert np.array_equal(one, many)
+
+
+def test_a_bad_thread_count_is_a_config_error(monkeypatch):
+    monkeypatch.setenv("KOLGRAPH_THREADS", "two")
+    with pytest.raises(ConfigError, match="KOLGRAPH_THREADS"):
+        threads()
+
+
+def test_power_series_on_threads_gives_the_same_bits_as_on_one(monkeypatch):
+    import kolgraph.algorithms.propagation as propagation
+
+    op, rng = _graph(300, seed=8)
+    V = rng.normal(size=(300, 3))
+    lam = rng.uniform(0.1, 0.7, 5)
+    coef = rng.normal(size=(3, 5))
+    results = []
+    for workers, chunk in (("1", 1 << 14), ("3", 13)):           # 24 row chunks over 3 threads
+        monkeypatch.setenv("KOLGRAPH_THREADS", workers)
+        monkeypatch.setattr(propagation, "ROW_CHUNK", chunk)
+        out, seen = np.zeros((300, 5), dtype=np.float32), np.zeros((300, 5), dtype=np.float32)
+
+        def consume(g, a0, a1, part):
+            seen[a0:a1] += part
+
+        power_series(lambda X: op.W @ X, V, lam, coef, np.array([0, 1, 0]), [out], rows=None, tol=1e-6, max_iter=200)
+        power_series(lambda X: op.W @ X, V, lam, coef, np.array([0, 1, 0]), [None], rows=None, tol=1e-6, max_iter=200,
+                     consume=consume)
+        assert np.array_equal(out, seen)
+        results.append(out)
+    np.testing.assert_allclose(results[0], results[1], rtol=0, atol=1e-6)

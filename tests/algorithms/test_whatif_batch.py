@@ -99,3 +99,16 @@ def test_batch_matches_a_dense_per_candidate_reference(seed):
     alone = pd.concat([core_fan_shifts(net, stance, att, core, brand, [c], scen, communities=comm) for c in cands],
                       ignore_index=True)
     pd.testing.assert_frame_equal(alone, got, check_exact=False, atol=1e-12)
+
+
+def test_batch_does_not_depend_on_how_pairs_are_chunked(monkeypatch):
+    import kolgraph.algorithms.whatif.batch as batch
+
+    net, stance, att, core, brand, cands, comm = _world(3)
+    scen = WhatIfScenario(runs=8, seed=3, tol=1e-9)        # the full model: posterior attitudes, reaction factors
+    whole = core_fan_shifts(net, stance, att, core, brand, cands, scen, communities=comm)
+    steps = []
+    monkeypatch.setattr(batch, "_PAIR_CHUNK", 3)              # many chunks; a user's pairs split across two
+    chunked = core_fan_shifts(net, stance, att, core, brand, cands, scen, communities=comm, on_progress=steps.append)
+    pd.testing.assert_frame_equal(chunked, whole, check_exact=False, atol=1e-12)
+    assert len(steps) > 3 and sum(steps) == len(cands)      # progress adds up to the candidates

@@ -287,3 +287,19 @@ def test_defectors_are_ranked_by_betrayal_among_users_who_can_turn():
     assert res.loc["f1", "betrayal"] > 0 and res.loc["c1", "betrayal"] == 0 and res.loc["b", "betrayal"] == 0
     assert res.loc["f1", "attitude_measured"] == -0.8 and res.loc["f1", "attitude"] < -0.8
     assert bool(res.loc["f1", "can_turn"]) and not bool(res.loc["c1", "can_turn"])
+
+
+def test_attitude_frame_rejects_repeated_pairs_and_gives_vertex_indices():
+    from kolgraph.algorithms.whatif.inputs import attitude_frame
+    from kolgraph.errors import InputError
+
+    rows = pd.DataFrame({"src": ["a", "b", "a", "c"], "dst": ["k", "k", "j", "k"], "attitude": [0.1, -0.5, 0.2, 0.3]})
+    names = pd.Index(["k", "a", "b", "z"], dtype="str")
+    att = attitude_frame(rows, names)
+    assert att["si"].tolist() == [1, 2, 1, -1]          # c is not in the graph
+    assert att["di"].tolist() == [0, 0, -1, 0]          # nor is j
+    assert "si" not in attitude_frame(rows)
+    with pytest.raises(InputError, match=r"pair \('b', 'k'\) appears more than once"):
+        attitude_frame(pd.concat([rows, rows.iloc[[1]]], ignore_index=True))
+    with pytest.raises(InputError, match=r"\[-1, 1\]"):
+        attitude_frame(rows.assign(attitude=[0.1, 1.5, 0.0, 0.0]))

@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 from ..._arrays import unique_sorted
 from ..propagation import ListeningOperator, adjoint_series
-from .draws import draw_runs, exposure_probability, exposure_uniforms, reaction_factors
+from .draws import draw_runs, exposure_draws, exposure_probability, user_hashes
 from .inputs import account_ids, attachment, attitude_frame, own_attitude_posterior, stance_vector
 from .scenario import WhatIfNetwork, WhatIfScenario
 
@@ -39,10 +39,12 @@ __all__ = ["core_fan_shifts", "core_fan_shift_runs", "BATCH_COLUMNS"]
 #: Columns of :func:`core_fan_shifts`.
 BATCH_COLUMNS = ("user_id", "whatif_shift", "whatif_low", "whatif_high", "whatif_runs", "whatif_shocked")
 
+_PAIR_CHUNK = 1 << 14  # (user, candidate) pairs or rows per chunk: temporaries of 16,384 x runs
+
 
 def core_fan_shift_runs(network: WhatIfNetwork, s0: np.ndarray, att: pd.DataFrame, core_idx: np.ndarray,
                         brand_idx: np.ndarray, kidx: np.ndarray, scenario: WhatIfScenario, *,
-                        community_codes: np.ndarray | None = None, chunk: int = 100,
+                        community_codes: np.ndarray | None = None,
                         on_progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate vertex (``kidx``, all valid and not brand accounts) and run: the core-fan mean shift.
 
@@ -57,9 +59,15 @@ def core_fan_shift_runs(network: WhatIfNetwork, s0: np.ndarray, att: pd.DataFram
     lam = draws.lam
     is_brand = np.zeros(n, dtype=bool)
     is_brand[brand_idx] = True
-    cand_names = pd.Index(pd.array([str(names[k]) for k in kidx], dtype="str"))
-    kp = cand_names.get_indexer(pd.Index(att["dst"].astype("str"), dtype="str"))
-    u = names.get_indexer(pd.Index(att["src"].astype("str"), dtype="str"))
+    if "si" in att and "di" in att:  # vertex indices already there (attitude_frame with names)
+        u, di = att["si"].to_numpy(), att["di"].to_numpy()
+        slot = np.full(n, -1, dtype=np.int64)
+        slot[kidx] = np.arange(K)
+        kp = np.where(di >= 0, slot[np.maximum(di, 0)], -1)
+    else:
+        cand_names = pd.Index(pd.array([str(names[k]) for k in kidx], dtype="str"))
+        kp = cand_names.get_indexer(pd.Index(att["dst"].astype("str"), dtype="str"))
+        u = names.get_indexer(pd.Index(att["src"].astype("str"), dtype="str"))
     a = np.clip(att["attitude"].to_numpy(dtype="float64", na_value=np.nan), -1, 1)
     keep = (kp >= 0) & (u >= 0) & np.isfinite(a)
     keep[keep] &= ~is_brand[u[keep]] & (u[keep] != kidx[kp[keep]])
@@ -91,66 +99,81 @@ def core_fan_shift_runs(network: WhatIfNetwork, s0: np.ndarray, att: pd.DataFram
     op = ListeningOperator.build(network.listen, brand_idx)
     c = np.zeros(n)
     c[core_idx] = 1.0 / max(core_idx.size, 1)
-    y = adjoint_series(op.W, c, lam, rows, tol=scenario.tol / 2, max_iter=scenario.max_iter)
-    z = (1.0 - lam[None, :] * op.D[rows, None]) * y
+    z = adjoint_series(op.W, c, lam, rows, tol=scenario.tol / 2, max_iter=scenario.max_iter, WT=op.WT_rows)
+    z *= 1.0 - lam[None, :] * op.D[rows, None]                    # y_r -> z_r, in place (rows x R)
     pos = np.searchsorted(rows, u)
     shift_runs = np.zeros((K, R))
     live = m_pair > 0
     shocked = np.bincount(kp[live & (a_own != 0)], minlength=K).astype(np.int64)
     runs = np.arange(R)
-    # ---- own attitudes: exact (draws, clipping)
-    by_cand = np.argsort(kp, kind="stable")
-    bounds = np.searchsorted(kp[by_cand], np.arange(0, K + chunk, chunk))
-    for i, k0 in enumerate(range(0, K, chunk)):
-        sel = by_cand[bounds[i]:bounds[i + 1]]
-        sel = sel[live[sel] & (a_own[sel] != 0)]
-        if sel.size:
-            su, sinv = np.unique(u[sel], return_inverse=True)
-            U = exposure_uniforms(draws.key, names[su], runs)[sinv]
-            s_u = s0[u[sel]][:, None]
-            a_neg = np.minimum(a_own[sel], 0.0)[:, None]
-            a_pos = (np.maximum(a_own[sel], 0.0) * (1.0 - s0[u[sel]]))[:, None]
-            delta = (draws.alpha[None, :] * a_neg * (1.0 + draws.gamma[None, :] * w[u[sel], None])
-                     + draws.beta[None, :] * a_pos)
-            zf = reaction_factors(draws.key, names[su], runs, scenario.reaction_sd)
-            if zf is not None:
-                delta = delta * zf[sinv]
-            dstar = (U < exposure_probability(m_pair[sel], draws.q)) * (np.clip(s_u + delta, -1.0, 1.0) - s_u)
-            contrib = dstar * z[pos[sel]]
-            k1 = min(K, k0 + chunk)
-            ind = sp.csr_matrix((np.ones(sel.size), (kp[sel] - k0, np.arange(sel.size))), shape=(k1 - k0, sel.size))
-            shift_runs[k0:k1] += ind @ contrib
-        if on_progress:
-            on_progress(min(K, k0 + chunk) - k0)
+    # ---- own attitudes: exact (draws, clipping). Pairs go in user order, so each user's draws are
+    # hashed once per chunk of pairs (not once per candidate chunk), and temporaries stay pairs x R.
+    pairs = np.flatnonzero(live & (a_own != 0))
+    pairs = pairs[np.argsort(u[pairs], kind="stable")]
+    hash_of = unique_sorted(u[pairs]) if pairs.size else np.zeros(0, np.int64)   # users with a pair, and
+    hashes = user_hashes(names[hash_of]) if pairs.size else np.zeros(0, np.uint64)  # their id hashes
+    reported = 0
+    for c0 in range(0, pairs.size, _PAIR_CHUNK):
+        sel = pairs[c0:c0 + _PAIR_CHUNK]
+        su, sinv = np.unique(u[sel], return_inverse=True)
+        U, zf = exposure_draws(draws.key, None, runs, scenario.reaction_sd, hashes=hashes[np.searchsorted(hash_of, su)])
+        s_u = s0[u[sel]][:, None]
+        a_neg = np.minimum(a_own[sel], 0.0)[:, None]
+        a_pos = (np.maximum(a_own[sel], 0.0) * (1.0 - s0[u[sel]]))[:, None]
+        delta = (draws.alpha[None, :] * a_neg * (1.0 + draws.gamma[None, :] * w[u[sel], None])
+                 + draws.beta[None, :] * a_pos)
+        if zf is not None:
+            delta *= zf[sinv]
+        dstar = (U[sinv] < exposure_probability(m_pair[sel], draws.q)) * (np.clip(s_u + delta, -1.0, 1.0) - s_u)
+        dstar *= z[pos[sel]]
+        ks, kinv = np.unique(kp[sel], return_inverse=True)
+        ind = sp.csr_matrix((np.ones(sel.size), (kinv, np.arange(sel.size))), shape=(ks.size, sel.size))
+        shift_runs[ks] += ind @ dstar
+        if on_progress:  # candidates are spread over the chunks: report the share of pairs done
+            done = K * min(pairs.size, c0 + _PAIR_CHUNK) // max(pairs.size, 1)
+            on_progress(done - reported)
+            reported = done
+    if on_progress and reported < K:
+        on_progress(K - reported)
     # ---- community attitudes: expectation over exposure, summed per community
     if use_comm and comm_rows.size and u.size:
         C = int(codes.max()) + 1
         has_c = codes[u] >= 0
-        total = np.zeros((K, C))
-        cnt = np.zeros((K, C))
-        np.add.at(total, (kp[has_c], codes[u[has_c]]), a[has_c])
-        np.add.at(cnt, (kp[has_c], codes[u[has_c]]), 1.0)
-        mean = scenario.rho * total / (cnt + scenario.attitude_k0) if scenario.attitude_k0 > 0 else \
-            scenario.rho * np.divide(total, cnt, out=np.zeros_like(total), where=cnt > 0)
-        crow = np.searchsorted(rows, comm_rows)
-        p_r = exposure_probability(m_brand[comm_rows], draws.q)                     # rows x R
-        zc = z[crow] * p_r
-        ind = sp.csr_matrix((np.ones(comm_rows.size), (codes[comm_rows], np.arange(comm_rows.size))),
-                            shape=(C, comm_rows.size))
-        A = np.asarray(ind @ zc)                                                   # C x R: sum z p
-        B = np.asarray(ind @ (zc * w[comm_rows, None]))                            # sum z p w
-        Cp = np.asarray(ind @ (zc * (1.0 - s0[comm_rows, None])))                  # sum z p (1 - s)
-        mneg = np.minimum(mean, 0.0)                                               # K x C
-        mpos = np.maximum(mean, 0.0)
-        # sum over communities as matrix products (K x C times C x R), never a K x C x R array
+        # the shrunk community means per (candidate, community) that have attitudes: sparse K x C
+        key = kp[has_c].astype(np.int64) * C + codes[u[has_c]]
+        ukey, kinv = np.unique(key, return_inverse=True)
+        total = np.bincount(kinv, weights=a[has_c], minlength=ukey.size)
+        cnt = np.bincount(kinv, minlength=ukey.size).astype(np.float64)
+        mval = scenario.rho * total / (cnt + scenario.attitude_k0) if scenario.attitude_k0 > 0 else \
+            scenario.rho * total / np.maximum(cnt, 1.0)
+
+        def mean_at(k_: np.ndarray, c_: np.ndarray) -> np.ndarray:
+            """The community mean of candidate k_ in community c_ (0 where nobody there has an attitude)."""
+            q_ = k_.astype(np.int64) * C + c_
+            at_ = np.minimum(np.searchsorted(ukey, q_), max(ukey.size - 1, 0))
+            return np.where(ukey[at_] == q_, mval[at_], 0.0) if ukey.size else np.zeros(q_.size)
+
+        mneg = sp.csr_matrix((np.minimum(mval, 0.0), (ukey // C, ukey % C)), shape=(K, C))
+        mpos = sp.csr_matrix((np.maximum(mval, 0.0), (ukey // C, ukey % C)), shape=(K, C))
+        # per community and run: sums of z p, z p w and z p (1 - s) over its brand engagers, by row chunks
+        A, B, Cp = np.zeros((C, R)), np.zeros((C, R)), np.zeros((C, R))
+        for a0 in range(0, comm_rows.size, _PAIR_CHUNK):
+            cr = comm_rows[a0:a0 + _PAIR_CHUNK]
+            zc = z[np.searchsorted(rows, cr)] * exposure_probability(m_brand[cr], draws.q)
+            ind = sp.csr_matrix((np.ones(cr.size), (codes[cr], np.arange(cr.size))), shape=(C, cr.size))
+            A += ind @ zc
+            B += ind @ (zc * w[cr, None])
+            Cp += ind @ (zc * (1.0 - s0[cr, None]))
+        # sum over communities as (sparse K x C) x (C x R) products, never a K x C x R array
         comm_part = (draws.alpha[None, :] * (mneg @ A + draws.gamma[None, :] * (mneg @ B))
                      + draws.beta[None, :] * (mpos @ Cp))
         # own-attitude users take their own attitude, not the community's: remove their terms exactly
         own_in = has_c & np.isin(u, comm_rows)
         if own_in.any():
             ou, ok_, oc = u[own_in], kp[own_in], codes[u[own_in]]
+            mo = mean_at(ok_, oc)
+            neg_o, pos_o = np.minimum(mo, 0.0)[:, None], np.maximum(mo, 0.0)[:, None]
             zo = z[pos[own_in]] * exposure_probability(m_brand[ou], draws.q)           # own x R
-            neg_o, pos_o = mneg[ok_, oc][:, None], mpos[ok_, oc][:, None]
             corr = (draws.alpha[None, :] * neg_o * zo * (1.0 + draws.gamma[None, :] * w[ou, None])
                     + draws.beta[None, :] * pos_o * zo * (1.0 - s0[ou, None]))
             ind_k = sp.csr_matrix((np.ones(ou.size), (ok_, np.arange(ou.size))), shape=(K, ou.size))
@@ -161,19 +184,21 @@ def core_fan_shift_runs(network: WhatIfNetwork, s0: np.ndarray, att: pd.DataFram
             kk = kidx[kin]
             zk = z[np.searchsorted(rows, kk)] * exposure_probability(m_brand[kk], draws.q)
             ck = codes[kk]
-            comm_part[kin] -= (draws.alpha[None, :] * mneg[kin, ck][:, None] * zk
+            mk = mean_at(kin, ck)
+            comm_part[kin] -= (draws.alpha[None, :] * np.minimum(mk, 0.0)[:, None] * zk
                                * (1.0 + draws.gamma[None, :] * w[kk, None])
-                               + draws.beta[None, :] * mpos[kin, ck][:, None] * zk * (1.0 - s0[kk, None]))
+                               + draws.beta[None, :] * np.maximum(mk, 0.0)[:, None] * zk * (1.0 - s0[kk, None]))
         shift_runs += comm_part
-        shocked += (np.abs(mean) > 0).astype(np.int64) @ np.bincount(codes[comm_rows], minlength=C).astype(np.int64)
+        nonzero = sp.csr_matrix(((mval != 0).astype(np.int64), (ukey // C, ukey % C)), shape=(K, C))
+        shocked += nonzero @ np.bincount(codes[comm_rows], minlength=C).astype(np.int64)
         if kin.size:
-            shocked[kin] -= (np.abs(mean[kin, ck]) > 0).astype(np.int64)
+            shocked[kin] -= (mk != 0).astype(np.int64)
     return shift_runs, shocked
 
 
 def core_fan_shifts(network: WhatIfNetwork, stance: pd.Series, attitudes: pd.DataFrame, core_fans: Iterable[str],
                     brand_accounts: Iterable[str], candidates: Sequence[str], scenario: WhatIfScenario, *,
-                    communities: pd.Series | None = None, interval: float = 0.9, chunk: int = 100,
+                    communities: pd.Series | None = None, interval: float = 0.9,
                     on_progress: Callable[[int], None] | None = None) -> pd.DataFrame:
     """Predicted core-fan stance shift per candidate, for many candidates at once (module docstring).
 
@@ -205,7 +230,9 @@ def core_fan_shifts(network: WhatIfNetwork, stance: pd.Series, attitudes: pd.Dat
         if on_progress:
             on_progress(K)
         return out
-    att = attitude_frame(attitudes.drop_duplicates(["src", "dst"]))
+    # only rows toward a candidate matter: select them before the (string) duplicate handling
+    toward = attitudes[attitudes["dst"].astype("str").isin(cands)] if len(attitudes) else attitudes
+    att = attitude_frame(toward.drop_duplicates(["src", "dst"]), names)
     s0 = stance_vector(pd.Series(stance), names)
     codes = None
     if communities is not None:
@@ -216,7 +243,7 @@ def core_fan_shifts(network: WhatIfNetwork, stance: pd.Series, attitudes: pd.Dat
         known = comm.notna().to_numpy()
         codes[known] = pd.factorize(comm[known].astype("str"))[0]
     runs, shocked = core_fan_shift_runs(network, s0, att, core_idx, brand_idx, kidx[valid], scenario,
-                                        community_codes=codes, chunk=chunk, on_progress=on_progress)
+                                        community_codes=codes, on_progress=on_progress)
     lo_q, hi_q = 50.0 * (1.0 - interval), 100.0 - 50.0 * (1.0 - interval)
     lo, hi = np.percentile(runs, [lo_q, hi_q], axis=1)
     vi = np.flatnonzero(valid)

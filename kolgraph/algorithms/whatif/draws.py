@@ -30,7 +30,7 @@ from scipy import stats
 from .scenario import WhatIfScenario
 
 __all__ = ["Draws", "draw_runs", "exposure_draws", "exposure_uniforms", "exposure_probability",
-           "reaction_factors"]
+           "reaction_factors", "user_hashes"]
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -46,10 +46,16 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def _hash_draws(key: int, ids: Sequence[str] | pd.Index, runs: np.ndarray) -> np.ndarray:
-    """splitmix64 of (user id hash, key, run): one uint64 per (user, run)."""
+def user_hashes(ids: Sequence[str] | pd.Index) -> np.ndarray:
+    """The 64-bit hash of each user id that the counter-based draws start from (one per id)."""
     ids = pd.Index(ids, dtype="str")
-    h = pd.util.hash_array(np.asarray(ids, dtype=object), categorize=False).astype(np.uint64)
+    return pd.util.hash_array(np.asarray(ids, dtype=object), categorize=False).astype(np.uint64)
+
+
+def _hash_draws(key: int, ids: Sequence[str] | pd.Index | None, runs: np.ndarray,
+                hashes: np.ndarray | None = None) -> np.ndarray:
+    """splitmix64 of (user id hash, key, run): one uint64 per (user, run)."""
+    h = user_hashes(ids) if hashes is None else np.asarray(hashes, dtype=np.uint64)
     with np.errstate(over="ignore"):
         base = _mix(h ^ np.uint64(key))
         x = base[:, None] + (np.asarray(runs, dtype=np.uint64)[None, :] + np.uint64(1)) * _GOLD
@@ -70,22 +76,25 @@ def _reaction_table(sd: float) -> np.ndarray:
     return t
 
 
-def exposure_draws(key: int, ids: Sequence[str] | pd.Index, runs: np.ndarray,
-                   reaction_sd: float = 0.0) -> tuple[np.ndarray, np.ndarray | None]:
+def exposure_draws(key: int, ids: Sequence[str] | pd.Index | None, runs: np.ndarray,
+                   reaction_sd: float = 0.0, *, hashes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """(exposure uniforms, personal reaction factors) per (user id, run), from one hash each.
 
     The uniform in [0, 1) is the hash's top 53 bits (what :func:`exposure_uniforms` returns); the
     reaction factor (None when ``reaction_sd`` is 0) its low 11 bits, read through a table of
     lognormal quantiles with log-sd ``reaction_sd`` and mean exactly 1: people differ in how hard
     the same betrayal hits them. Both are counter-based: a user's values in run r are the same for
-    every candidate and whoever else is asked, and the factor costs no second hash.
+    every candidate and whoever else is asked, and the factor costs no second hash. ``hashes``
+    (:func:`user_hashes` of the ids, computed once by a caller that draws for the same users
+    many times) replaces ``ids``.
     """
-    ids = pd.Index(ids, dtype="str")
+    if hashes is None:
+        hashes = user_hashes(ids)
     runs = np.asarray(runs)
-    if len(ids) == 0 or len(runs) == 0:
-        shape = (len(ids), len(runs))
+    if len(hashes) == 0 or len(runs) == 0:
+        shape = (len(hashes), len(runs))
         return np.zeros(shape), (np.ones(shape) if reaction_sd else None)
-    x = _hash_draws(key, ids, runs)
+    x = _hash_draws(key, None, runs, hashes)
     u = (x >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
     if not reaction_sd:
         return u, None

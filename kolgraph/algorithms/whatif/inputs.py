@@ -63,8 +63,13 @@ def stance_vector(stance: pd.Series | Mapping[str, float], names: pd.Index) -> n
     return out
 
 
-def attitude_frame(attitudes: pd.DataFrame) -> pd.DataFrame:
-    """Validated (src, dst, attitude, support) rows; raises :class:`InputError` on duplicates or bad values."""
+def attitude_frame(attitudes: pd.DataFrame, names: pd.Index | None = None) -> pd.DataFrame:
+    """Validated (src, dst, attitude, support) rows; raises :class:`InputError` on duplicates or bad values.
+
+    With ``names`` (the network's vertex ids) the frame also gets ``si`` and ``di``: each row's src
+    and dst as vertex indices (-1 for an id outside the graph). Ids are factorised once, so the
+    duplicate check and the lookups hash each distinct id once (millions of rows, few ids).
+    """
     missing = {"src", "dst", "attitude"} - set(attitudes.columns)
     if missing:
         raise InputError("(attitudes)", f"missing column(s) {', '.join(sorted(missing))}")
@@ -74,13 +79,22 @@ def attitude_frame(attitudes: pd.DataFrame) -> pd.DataFrame:
         "support": (pd.to_numeric(attitudes["support"], errors="coerce").fillna(0).astype("int64")
                     if "support" in attitudes else pd.Series(0, index=attitudes.index, dtype="int64")),
     })
-    if att.duplicated(["src", "dst"]).any():
-        row = att[att.duplicated(["src", "dst"])].iloc[0]
+    src_codes, src_values = pd.factorize(att["src"])
+    dst_codes, dst_values = pd.factorize(att["dst"])
+    pair = src_codes.astype(np.int64) * max(len(dst_values), 1) + dst_codes
+    dup = pd.Index(pair).duplicated()
+    if dup.any():
+        row = att.iloc[int(np.flatnonzero(dup)[0])]
         raise InputError("(attitudes)", f"pair ({row.src!r}, {row.dst!r}) appears more than once")
     vals = att["attitude"].to_numpy()
     finite = vals[np.isfinite(vals)]
     if finite.size and (finite.min() < -1 - 1e-9 or finite.max() > 1 + 1e-9):
         raise InputError("(attitudes)", "attitudes must lie in [-1, 1]")
+    if names is not None:
+        lookup = lambda values, codes: (names.get_indexer(pd.Index(values, dtype="str"))[codes]  # noqa: E731
+                                        if len(codes) else np.zeros(0, np.int64))
+        att["si"] = lookup(src_values, src_codes)
+        att["di"] = lookup(dst_values, dst_codes)
     return att
 
 
@@ -145,7 +159,7 @@ class Prepared:
     core_idx: np.ndarray
     communities: pd.Series | None
     community_codes: np.ndarray          # -1 where unknown
-    att: pd.DataFrame                    # validated attitudes with src index ("si")
+    att: pd.DataFrame                    # validated attitudes with src and dst vertex indices ("si", "di")
     m_brand: np.ndarray                  # interactions with brand accounts (every kind)
     w: np.ndarray                        # attachment
     support: np.ndarray                  # stance support per vertex (inf when unknown)
@@ -165,10 +179,10 @@ def prepare(g: ig.Graph | WhatIfNetwork, stance, attitudes: pd.DataFrame, core_f
     core_idx = unique_sorted(cidx[cidx >= 0])
     core_idx = core_idx[~np.isin(core_idx, brand_idx)]
     s0 = stance_vector(stance, names)
-    att = attitude_frame(attitudes)
-    si = names.get_indexer(pd.Index(att["src"], dtype="str"))
-    keep = (si >= 0) & np.isfinite(att["attitude"].to_numpy()) & (att["src"] != att["dst"]).to_numpy()
-    att = att[keep].assign(si=si[keep]).reset_index(drop=True)
+    att = attitude_frame(attitudes, names)
+    si, di = att["si"].to_numpy(), att["di"].to_numpy()
+    keep = (si >= 0) & np.isfinite(att["attitude"].to_numpy()) & (si != di)
+    att = att[keep].reset_index(drop=True)
     comm = None
     codes = np.full(net.n, -1, dtype=np.int64)
     if communities is not None:
@@ -246,11 +260,10 @@ def candidate_attitudes(prep: Prepared, k: int, rho: float, k0: float, prior: fl
     Own attitudes are re-estimated by :func:`own_attitude_posterior` when ``prior`` is given.
     """
     n = prep.net.n
-    cand = str(prep.net.names[k])
     a = np.zeros(n)
     own = np.zeros(n, dtype=bool)
     support = np.zeros(n, dtype=np.int64)
-    rows = prep.att[prep.att["dst"].to_numpy() == cand]
+    rows = prep.att[prep.att["di"].to_numpy() == k]
     if len(rows):
         si = rows["si"].to_numpy()
         a[si] = np.clip(rows["attitude"].to_numpy(), -1.0, 1.0)

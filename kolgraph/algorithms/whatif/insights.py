@@ -104,8 +104,7 @@ def carriers(prep: Prepared, sim: Mapping[str, Any], draws: Draws, scenario: Wha
         weighted = (1.0 - lam[None, :] * D_S[a0:a1, None]) * dstar[a0:a1] * part
         (others if g == 0 else core_contrib)[a0:a1] += weighted.mean(axis=1)
 
-    WT = op.WT
-    power_series(lambda X: WT @ X, Vw, lam, np.ones((2, R)), np.array([0, 0]), [None, None], [0, 1], rows=S,
+    power_series(op.WT_rows.matmul, Vw, lam, np.ones((2, R)), np.array([0, 0]), [None, None], [0, 1], rows=S,
                  tol=scenario.tol, max_iter=scenario.max_iter, norm="one", what="the carrier series",
                  consume=consume)
     others *= n
@@ -307,6 +306,11 @@ def safer_alternatives(prep: Prepared, cand_idx: Sequence[int], outcomes: Sequen
         return {}
     reach_pool = reach_into_targets(prep, pool)
     reach_cand = reach_into_targets(prep, np.asarray(cand_idx, dtype=np.int64))
+    # only accounts with comparable reach to some candidate can be listed: rank just those
+    comparable = (reach_pool[:, None] >= scenario.alternative_reach_min * reach_cand[None, :]).any(axis=1)
+    pool, reach_pool = pool[comparable], reach_pool[comparable]
+    if not pool.size:
+        return {}
     shifts, _ = core_fan_shift_runs(prep.net, prep.s0, prep.att, prep.core_idx, prep.brand_idx, pool, scenario,
                                     community_codes=prep.community_codes)
     batch_mean = shifts.mean(axis=1)

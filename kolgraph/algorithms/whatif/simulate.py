@@ -29,7 +29,7 @@ from scipy import stats
 
 from ...config import BrandConfig
 from ...progress import progress
-from ..propagation import ROW_CHUNK, power_series, residual_push
+from ..propagation import map_row_ranges, power_series, residual_push
 from . import insights
 from .draws import Draws, draw_runs, exposure_draws, exposure_probability
 from .inputs import Observables, Prepared, candidate_attitudes, check_candidates, prepare, rates_matrix
@@ -66,8 +66,7 @@ def _baseline(prep: Prepared, draws: Draws, scenario: WhatIfScenario) -> tuple[n
     base = np.zeros((n, 1), dtype=np.float32)
     V = np.column_stack([prep.s0, prep.op.D * prep.s0])
     coef = np.vstack([np.ones(R), -np.ones(R)])
-    W = prep.op.W
-    terms, bound = power_series(lambda X: W @ X, V, draws.lam, coef, np.array([0, 1]), [base], rows=None,
+    terms, bound = power_series(prep.op.W_rows.matmul, V, draws.lam, coef, np.array([0, 1]), [base], rows=None,
                                 tol=scenario.tol / 2, max_iter=scenario.max_iter, what="the baseline series",
                                 average=True)
     return base, {"baseline_series_terms": terms, "baseline_bound": bound}
@@ -93,8 +92,7 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
         V = np.column_stack([v1, op.D * v1, v2, op.D * v2, v3, op.D * v3])
         ag = alpha * gamma
         coef = np.vstack([alpha, -alpha, ag, -ag, beta, -beta])
-        W = op.W
-        terms, bound = power_series(lambda X: W @ X, V, lam, coef, np.array([0, 1, 0, 1, 0, 1]), [shift],
+        terms, bound = power_series(op.W_rows.matmul, V, lam, coef, np.array([0, 1, 0, 1, 0, 1]), [shift],
                                     rows=None, tol=scenario.tol / 2, max_iter=scenario.max_iter,
                                     what="the shock series")
         accuracy.update(shock_series_terms=terms, shock_series_bound=bound)
@@ -123,7 +121,7 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
             fluct[c0:c0 + _DRAW_CHUNK] = ds
         del U, z, E, delta, react, ds
         _, hops_max, push_bound = residual_push(op.WT32, S, fluct, lam, scenario.tol / 2, n, scenario.max_iter,
-                                                W32=op.W32, out=shift)
+                                                W32=op.W32_rows, out=shift)
         del fluct
     bar.update(R)
     accuracy.update(push_hops=hops_max, push_bound=push_bound)
@@ -160,22 +158,28 @@ def _simulate_candidate(prep: Prepared, k: int, base: np.ndarray, draws: Draws, 
     lo_k, hi_k, lo_w, hi_w = percentile_positions(R)
     can_turn = ((s0 >= scenario.defector_min_stance) & (prep.support >= scenario.defector_min_support)).astype(np.float32)
     can_turn[core] = (s0[core] >= 0).astype(np.float32)
-    for a0 in range(0, n, ROW_CHUNK):
-        a1 = min(n, a0 + ROW_CHUNK)
+    kth = sorted({lo_k, lo_k + 1, hi_k, hi_k + 1} & set(range(R)))
+
+    def summarise(a0: int, a1: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Rows a0:a1's per-user columns; returns their sums over users per run (added up below)."""
         sh = shift[a0:a1]
         after = s0[a0:a1, None].astype(np.float32) + sh
         turned = (after < -_below(scenario)) & (can_turn[a0:a1, None] > 0)
-        overall_runs += sh.sum(axis=0, dtype=np.float64)
         cols["shift_mean"][a0:a1] = sh.mean(axis=1, dtype=np.float64)
         # measured stance plus the predicted effect, kept in the stance range [-1, 1]
         cols["after"][a0:a1] = np.clip(s0[a0:a1] + cols["shift_mean"][a0:a1], -1.0, 1.0)
         cols["p_negative"][a0:a1] = turned.mean(axis=1, dtype=np.float64)
-        if flood_runs is not None:
-            flood_runs += np.asarray(rates[a0:a1].T @ turned.astype(np.float64))
         if detail:
-            part = np.partition(sh, sorted({lo_k, lo_k + 1, hi_k, hi_k + 1} & set(range(R))), axis=1)
+            part = np.partition(sh, kth, axis=1)
             cols["shift_p05"][a0:a1] = interp_percentile(part, lo_k, lo_w)
             cols["shift_p95"][a0:a1] = interp_percentile(part, hi_k, hi_w)
+        flood = np.asarray(rates[a0:a1].T @ turned.astype(np.float64)) if flood_runs is not None else None
+        return sh.sum(axis=0, dtype=np.float64), flood
+
+    for part_sum, part_flood in map_row_ranges(summarise, n):  # in row order: the sums do not depend on threads
+        overall_runs += part_sum
+        if flood_runs is not None:
+            flood_runs += part_flood
     overall_runs /= max(n, 1)
     to_k = np.asarray(net.counts[:, [k]].sum(axis=1)).ravel() > 0
     aud = np.flatnonzero(to_k & ~(prep.m_brand > 0))
