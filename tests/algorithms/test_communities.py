@@ -242,6 +242,12 @@ def test_started_in_a_worker_gives_the_same_partition_and_coreness(random_graph,
     broken = start_communities(edge_arrays(random_graph), seed=4, background=True)
     with pytest.raises(KolgraphError, match="worker process: MemoryError: out of memory"):
         broken.result()
+    def slow(*args, **kwargs):
+        import time
+        time.sleep(60)
+
+    monkeypatch.setattr(module, "detect_communities", slow)
     stopped = start_communities(edge_arrays(random_graph), seed=4, background=True)
-    stopped.cancel()
+    assert stopped.background
+    stopped.cancel()  # ends the worker at once (it holds no lock while it sleeps): no 60 s wait
     assert not stopped.background
