@@ -44,7 +44,8 @@ __all__ = ["ListeningOperator", "RowSplit", "map_row_ranges", "power_series", "r
            "fj_effect", "ROW_CHUNK", "SERIES_BLOCK", "PUSH_BLOCK", "DENSE_SHARE", "threads"]
 
 ROW_CHUNK = 1 << 14     # rows per dense product / summary chunk (temporaries stay small: no page faults)
-SERIES_BLOCK = 48       # series terms buffered per dense product (n x 48 x c float32)
+SERIES_BLOCK = 12       # series terms buffered per dense product (n x 12 x c float32: fresh memory is slow
+                        # to touch, a flush is cheap)
 PUSH_BLOCK = 32         # runs pushed together by residual_push (similar lambda; n x 16 float32 residuals)
 DENSE_SHARE = 0.1       # residual_push switches to full pushes once this share of rows is active
 
@@ -149,7 +150,7 @@ class ListeningOperator:
 def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo: np.ndarray,
             outs: Sequence[np.ndarray], groups: Sequence[int] | None = None, *, rows: np.ndarray | None,
             tol: float, max_iter: int, norm: str = "inf", what: str = "series",
-            average: bool = False, consume=None) -> tuple[int, float]:
+            average: bool = False, consume=None, block: int | None = None) -> tuple[int, float]:
     """Accumulate ``outs[g][i, r] += sum_t sum_{j in g} coef[j, r] lam[r]^(t + expo[j]) (A^t V)[rows[i], j]``.
 
     ``matvec`` applies A (``||A|| <= 1`` in the chosen norm: rows of W sum to at most 1, so W is
@@ -165,6 +166,8 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     (several times per row when the series runs past one buffer of terms: the parts add up), so a
     caller that reduces over runs at once needs no m x R array. ``outs`` then only gives the groups.
     Chunks are applied on :func:`threads` threads, so ``consume`` must only write rows ``a0:a1``.
+    ``block``: terms buffered per flush (default :data:`SERIES_BLOCK`; a caller whose flush is costly,
+    such as a ``consume`` reducing over all runs, buffers more).
     Returns (terms used by the slowest run, the largest tail bound).
     """
     lam = np.asarray(lam, dtype=np.float64)
@@ -179,7 +182,7 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     m = X.shape[0] if rows is None else len(rows)
     # terms are buffered (float32, term-major: a term's write is contiguous and only the terms used
     # touch memory) and applied with dense products, each run only to its own terms
-    block = max(1, min(SERIES_BLOCK, max_iter))
+    block = max(1, min(block or SERIES_BLOCK, max_iter))
     buf = np.empty((block, m, c), dtype=np.float32)
     scratch = threading.local()  # one product buffer per thread
     stop = np.full(R, -1, dtype=np.int64)  # the last term each run uses (-1: not yet known)
@@ -260,12 +263,15 @@ def _column_norms(X: np.ndarray, norm: str) -> np.ndarray:
     return np.sum(parts, axis=0)
 
 
-def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np.ndarray, tol: float, n: int,
+def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray | Callable[[np.ndarray], np.ndarray],
+                  lam: np.ndarray, tol: float, n: int,
                   max_iter: int, *, W32: sp.csr_matrix | RowSplit | None = None, out: np.ndarray | None = None,
                   block: int = PUSH_BLOCK, dense_share: float = DENSE_SHARE) -> tuple[np.ndarray, int, float]:
     """``(I - lam_r W)^-1 b_r`` for each column r by thresholded residual push; returns (n x R, hops, bound).
 
-    ``b`` holds the right-hand sides' rows ``rows0`` (len(rows0) x R). Residual rows with some
+    ``b`` holds the right-hand sides' rows ``rows0`` (len(rows0) x R), or is a function of the run
+    indices of a block giving those columns (len(rows0) x len(cols)): a caller that can form the
+    right-hand side per block never holds all R columns at once. Residual rows with some
     ``|r_ur| >= eps_r = tol (1 - lam_r) / lam_r`` spread to their listeners (``r_u += lam W_uv r_v``);
     smaller residuals stay. Only rows that just received a push can become active, so each hop
     costs the rows it touches. Once the active rows are at least ``dense_share`` of all rows, every
@@ -281,10 +287,14 @@ def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np
     n-row array. ``out`` (n x R float32), when given, receives the solution added to it (and is
     returned). Returns (solution, the most hops any block used, the largest bound).
     """
-    b = np.asarray(b, dtype=np.float32)
     lam = np.asarray(lam, dtype=np.float64)
     rows0 = np.asarray(rows0, dtype=np.int64)
-    R = b.shape[1]
+    if callable(b):
+        columns = b
+    else:
+        b = np.asarray(b, dtype=np.float32)
+        columns = lambda cols: b[:, cols]  # noqa: E731
+    R = lam.size
     if out is None:
         out = np.zeros((n, R), dtype=np.float32)
     if R == 0 or n == 0 or rows0.size == 0:
@@ -301,7 +311,8 @@ def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray, lam: np
         cols = order[j:j + block]
         w = cols.size
         views = tuple(x.reshape(-1)[:n * w].reshape(n, w) for x in bufs)  # contiguous, also for a short block
-        acc, hops, bnd = _push_block(WT32, rows_W, rows0, b[:, cols], lam[cols], tol, n, max_iter,
+        acc, hops, bnd = _push_block(WT32, rows_W, rows0, np.asarray(columns(cols), dtype=np.float32), lam[cols],
+                                     tol, n, max_iter,
                                      dense_share, views)
 
         def add(a0: int, a1: int) -> None:  # by row ranges and column by column (a fancy column index is ~30x slower)

@@ -142,3 +142,21 @@ def test_power_series_on_threads_gives_the_same_bits_as_on_one(monkeypatch):
         assert np.array_equal(out, seen)
         results.append(out)
     np.testing.assert_allclose(results[0], results[1], rtol=0, atol=1e-6)
+
+
+def test_residual_push_takes_its_right_hand_side_per_block():
+    op, rng = _graph(300, seed=9)
+    R = 11
+    lam = rng.uniform(0.1, 0.8, R)
+    rows = np.sort(rng.choice(300, 150, replace=False))
+    b = rng.normal(0, 0.3, (rows.size, R)).astype(np.float32)
+    asked = []
+
+    def columns(cols):
+        asked.append(sorted(cols.tolist()))
+        return b[:, cols]
+
+    whole, hops, bound = residual_push(op.WT32, rows, b, lam, 1e-4, 300, 500, W32=op.W32, block=4)
+    blocks, hops_b, bound_b = residual_push(op.WT32, rows, columns, lam, 1e-4, 300, 500, W32=op.W32, block=4)
+    assert np.array_equal(whole, blocks) and (hops, bound) == (hops_b, bound_b)
+    assert len(asked) == 3 and sorted(c for cols in asked for c in cols) == list(range(R))  # each run once

@@ -106,7 +106,7 @@ def carriers(prep: Prepared, sim: Mapping[str, Any], draws: Draws, scenario: Wha
 
     power_series(op.WT_rows.matmul, Vw, lam, np.ones((2, R)), np.array([0, 0]), [None, None], [0, 1], rows=S,
                  tol=scenario.tol, max_iter=scenario.max_iter, norm="one", what="the carrier series",
-                 consume=consume)
+                 consume=consume, block=48)  # each flush reduces S x R: flush rarely
     others *= n
     for a0 in range(0, S.size, ROW_CHUNK):  # minus each carrier's own term: mean of factor x d*
         a1 = min(S.size, a0 + ROW_CHUNK)

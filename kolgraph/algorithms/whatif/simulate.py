@@ -100,29 +100,35 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
     exposed_runs = np.zeros(R)
     hops_max, push_bound = 0, 0.0
     if S.size:
-        # exposure draws, shocks and their fluctuation around the expectation part, in row chunks
-        # (small temporaries); the fluctuation is then pushed for all runs at once
+        # exposure draws and shocks in row chunks (small temporaries): d* per shockable user and run
         ids_S = net.names[S]
         runs = np.arange(R)
-        fluct = np.empty((S.size, R), dtype=np.float32)
         for c0 in range(0, S.size, _DRAW_CHUNK):
             Sc = S[c0:c0 + _DRAW_CHUNK]
-            ids_c = ids_S[c0:c0 + _DRAW_CHUNK]
-            U, z = exposure_draws(draws.key, ids_c, runs, scenario.reaction_sd)  # one hash for both
+            U, z = exposure_draws(draws.key, ids_S[c0:c0 + _DRAW_CHUNK], runs, scenario.reaction_sd)  # one hash
             E = U < exposure_probability(m[Sc], draws.q)
             exposed_runs += E.sum(axis=0)
             delta = (alpha[None, :] * a_neg[Sc, None] * (1.0 + gamma[None, :] * w[Sc, None])
                      + beta[None, :] * a_pos[Sc, None])
             react = delta if z is None else delta * z  # personal reaction (mean 1: the expectation part holds)
-            ds = E * (np.clip(s0[Sc, None] + react, -1.0, 1.0) - s0[Sc, None])
-            dstar[c0:c0 + _DRAW_CHUNK] = ds
-            ds -= p[Sc, None] * delta
-            ds *= 1.0 - lam[None, :] * op.D[Sc, None]
-            fluct[c0:c0 + _DRAW_CHUNK] = ds
-        del U, z, E, delta, react, ds
-        _, hops_max, push_bound = residual_push(op.WT32, S, fluct, lam, scenario.tol / 2, n, scenario.max_iter,
+            dstar[c0:c0 + _DRAW_CHUNK] = E * (np.clip(s0[Sc, None] + react, -1.0, 1.0) - s0[Sc, None])
+        del U, z, E, delta, react
+        f32 = lambda x: np.asarray(x, dtype=np.float32)  # noqa: E731
+        a_neg_S, a_pos_S, w_S, p_S, D_S = (f32(v[S, None]) for v in (a_neg, a_pos, w, p, op.D))
+
+        def fluctuation(cols: np.ndarray) -> np.ndarray:
+            """The shock's fluctuation around the expectation part, for the runs ``cols`` (S x len(cols),
+            float32), formed per push block from d*, so no second S x R array is held."""
+            f = np.empty((S.size, cols.size), dtype=np.float32)
+            for j, col in enumerate(cols):  # column by column: a fancy column index is far slower
+                f[:, j] = dstar[:, col]
+            a_, g_, b_, l_ = (f32(v[None, cols]) for v in (alpha, gamma, beta, lam))
+            f -= p_S * (a_ * a_neg_S * (1.0 + g_ * w_S) + b_ * a_pos_S)
+            f *= 1.0 - l_ * D_S
+            return f
+
+        _, hops_max, push_bound = residual_push(op.WT32, S, fluctuation, lam, scenario.tol / 2, n, scenario.max_iter,
                                                 W32=op.W32_rows, out=shift)
-        del fluct
     bar.update(R)
     accuracy.update(push_hops=hops_max, push_bound=push_bound)
     return {"shift": shift, "p": p, "a": a, "own": own, "support": support, "S": S, "dstar": dstar,
