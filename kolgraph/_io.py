@@ -107,7 +107,7 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     Only text columns change (numbers stay numbers, so ``-0.5`` in a float column is untouched);
     vectorised with Arrow. Every CSV/TSV/XLSX kolgraph writes for people goes through here.
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write: columns replaced below leave ``df`` as it is
     for column in out.columns:
         series = out[column]
         if isinstance(series.dtype, pd.CategoricalDtype):

@@ -281,3 +281,44 @@ def test_consensus_runs_default_depends_on_graph_size():
     assert default.runs_for(3_000) == 10 and default.runs_for(1_000_000) == 1
     assert CommunityParams(runs=4).runs_for(1_000_000) == 4
     assert CommunityParams(consensus_max_users=10).runs_for(11) == 1
+
+
+def test_written_tables_read_back_as_returned(tmp_path):
+    """The files written side by side (threads) read back through AnalysisOutputs equal to the
+    returned tables, and the caller's tables are not changed by the writer's shallow copies."""
+    from kolgraph.runs.outputs import AnalysisOutputs
+
+    event = generate_event(600, seed=4)
+    paths = write_event(event, tmp_path / "event", quiet=True)
+    ws = build_workspace(paths["interactions"], tmp_path / "ws", users_path=paths["users"]).workspace
+    res = analyze_workspace(ws, event.brand, seed=2, runs=2)
+    out = AnalysisOutputs.load(ws, verify=True)
+    assert out.run_id == res.run_id
+    pd.testing.assert_frame_equal(out.users, res.users)
+    pd.testing.assert_frame_equal(out.attitudes, res.attitudes)
+    assert len(out.attitudes) > 0 and out.attitudes["src"].dtype == "str"
+    csv = out.table("users.csv")
+    assert list(csv.columns) == [c for c in res.users.columns if not c.startswith("is_")]
+    assert csv["user_id"].tolist() == res.users["user_id"].tolist()
+    sent = out.interaction_sentiment()
+    assert sent["row"].tolist() == list(range(len(ws.interactions(columns=["src"]))))
+    assert out.communities["community"].tolist() == res.communities["community"].tolist()
+
+
+def test_graph_steps_in_worker_processes_give_the_same_tables(tmp_path, monkeypatch):
+    """Large graphs detect communities (and coreness) and betweenness in forked workers started
+    at load: forced here on a small event, the tables equal those computed in-process."""
+    import kolgraph.algorithms.betweenness as betweenness_module
+    import kolgraph.algorithms.communities as communities_module
+
+    event = generate_event(800, seed=6)
+    paths = write_event(event, tmp_path / "event", quiet=True)
+    ws = build_workspace(paths["interactions"], tmp_path / "ws", users_path=paths["users"]).workspace
+    inline = analyze_workspace(ws, event.brand, seed=1, runs=1, write=False)
+    monkeypatch.setattr(communities_module, "BACKGROUND_MIN_USERS", 0)
+    monkeypatch.setattr(betweenness_module, "BACKGROUND_MIN_USERS", 0)
+    workers = analyze_workspace(ws, event.brand, seed=1, runs=1, write=False)
+    pd.testing.assert_frame_equal(inline.users, workers.users)
+    pd.testing.assert_frame_equal(inline.communities, workers.communities)
+    assert inline.summary == workers.summary
+    assert inline.parameters["communities"] == workers.parameters["communities"]

@@ -123,6 +123,19 @@ def _rk_size(vd: int, epsilon: float, delta: float) -> float:
     return RK_CONSTANT * (math.floor(math.log2(vd - 2)) + 1 + math.log(1.0 / delta))
 
 
+class _NoBar:
+    """Stands in for a progress bar when quiet (see :func:`_rk_sample`)."""
+
+    def __enter__(self) -> "_NoBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        return None
+
+
 def _choose(values: np.ndarray, weights: np.ndarray, u: float) -> int:
     cumulative = np.cumsum(weights)
     return int(values[min(int(np.searchsorted(cumulative, u * cumulative[-1], side="right")), len(values) - 1)])
@@ -144,7 +157,9 @@ def _rk_sample(n: int, indptr: np.ndarray, indices: np.ndarray, r: int, rng: np.
     slot = np.zeros(n, np.int64)  # scratch: position of a vertex in the current level's list (no reset needed)
     hits: list[int] = []
     batch = 4096
-    with progress(total=r, quiet=quiet, desc="betweenness samples") as bar:
+    # quiet: no tqdm object at all; even a disabled bar takes tqdm's process-shared lock, and a
+    # worker process stopped while holding it (cancel) would leave every later bar waiting
+    with (_NoBar() if quiet else progress(total=r, desc="betweenness samples")) as bar:
         for start in range(0, r, batch):
             size = min(batch, r - start)
             sources = rng.integers(0, n, size=size)

@@ -71,6 +71,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..schema import KINDS, ConfigError, KolgraphError, UnknownAccountError, normalise_kinds
 from .projection import EdgeArrays, checked_edges
+from .row_blocks import RowBlocks
 
 __all__ = ["CampParams", "CampResult", "camp_affinity", "METHODS"]
 
@@ -173,6 +174,7 @@ def camp_affinity(
     max_iter: int = CampParams.max_iter,
     seed: int | None = None,
     edges: EdgeArrays | None = None,
+    layout: np.ndarray | None = None,
 ) -> CampResult:
     """Affinity of every user to the brand camp versus the critic camp (see the module docstring).
 
@@ -183,6 +185,10 @@ def camp_affinity(
     :class:`CampParams`. ``parameters`` in the result records what was used (kinds, weight,
     fallback seeds, number of reachable users). ``edges``: ``g``'s
     :class:`~kolgraph.algorithms.projection.EdgeArrays` (with ``weight``) if the caller has them.
+    ``layout``: optional labels per vertex (e.g. community membership) used only to lay the
+    users out in memory for the propagation, each label's users side by side, so its sparse
+    products read nearby memory (about twice as fast on a million users); the answers are the
+    same up to float rounding (sums taken in another order, ~1e-15).
 
     Example::
 
@@ -221,7 +227,7 @@ def camp_affinity(
     _, comp = connected_components(S, directed=False)
     reached = np.isin(comp, comp[np.r_[b_idx, c_idx]])
 
-    propagate = _make_propagator(S, params)
+    propagate = _make_propagator(S, params, _layout_order(layout, n))
     b_lab = _indicator(n, b_idx)
     two_sided = len(c_idx) > 0
     c_lab = _indicator(n, c_idx)
@@ -325,7 +331,9 @@ def _edges(g: ig.Graph | None, e: EdgeArrays, kinds: tuple[str, ...] | None, wei
     fallback = np.zeros(0, dtype=np.intp)
     if kinds is None or not has_kind:
         return src, dst, w, "all", weight_used, fallback
-    sel = np.isin(e.kind, [KINDS.index(k) for k in kinds])
+    wanted = np.zeros(256, dtype=bool)  # a lookup by kind code (int8, -1 unknown): isin costs seconds at 10M
+    wanted[[KINDS.index(k) for k in kinds]] = True
+    sel = wanted[e.kind.astype(np.uint8)]
     n = e.n
     deg_sel = np.bincount(src[sel], minlength=n) + np.bincount(dst[sel], minlength=n)
     deg_all = np.bincount(src, minlength=n) + np.bincount(dst, minlength=n)
@@ -335,8 +343,22 @@ def _edges(g: ig.Graph | None, e: EdgeArrays, kinds: tuple[str, ...] | None, wei
     return src[sel], dst[sel], w[sel], list(kinds), weight_used, fallback
 
 
-def _make_propagator(S: sp.csr_matrix, params: CampParams):
-    """A function Y -> F spreading each column of the label matrix Y (n x k) over S (method of ``params``)."""
+def _layout_order(layout: np.ndarray | None, n: int) -> np.ndarray | None:
+    """The vertex order grouping equal ``layout`` labels (stable: vertex order within a label), or None."""
+    if layout is None:
+        return None
+    labels = np.asarray(layout)
+    if labels.shape != (n,):
+        raise KolgraphError(f"camp_affinity: layout has {labels.size} labels for {n} users")
+    return np.argsort(labels, kind="stable")
+
+
+def _make_propagator(S: sp.csr_matrix, params: CampParams, order: np.ndarray | None = None):
+    """A function Y -> F spreading each column of the label matrix Y (n x k) over S (method of ``params``).
+
+    ``order`` (spread only): a vertex permutation under which the solves run (rows of Y taken in
+    that order, F put back): a layout with better memory locality; same answers up to rounding.
+    """
     n = S.shape[0]
     deg = np.asarray(S.sum(axis=1)).ravel()
     if params.method == "spread":
@@ -344,13 +366,20 @@ def _make_propagator(S: sp.csr_matrix, params: CampParams):
         rows = np.repeat(np.arange(n), np.diff(S.indptr))
         Sn = sp.csr_matrix(((dinv[rows] * S.data) * dinv[S.indices], S.indices, S.indptr), shape=(n, n))
         del rows
+        if order is not None:
+            Sn = Sn[order][:, order].tocsr()
+        Sn = RowBlocks(Sn)  # the products over row blocks in threads: the same numbers, on every core
 
         def spread(Y: np.ndarray) -> np.ndarray:
             # (I - alpha Sn) is symmetric positive definite (eigenvalues of Sn lie in [-1, 1]).
             F = np.zeros_like(Y)
             some = Y.any(axis=0)
             if some.any():
-                F[:, some] = _conjugate_gradients(Sn, params.alpha, Y[:, some], params.tol, params.max_iter)
+                if order is None:
+                    F[:, some] = _conjugate_gradients(Sn, params.alpha, Y[:, some], params.tol, params.max_iter)
+                else:
+                    F[order[:, None], np.flatnonzero(some)[None, :]] = _conjugate_gradients(
+                        Sn, params.alpha, Y[order][:, some], params.tol, params.max_iter)
             return np.clip(F, 0.0, None)
 
         return spread
@@ -379,7 +408,7 @@ def _make_propagator(S: sp.csr_matrix, params: CampParams):
     return ppr
 
 
-def _conjugate_gradients(Sn: sp.csr_matrix, alpha: float, Y: np.ndarray, tol: float, max_iter: int) -> np.ndarray:
+def _conjugate_gradients(Sn: sp.csr_matrix | RowBlocks, alpha: float, Y: np.ndarray, tol: float, max_iter: int) -> np.ndarray:
     """Solve ``(I - alpha Sn) f = y`` for each column y of ``Y`` (none all zero) by conjugate gradients.
 
     Each column runs its own CG iteration (the textbook one, as ``scipy.sparse.linalg.cg``: start

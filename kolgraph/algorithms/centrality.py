@@ -54,6 +54,7 @@ from .betweenness import (
     check_betweenness,
 )
 from .projection import EdgeArrays, checked_edges, edge_arrays, make_undirected, membership_array
+from .row_blocks import RowBlocks
 
 __all__ = [
     "COLUMNS",
@@ -104,7 +105,7 @@ def _pagerank(W: sp.csr_matrix, damping: float, tol: float, max_iter: int) -> tu
     out = np.asarray(W.sum(axis=1)).ravel()
     dangling = out <= 0
     inv = np.where(dangling, 0.0, 1.0 / np.where(dangling, 1.0, out))
-    WT = W.T.tocsr()
+    WT = RowBlocks(W.T.tocsr())  # products over row blocks in threads: the same numbers
     x = np.full(n, 1.0 / n)
     for iteration in range(1, max_iter + 1):
         y = damping * (WT @ (x * inv))
@@ -121,7 +122,7 @@ def _hits(W: sp.csr_matrix, tol: float, max_iter: int) -> tuple[np.ndarray, np.n
     n = W.shape[0]
     if W.nnz == 0:
         return np.zeros(n), np.zeros(n), 0
-    WT = W.T.tocsr()
+    WT, W = RowBlocks(W.T.tocsr()), RowBlocks(W)  # products over row blocks in threads: the same numbers
     hub = np.ones(n)
     authority = np.zeros(n)
     for iteration in range(1, max_iter + 1):
@@ -316,7 +317,8 @@ def centrality_table(g: ig.Graph | None, *, membership: Any = None, damping: flo
                      betweenness_epsilon: float = 0.03, betweenness_delta: float = 0.1,
                      weight: str | None = "weight", tol: float = 1e-10,
                      quiet: bool = True, edges: EdgeArrays | None = None,
-                     betweenness_job: PendingBetweenness | None = None) -> CentralityResult:
+                     betweenness_job: PendingBetweenness | None = None,
+                     coreness: np.ndarray | None = None) -> CentralityResult:
     """Every centrality metric of every user in one table keyed by user id (module docstring).
 
     ``membership`` (CommunityResult, Series/mapping user id -> community, or array in vertex
@@ -327,7 +329,9 @@ def centrality_table(g: ig.Graph | None, *, membership: Any = None, damping: flo
     ``weight``) if the caller has them; their shared projection is then used too.
     ``betweenness_job``: betweenness already started on this graph with the same options
     (:func:`~kolgraph.algorithms.betweenness.start_betweenness`, e.g. in a worker process while
-    communities were detected); its values are collected instead of computed here. Example::
+    communities were detected); its values are collected instead of computed here. ``coreness``:
+    the k-core numbers of this graph's projection if already computed (e.g. by
+    :func:`~kolgraph.algorithms.communities.start_communities`' worker), in vertex order. Example::
 
         comm = detect_communities(g, seed=1)
         table = centrality_table(g, membership=comm, seed=1).to_frame()
@@ -357,8 +361,14 @@ def centrality_table(g: ig.Graph | None, *, membership: Any = None, damping: flo
     columns.update(_strengths(e))
     columns["distinct_engagers"] = _distinct_engagers(e, W)
     a, b, w = e.undirected
-    h = e.undirected_graph if edges is not None else None  # shared with communities when given
-    columns["coreness"] = _coreness(n, a, b, h)
+    if coreness is not None:
+        core = np.asarray(coreness, dtype=np.int64)
+        if core.shape != (n,):
+            raise KolgraphError(f"coreness has {core.size} values for {n} users")
+        columns["coreness"], h = core, None
+    else:
+        h = e.undirected_graph if edges is not None else None  # shared with communities when given
+        columns["coreness"] = _coreness(n, a, b, h)
     if membership is None:
         columns["participation"] = np.full(n, np.nan)
     else:

@@ -39,10 +39,12 @@ whatever the number of workers.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import multiprocessing
 import os
 import threading
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -50,7 +52,7 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
-from ..schema import ConfigError
+from ..schema import ConfigError, KolgraphError
 from .projection import EdgeArrays, igraph_seed, projection_graph
 
 __all__ = [
@@ -59,6 +61,9 @@ __all__ = [
     "ConsensusResult",
     "detect_communities",
     "consensus_communities",
+    "start_communities",
+    "PendingCommunities",
+    "BACKGROUND_MIN_USERS",
 ]
 
 #: Community detection methods accepted by :func:`detect_communities`.
@@ -66,6 +71,9 @@ METHODS: tuple[str, ...] = ("leiden", "louvain", "label_propagation")
 
 #: Consensus runs go to worker processes from this many users up (below, forking costs more than it saves).
 PARALLEL_MIN_USERS = 50_000
+
+#: From this many users :func:`start_communities` detects communities in a forked worker process.
+BACKGROUND_MIN_USERS = 50_000
 
 _SHARED_PROJECTION: dict[str, ig.Graph] = {}
 _PARALLEL_LOCK = threading.Lock()  # one parallel consensus at a time per process (the projection slot is shared)
@@ -253,6 +261,114 @@ def detect_communities(g: ig.Graph | None, *, method: str = "leiden", resolution
     return CommunityResult(method=method, parameters=parameters, seed=int(seed),
                            names=tuple(names.tolist()), membership=_frozen(membership),
                            modularity=_modularity(h, membership), sizes=_frozen(sizes))
+
+
+# ---------------------------------------------------------------------------------------------
+# detected beside other work
+
+_JOB: dict[str, Any] = {}  # the job's inputs, inherited by the forked worker (never pickled)
+
+
+def _detect_worker(conn) -> None:
+    try:
+        job = _JOB["job"]
+        res = detect_communities(None, edges=job["edges"], **job["kwargs"])
+        core = np.asarray(job["edges"].undirected_graph.coreness(), dtype=np.int64) if job["coreness"] else None
+        conn.send(("ok", (dataclasses.replace(res, names=()), core)))  # the parent has the names
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+class PendingCommunities:
+    """:func:`detect_communities` being run in a forked worker process (or on first use in this one).
+
+    :meth:`result` waits and returns the :class:`CommunityResult` that ``detect_communities`` on
+    the same edges, method and seed gives in this process (the same partition: the run is seeded
+    the same way wherever it runs). :attr:`coreness`, when the worker was asked for it, holds the
+    k-core numbers of the same projection (computed there while its igraph graph exists), else None.
+    """
+
+    def __init__(self, edges: EdgeArrays, kwargs: Mapping[str, Any], background: bool, coreness: bool) -> None:
+        self.edges = edges
+        self.kwargs = dict(kwargs)
+        self.coreness: np.ndarray | None = None
+        self._result: CommunityResult | None = None
+        self._process = None
+        self._conn = None
+        if background:
+            ctx = multiprocessing.get_context("fork")
+            parent, child = ctx.Pipe(duplex=False)
+            _JOB["job"] = {"edges": edges, "kwargs": self.kwargs, "coreness": coreness}
+            try:
+                self._process = ctx.Process(target=_detect_worker, args=(child,), daemon=True)
+                self._process.start()
+            finally:
+                _JOB.clear()
+            child.close()
+            self._conn = parent
+            # a job nobody collects (an error in between) must not leave its worker waiting to send
+            weakref.finalize(self, _stop_worker, self._process, self._conn)
+
+    @property
+    def background(self) -> bool:
+        """Whether a worker process runs it (until collected)."""
+        return self._process is not None
+
+    def result(self) -> CommunityResult:
+        """The partition; waits for the worker (a failed worker raises :class:`KolgraphError`)."""
+        if self._result is None:
+            if self._process is None:
+                self._result = detect_communities(None, edges=self.edges, **self.kwargs)
+                return self._result
+            try:
+                status, payload = self._conn.recv()
+            except EOFError:
+                status, payload = "error", f"the worker process ended (exit code {self._process.exitcode})"
+            finally:
+                self._conn.close()
+                self._process.join()
+                self._process = None
+            if status != "ok":
+                raise KolgraphError(f"community detection failed in its worker process: {payload}")
+            res, self.coreness = payload
+            self._result = dataclasses.replace(res, names=tuple(self.edges.names.tolist()),
+                                               membership=_frozen(res.membership), sizes=_frozen(res.sizes))
+        return self._result
+
+    def cancel(self) -> None:
+        """Stop the worker if it still runs (nothing to collect)."""
+        if self._process is not None:
+            _stop_worker(self._process, self._conn)
+            self._process = None
+
+
+def _stop_worker(process, conn) -> None:
+    if process.is_alive():
+        process.terminate()
+    process.join()
+    conn.close()
+
+
+def start_communities(edges: EdgeArrays, *, method: str = "leiden", resolution: float = 1.0, seed: int = 0,
+                      weight: str | None = "weight", tol: float = 1e-5, max_iterations: int = 50,
+                      background: bool | None = None, coreness: bool = True) -> PendingCommunities:
+    """Start :func:`detect_communities` on ``edges`` (same options); collect it with ``.result()``.
+
+    ``background``: run in a forked worker process while this one does other work (default: from
+    :data:`BACKGROUND_MIN_USERS` users where ``fork`` is available); otherwise it runs on first
+    use. The partition does not depend on where it runs. ``coreness``: the worker also returns
+    the k-core numbers of the projection (:attr:`PendingCommunities.coreness`), so this process
+    need not build the projection's igraph graph for them.
+    """
+    _check_method(method, resolution, tol, max_iterations)
+    if background is None:
+        background = edges.n >= BACKGROUND_MIN_USERS
+    can_fork = "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+    kwargs = {"method": method, "resolution": resolution, "seed": int(seed), "weight": weight, "tol": tol,
+              "max_iterations": max_iterations}
+    return PendingCommunities(edges, kwargs, background=bool(background) and can_fork, coreness=coreness)
 
 
 # ---------------------------------------------------------------------------------------------

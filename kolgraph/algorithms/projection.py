@@ -38,6 +38,7 @@ from ..schema import KolgraphError, kind_codes
 
 __all__ = [
     "id_strings",
+    "take_names",
     "EdgeArrays",
     "vertex_names",
     "edge_list",
@@ -61,6 +62,25 @@ _RNG_LOCK = threading.Lock()
 def id_strings(values: Any) -> np.ndarray:
     """User ids as an object array of Python ``str``, converted column-wise (no loop per user)."""
     return pd.Index(values).astype("str").to_numpy(dtype=object)
+
+
+def take_names(names: pd.Index, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``names[positions]`` as an array of ``names``' dtype (``str``), taken by Arrow from one
+    contiguous buffer: pandas' own take on Arrow strings costs about twice as much at 10M rows.
+
+    >>> take_names(pd.Index(["a", "b", "c"], dtype="str"), np.array([2, 0, 2])).tolist()
+    ['c', 'a', 'c']
+    """
+    import pyarrow as pa
+
+    positions = np.asarray(positions, dtype=np.int64)
+    try:
+        arrow = pa.array(names.array)  # Arrow-backed strings: their own buffers, no copy
+    except (TypeError, pa.ArrowInvalid):
+        return pd.array(names.take(positions), dtype=names.dtype)
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    return pd.array(arrow.take(pa.array(positions)), dtype=names.dtype)
 
 
 def vertex_names(g: ig.Graph) -> np.ndarray:

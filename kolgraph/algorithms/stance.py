@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..config import BrandConfig
 from ..schema import ConfigError, normalise_kinds
+from .projection import take_names
 
 __all__ = [
     "StanceParams",
@@ -425,8 +426,8 @@ class AttitudeResult:
     frame: pd.DataFrame = field(repr=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """src, dst, attitude in [-1, 1], support (int): a copy."""
-        return self.frame.copy()
+        """src, dst, attitude in [-1, 1], support (int): a copy (copy-on-write, so no data is copied)."""
+        return self.frame.copy(deep=False)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -491,25 +492,23 @@ def attitudes(interactions: pd.DataFrame, sentiment: np.ndarray, *, k0: float = 
     a, b, sv = a[not_self], b[not_self], value[rows]
     if a.size == 0:
         return AttitudeResult("shrunk_mean", parameters, None, empty)
-    key = a * len(uniques) + b
-    order = np.argsort(key, kind="stable")  # sort-based grouping (np.unique is slow on 10M keys in numpy 2.4)
-    sorted_key = key[order]
-    first = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
-    pairs = sorted_key[first]
-    group = np.cumsum(first) - 1
+    n_users = len(uniques)
+    key = a * n_users + b
+    order = np.argsort(key, kind="stable")  # sort-based grouping (np.unique is slow on 10M keys)
+    key = key[order]
+    first = np.r_[True, key[1:] != key[:-1]]
+    pairs = key[first]
+    group = np.empty(order.size, dtype=np.int64)  # each row's pair, in row order: the stable sort keeps
+    group[order] = np.cumsum(first) - 1           # rows in order within a pair, so the sums are the same
     support = np.bincount(group).astype(np.int64)
-    total = np.bincount(group, weights=sv[order])
-    n_endorse = np.bincount(group, weights=(endorse & repost)[rows][order].astype("float64")).astype(np.int64)
-    n_model = np.bincount(group, weights=from_model[rows][order].astype("float64")).astype(np.int64)
+    total = np.bincount(group, weights=sv)
+    n_endorse, n_model = (np.bincount(group, weights=w).astype(np.int64) for w in ((endorse & repost)[rows], from_model[rows]))
     names = pd.Index(uniques, dtype="str")
     frame = pd.DataFrame({
-        "src": pd.array(names.take(pairs // len(uniques)), dtype="str"),
-        "dst": pd.array(names.take(pairs % len(uniques)), dtype="str"),
+        "src": take_names(names, pairs // n_users),
+        "dst": take_names(names, pairs % n_users),
         "attitude": np.clip(total / (support + params.k0), -1.0, 1.0) if params.k0 > 0 else total / support,
-        "support": support,
-        "endorsements": n_endorse,
-        "model_rows": n_model,
-    })
+        "support": support, "endorsements": n_endorse, "model_rows": n_model})
     return AttitudeResult("shrunk_mean", parameters, None, frame)
 
 

@@ -284,6 +284,7 @@ def analyze_workspace(
         clock[0] = now
         bar.update()
 
+    jobs: list[Any] = []  # work started in worker processes; stopped if the analysis fails first
     try:
         # ---- load
         step("load")
@@ -301,6 +302,22 @@ def analyze_workspace(
         inter = ws.interactions(columns=cols + ["post_id"])  # post_id: trace each row's sentiment to its post
         codes = ws.interaction_codes()  # looked up at build time, in the rows' order
         e_src, e_dst = arrays["src"], arrays["dst"]
+        edges = edge_arrays_from(arrays, names)  # one conversion; the graph steps share it and its projection
+        tie_a, tie_b, tie_w = edges.undirected
+        n = len(names)
+        community_runs = comm_params.runs_for(n)
+        # community detection (a single run) and betweenness need only the edge arrays: on large
+        # graphs worker processes start them now and run them while sentiment and stance are
+        # computed here; the communities and centrality steps collect them (the same values)
+        from ..algorithms.betweenness import start_betweenness
+        from ..algorithms.communities import consensus_communities, start_communities
+
+        if community_runs == 1:
+            jobs.append(start_communities(edges, method=comm_params.method, resolution=comm_params.resolution,
+                                          seed=seed))
+        jobs.append(start_betweenness(edges, seed=seed, quiet=quiet))
+        community_job = jobs[0] if community_runs == 1 else None
+        betweenness_job = jobs[-1]
         done("load")
 
         # ---- sentiment
@@ -342,28 +359,17 @@ def analyze_workspace(
         att = attitudes(inter, sentiment, k0=stance_params.k0, kinds=stance_params.attitude_kinds, users=names,
                         codes=codes, attitude=reply_att, repost_endorsement=stance_params.repost_endorsement,
                         hostile_below=stance_params.hostile_below, attitude_source=att_info["attitude_source"])
-        n = len(names)
         e_count = arrays["count"].astype("float64")
         brand_dst = np.zeros(n, dtype=bool)
         if brand.accounts:
             brand_dst[names.get_indexer(list(brand.accounts))] = True
         to_brand = brand_dst[e_dst] & (e_src != e_dst)
         brand_interactions = np.bincount(e_src[to_brand], weights=e_count[to_brand], minlength=n).astype(np.int64)
-        edges = edge_arrays_from(arrays, names)  # one conversion; the graph steps share it and its projection
-        tie_a, tie_b, tie_w = edges.undirected
         degree = (np.bincount(tie_a, minlength=n) + np.bincount(tie_b, minlength=n)).astype(np.int64)
         done("stance")
 
         # ---- communities
         step("communities")
-        from ..algorithms.betweenness import start_betweenness
-        from ..algorithms.communities import consensus_communities, detect_communities
-
-        # betweenness needs only the projection: on large graphs a worker process computes it
-        # while communities are detected; the centrality step collects it (same values)
-        betweenness_job = start_betweenness(edges, seed=seed, quiet=quiet)
-
-        community_runs = comm_params.runs_for(n)
         if community_runs > 1:
             comm = consensus_communities(None, method=comm_params.method, runs=community_runs, seed=seed,
                                          resolution=comm_params.resolution, edges=edges)
@@ -372,8 +378,7 @@ def analyze_workspace(
             stability = pd.Series(comm_frame["stability"].to_numpy(dtype="float64"),
                                   index=comm_frame["community"].to_numpy())
         else:
-            comm = detect_communities(None, method=comm_params.method, seed=seed, resolution=comm_params.resolution,
-                                      edges=edges)
+            comm = community_job.result()  # detect_communities on the edges (see the load step)
             confidence = np.full(n, np.nan)
             stability = pd.Series(dtype="float64")
         membership = np.asarray(comm.membership, dtype=np.int64)
@@ -384,7 +389,8 @@ def analyze_workspace(
         from ..algorithms.centrality import centrality_table
 
         cent_result = centrality_table(None, membership=membership, seed=seed, quiet=quiet, edges=edges,
-                                       betweenness_job=betweenness_job)
+                                       betweenness_job=betweenness_job,
+                                       coreness=community_job.coreness if community_job is not None else None)
         cent = cent_result.to_frame()
         cent = cent.set_index(cent["user_id"].astype("str")).reindex(names).reset_index(drop=True)
         cent = cent.drop(columns=["user_id"])
@@ -412,6 +418,7 @@ def analyze_workspace(
             from ..algorithms.camps import camp_affinity
 
             camps = camp_affinity(None, brand.accounts, critic_seeds, kinds=("repost",), seed=seed, edges=edges,
+                                  layout=membership,  # communities side by side: faster products
                                   **dataclasses.asdict(camp_params))
             camp_frame = camps.to_frame().reindex(names)
             affinity = camp_frame["affinity"].to_numpy(dtype="float64")
@@ -476,6 +483,8 @@ def analyze_workspace(
         done("write")
     finally:
         bar.close()
+        for job in jobs:
+            job.cancel()  # a no-op once collected
     flagged = users.assign(**{f"is_{tag}": np.asarray(roles.flags[tag], dtype=bool) for tag in ROLE_TAGS})
     return AnalysisResult(workspace=ws.path, users=flagged, communities=communities, attitudes=att_frame,
                           parameters={**parameters, "timings_seconds": timings}, summary=summary, files=files,
@@ -505,7 +514,7 @@ def _critic_seeds(given: tuple[str, ...], roles, metrics: pd.DataFrame) -> tuple
 
 def _users_table(metrics: pd.DataFrame, vertices: pd.DataFrame, names: pd.Index, roles, affinity: np.ndarray,
                  camp: np.ndarray) -> pd.DataFrame:
-    users = metrics.copy()
+    users = metrics.copy(deep=False)  # copy-on-write: the columns set below leave ``metrics`` as it is
     vt = vertices.set_index(vertices["user_id"].astype("str")).reindex(names)
     for col in ("display_name", "followers", "verified"):
         users[col] = vt[col].to_numpy() if col in vt else np.nan

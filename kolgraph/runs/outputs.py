@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -32,6 +33,7 @@ import pandas as pd
 
 from .._io import write_csv_for_people
 from ..algorithms.roles import ROLE_TAGS
+from ..algorithms.row_blocks import available_cores
 from ..build.workspace import Workspace, as_workspace
 from ..errors import AnalysisMissingError, ConfigError, StaleResultError
 from .results import commit_result, open_result
@@ -159,17 +161,24 @@ def write_analysis(ws: Workspace, *, users: pd.DataFrame, role_flags: Mapping[st
                    communities: pd.DataFrame, attitudes: pd.DataFrame, interaction_sentiment: pd.DataFrame,
                    info: Mapping[str, Any]) -> tuple[str, dict[str, Path]]:
     """Commit an analysis as a whole; returns its run id and the final path of each file."""
-    flagged = users.copy()
+    flagged = users.copy(deep=False)  # copy-on-write: adding columns leaves ``users`` as it is
     for tag in ROLE_TAGS:
         flagged[role_column(tag)] = np.asarray(role_flags[tag], dtype=bool)
     target = ws.path / ANALYSIS_FOLDER
     with commit_result(target, ANALYSIS_STAMP, info) as out:
-        flagged.to_parquet(out.file("users.parquet", rows=len(flagged)), index=False)
-        write_csv_for_people(users, out.file("users.csv", rows=len(users)))
-        write_csv_for_people(communities, out.file("communities.csv", rows=len(communities)))
-        attitudes.to_parquet(out.file("attitudes.parquet", rows=len(attitudes)), index=False)
-        interaction_sentiment.to_parquet(out.file("interaction_sentiment.parquet", rows=len(interaction_sentiment)),
-                                         index=False)
+        # the five files are independent: written side by side in threads (Arrow's writers release
+        # the GIL), each complete before the stamp is written and the folder committed
+        jobs = [
+            (lambda path: flagged.to_parquet(path, index=False), out.file("users.parquet", rows=len(flagged))),
+            (lambda path: write_csv_for_people(users, path), out.file("users.csv", rows=len(users))),
+            (lambda path: write_csv_for_people(communities, path), out.file("communities.csv", rows=len(communities))),
+            (lambda path: attitudes.to_parquet(path, index=False), out.file("attitudes.parquet", rows=len(attitudes))),
+            (lambda path: interaction_sentiment.to_parquet(path, index=False),
+             out.file("interaction_sentiment.parquet", rows=len(interaction_sentiment))),
+        ]
+        with ThreadPoolExecutor(max_workers=min(len(jobs), max(1, available_cores()))) as pool:
+            for done in [pool.submit(write, path) for write, path in jobs]:
+                done.result()  # re-raises the first error here, inside the commit (the old result stays)
         names = list(out.rows)
         run_id = out.run_id
     files = {name: target / name for name in names}

@@ -265,3 +265,30 @@ def test_camps_from_shared_edge_arrays_equal_the_graphs(two_groups):
     own = camp_affinity(two_groups, ["a1"], ["b1"]).to_frame()
     shared = camp_affinity(two_groups, ["a1"], ["b1"], edges=edge_arrays(two_groups)).to_frame()
     pd.testing.assert_frame_equal(own, shared)
+
+
+def test_layout_only_changes_memory_order_not_answers():
+    """A vertex layout (e.g. by community) runs the solves in another order: same camps, affinities
+    and lifts up to rounding, on a random graph with three groups, unknown-kind edges and isolates."""
+    rng = np.random.default_rng(7)
+    n = 600
+    group = rng.integers(0, 3, n)
+    src = rng.integers(0, n, 6000)
+    dst = np.where(rng.random(6000) < 0.8, rng.permutation(n)[src % n], rng.integers(0, n, 6000))
+    same = group[src] == group[dst]
+    keep = same | (rng.random(6000) < 0.1)
+    kinds = rng.choice(["repost", "reply", "mention"], size=6000, p=[0.6, 0.3, 0.1])
+    edges = [(f"u{s}", f"u{d}", k) for s, d, k in zip(src[keep], dst[keep], kinds[keep])]
+    g = make_graph(edges, users=[f"u{i}" for i in range(n)] + ["isolated"])
+    brand = [f"u{i}" for i in np.flatnonzero(group == 0)[:3]]
+    critic = [f"u{i}" for i in np.flatnonzero(group == 1)[:2]]
+    plain = camp_affinity(g, brand, critic, kinds=("repost",))
+    labels = np.r_[rng.integers(0, 5, g.vcount() - 1), 2]
+    laid = camp_affinity(g, brand, critic, kinds=("repost",), layout=labels)
+    assert (laid.camp == plain.camp).all()
+    for col in ("affinity", "brand_score", "critic_score"):
+        np.testing.assert_allclose(getattr(laid, col).to_numpy(), getattr(plain, col).to_numpy(), rtol=0, atol=1e-12)
+    assert laid.parameters == plain.parameters and laid.contested_seeds == plain.contested_seeds
+    assert (plain.camp == "brand").sum() > 50 and (plain.camp == "critic").sum() > 50  # a real test of the solve
+    with pytest.raises(Exception, match="layout has 3 labels"):
+        camp_affinity(g, brand, critic, layout=np.zeros(3))

@@ -211,3 +211,43 @@ def test_edgeless_graph_gives_singletons_and_nan_modularity(edgeless_graph):
     assert np.isnan(res.modularity)
     cons = consensus_communities(edgeless_graph, runs=3, seed=0)
     assert (cons.to_frame()["community_confidence"] == 1.0).all()
+
+
+def test_started_in_a_worker_gives_the_same_partition_and_coreness(random_graph, monkeypatch):
+    """start_communities in a forked worker = detect_communities here (same seed), and the
+    worker's coreness = igraph's on the projection; a worker failure is reported, not hidden."""
+    from kolgraph.algorithms.communities import start_communities
+    from kolgraph.algorithms.projection import edge_arrays
+    from kolgraph.schema import KolgraphError
+
+    edges = edge_arrays(random_graph)
+    here = detect_communities(random_graph, seed=4)
+    job = start_communities(edge_arrays(random_graph), seed=4, background=True)
+    assert job.background
+    there = job.result()
+    assert not job.background and job.result() is there
+    assert there.names == here.names and np.array_equal(there.membership, here.membership)
+    assert there.modularity == here.modularity and there.parameters == here.parameters
+    assert not there.membership.flags.writeable
+    assert np.array_equal(job.coreness, np.asarray(undirected_projection(random_graph).coreness()))
+    inline = start_communities(edges, seed=4, background=False)
+    assert not inline.background and np.array_equal(inline.result().membership, here.membership)
+    assert inline.coreness is None
+    import kolgraph.algorithms.communities as module
+
+    def fails(*args, **kwargs):
+        raise MemoryError("out of memory in the worker")
+
+    monkeypatch.setattr(module, "detect_communities", fails)  # the forked worker inherits it
+    broken = start_communities(edge_arrays(random_graph), seed=4, background=True)
+    with pytest.raises(KolgraphError, match="worker process: MemoryError: out of memory"):
+        broken.result()
+    def slow(*args, **kwargs):
+        import time
+        time.sleep(60)
+
+    monkeypatch.setattr(module, "detect_communities", slow)
+    stopped = start_communities(edge_arrays(random_graph), seed=4, background=True)
+    assert stopped.background
+    stopped.cancel()  # ends the worker at once (it holds no lock while it sleeps): no 60 s wait
+    assert not stopped.background

@@ -305,3 +305,48 @@ def test_kind_mask_reads_categorical_codes_and_missing_kinds():
     assert kind_mask(kinds, ("repost", "mention")).tolist() == [True, False, False, True, False]
     assert kind_mask(kinds, []).tolist() == [False] * 5
     assert kind_mask(kinds.astype("object"), ["reply"]).tolist() == kind_mask(kinds, ["reply"]).tolist()
+
+
+def test_attitudes_by_codes_match_by_names_and_a_groupby_on_a_random_event():
+    """The grouped sums (sort, then per-row pair labels) equal a plain pandas groupby, and the
+    codes path equals the names path exactly: many rows per pair, self-loops, NaN sentiment,
+    reposts (endorsement), reply-attitude values and a user who never interacts."""
+    from kolgraph.algorithms.stance import user_positions
+
+    rng = np.random.default_rng(3)
+    m, users = 4000, [f"u{i:03d}" for i in range(40)]
+    src = rng.integers(0, 40, m)
+    dst = np.where(rng.random(m) < 0.1, src, rng.integers(0, 12, m))  # 10% self-loops, many repeated pairs
+    df = pd.DataFrame({"src": np.array(users)[src], "dst": np.array(users)[dst],
+                       "kind": rng.choice(["reply", "mention", "repost"], m), "text": "", "sentiment": np.nan})
+    s = np.where(rng.random(m) < 0.2, np.nan, rng.uniform(-1, 1, m).round(1))  # rounded: ties in values
+    reply = np.where(rng.random(m) < 0.5, np.nan, rng.uniform(-1, 1, m))
+    index = pd.Index(users + ["silent"], dtype="str")
+    codes = (user_positions(df["src"], index), user_positions(df["dst"], index))
+    kw = dict(k0=2.0, attitude=reply, repost_endorsement=0.3, hostile_below=-0.3, attitude_source="reply_model")
+    by_codes = attitudes(df, s, users=index, codes=codes, **kw).to_frame()
+    by_names = attitudes(df, s, **kw).to_frame()
+    assert by_codes["src"].dtype == "str" and by_codes["dst"].dtype == "str"
+    pd.testing.assert_frame_equal(by_codes.sort_values(["src", "dst"]).reset_index(drop=True),
+                                  by_names.sort_values(["src", "dst"]).reset_index(drop=True))
+    assert list(zip(by_codes["src"], by_codes["dst"])) == sorted(zip(by_codes["src"], by_codes["dst"]))
+    # the reference: every counted row's value, grouped by pair
+    in_kinds = df["kind"].isin(["reply", "mention"]).to_numpy()
+    value = np.where(in_kinds & ~np.isnan(reply), reply, s)
+    repost = df["kind"].eq("repost").to_numpy()
+    endorse = repost & (np.isnan(s) | (s >= -0.3)) & (np.isnan(s) | (s < 0.3))
+    value = np.where(endorse, 0.3, value)
+    ok = (in_kinds | repost) & ~np.isnan(value) & (src != dst)
+    ref = (pd.DataFrame({"src": df["src"][ok], "dst": df["dst"][ok], "v": value[ok], "e": endorse[ok],
+                         "mod": (in_kinds & ~np.isnan(reply))[ok]})
+           .groupby(["src", "dst"]).agg(total=("v", "sum"), support=("v", "size"), endorsements=("e", "sum"),
+                                        model_rows=("mod", "sum")).reset_index())
+    assert len(ref) == len(by_codes) > 100 and (ref["support"] > 1).any()
+    np.testing.assert_allclose(by_codes["attitude"], np.clip(ref["total"] / (ref["support"] + 2.0), -1, 1), atol=1e-12)
+    assert by_codes["support"].tolist() == ref["support"].tolist()
+    assert by_codes["endorsements"].tolist() == ref["endorsements"].tolist()
+    assert by_codes["model_rows"].tolist() == ref["model_rows"].tolist()
+    shallow = attitudes(df, s, users=index, codes=codes, **kw)
+    copy = shallow.to_frame()
+    copy.loc[0, "attitude"] = 99.0  # a caller's copy: the result itself does not change
+    assert shallow.frame.loc[0, "attitude"] != 99.0
