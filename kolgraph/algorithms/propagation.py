@@ -29,9 +29,7 @@ Example::
 from __future__ import annotations
 
 import functools
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -39,73 +37,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ConfigError, WhatIfConvergenceError
+from .row_blocks import ROW_CHUNK, RowSplit, map_row_ranges
 
-__all__ = ["ListeningOperator", "RowSplit", "map_row_ranges", "power_series", "residual_push", "adjoint_series",
-           "fj_effect", "ROW_CHUNK", "SERIES_BLOCK", "PUSH_BLOCK", "DENSE_SHARE", "threads"]
+__all__ = ["ListeningOperator", "power_series", "residual_push", "adjoint_series", "fj_effect", "SERIES_BLOCK",
+           "PUSH_BLOCK", "DENSE_SHARE"]
 
-ROW_CHUNK = 1 << 14     # rows per dense product / summary chunk (temporaries stay small: no page faults)
 SERIES_BLOCK = 12       # series terms buffered per dense product (n x 12 x c float32: fresh memory is slow
                         # to touch, a flush is cheap)
 PUSH_BLOCK = 32         # runs pushed together by residual_push (similar lambda; n x 16 float32 residuals)
 DENSE_SHARE = 0.1       # residual_push switches to full pushes once this share of rows is active
-
-
-def threads() -> int:
-    """Threads for the row-split products: ``KOLGRAPH_THREADS`` if set, else the CPUs (at most 4).
-
-    scipy's sparse products and numpy's element-wise loops release the GIL, so row pieces of one
-    product run in parallel; each thread writes only its own rows, so results do not depend on
-    the number of threads."""
-    env = os.environ.get("KOLGRAPH_THREADS", "").strip()
-    if env:
-        try:
-            return max(1, int(env))
-        except ValueError:
-            raise ConfigError(f"KOLGRAPH_THREADS must be a whole number, got {env!r}") from None
-    return max(1, min(4, os.cpu_count() or 1))
-
-
-def map_row_ranges(fn: Callable[[int, int], object], n: int, chunk: int | None = None) -> list:
-    """``[fn(a0, a1) for each row range of size chunk]`` (default :data:`ROW_CHUNK`) in row order, the
-    ranges split into contiguous groups over :func:`threads` threads (``fn`` must only write rows ``a0:a1``)."""
-    chunk = chunk or ROW_CHUNK
-    ranges = [(a0, min(n, a0 + chunk)) for a0 in range(0, n, chunk)]
-    workers = min(threads(), len(ranges))
-    if workers <= 1:
-        return [fn(a0, a1) for a0, a1 in ranges]
-    groups = np.array_split(np.arange(len(ranges)), workers)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kolgraph-rows") as pool:
-        parts = list(pool.map(lambda idx: [fn(*ranges[i]) for i in idx], groups))
-    return [x for part in parts for x in part]
-
-
-class RowSplit:
-    """A CSR matrix cut into row pieces of ``chunk`` rows, for products computed piece by piece on
-    :func:`threads` threads (each piece's output rows are its own, so no locking is needed)."""
-
-    def __init__(self, M: sp.csr_matrix, chunk: int = ROW_CHUNK) -> None:
-        M = sp.csr_matrix(M)
-        self.shape = M.shape
-        self.dtype = M.dtype
-        self.chunk = chunk
-        self.pieces = [M[a0:a0 + chunk] for a0 in range(0, M.shape[0], chunk)]
-
-    def map(self, fn: Callable[[int, int, sp.csr_matrix], object]) -> list:
-        """``[fn(a0, a1, piece) for each piece]`` in row order, split across threads."""
-        return map_row_ranges(lambda a0, a1: fn(a0, a1, self.pieces[a0 // self.chunk]), self.shape[0], self.chunk)
-
-    def matmul(self, X: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """``M @ X`` (X: a vector or n x c array), written into ``out`` when given."""
-        X = np.asarray(X)
-        dtype = np.result_type(self.dtype, X.dtype)
-        if out is None:
-            out = np.empty((self.shape[0],) + X.shape[1:], dtype=dtype)
-
-        def one(a0: int, a1: int, piece: sp.csr_matrix) -> None:
-            out[a0:a1] = piece @ X
-
-        self.map(one)
-        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,7 +105,8 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     ``a0:a1`` of group g's (partial) sum, a ``(a1 - a0) x R`` float32 array, is handed to it instead
     (several times per row when the series runs past one buffer of terms: the parts add up), so a
     caller that reduces over runs at once needs no m x R array. ``outs`` then only gives the groups.
-    Chunks are applied on :func:`threads` threads, so ``consume`` must only write rows ``a0:a1``.
+    Chunks are applied on :func:`~kolgraph.algorithms.row_blocks.threads` threads, so ``consume``
+    must only write rows ``a0:a1``.
     ``block``: terms buffered per flush (default :data:`SERIES_BLOCK`; a caller whose flush is costly,
     such as a ``consume`` reducing over all runs, buffers more).
     Returns (terms used by the slowest run, the largest tail bound).
@@ -277,7 +218,7 @@ def residual_push(WT32: sp.csr_matrix, rows0: np.ndarray, b: np.ndarray | Callab
     costs the rows it touches. Once the active rows are at least ``dense_share`` of all rows, every
     residual is pushed each hop by a sparse x dense product over W (``W32``: W in float32 CSR, or
     its :class:`RowSplit`; cheaper than gathering and scattering most rows, and exact either way;
-    row pieces on :func:`threads` threads). At the end the residual
+    row pieces on :func:`~kolgraph.algorithms.row_blocks.threads` threads). At the end the residual
     is added once, leaving an error of at most ``lam_r max|r_r| / (1 - lam_r) <= tol`` per entry.
 
     Why it is fast: runs go in blocks of ``block`` runs of similar lambda (sorted), so a block of

@@ -1,26 +1,39 @@
 """Sparse products over row blocks in threads: the same numbers as one product, on every core.
 
 scipy multiplies a CSR matrix by a vector or a block of vectors on one core. The iterative
-solvers of the analysis (camps' label spreading, PageRank, HITS) spend most of their time in such
-products on million-row matrices. :class:`RowBlocks` cuts the matrix into contiguous row blocks
-of about equal non-zeros and multiplies them in threads (scipy releases the GIL inside its sparse
-kernels); each output row is still the sum over that row's entries in the same order, so the
-result is bit for bit the product of the whole matrix (tested), only sooner when cores are free.
-Small matrices (under ``MIN_ROWS`` rows) and single-core machines use the plain product.
+solvers (camps' label spreading, PageRank, HITS, the what-if's propagation) spend most of their
+time in such products on million-row matrices. scipy releases the GIL inside its sparse kernels,
+and numpy inside its element-wise loops, so row pieces of one product run in parallel; each output
+row is still the sum over that row's entries in the same order, so results are bit for bit those
+of one thread (tested), only sooner when cores are free.
+
+- :func:`threads`: how many threads (``KOLGRAPH_THREADS`` if set, else the cores this process may
+  use, at most 4). ``KOLGRAPH_THREADS=1`` keeps kolgraph to one core on a shared machine.
+- :class:`RowBlocks`: ``A @ X`` over one block of rows per thread, cut at about equal non-zeros.
+- :class:`RowSplit` and :func:`map_row_ranges`: work per piece of :data:`ROW_CHUNK` rows (a product
+  followed by the caller's own per-row steps while the piece is in cache), pieces grouped per thread.
+
+Small matrices (under ``MIN_ROWS`` rows) use the plain product in :class:`RowBlocks`.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["RowBlocks", "MIN_ROWS", "available_cores"]
+from ..errors import ConfigError
+
+__all__ = ["RowBlocks", "RowSplit", "map_row_ranges", "threads", "MIN_ROWS", "ROW_CHUNK", "available_cores"]
 
 #: Below this many rows threads cost more than they save; the plain product is used.
 MIN_ROWS = 200_000
+#: Rows per piece of :class:`RowSplit` / :func:`map_row_ranges` (temporaries stay small and in cache).
+ROW_CHUNK = 1 << 14
 
 
 def available_cores() -> int:
@@ -31,10 +44,68 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def threads() -> int:
+    """Threads for the row-split products: ``KOLGRAPH_THREADS`` if set, else the cores (at most 4).
+
+    scipy's sparse products and numpy's element-wise loops release the GIL, so row pieces of one
+    product run in parallel; each thread writes only its own rows, so results do not depend on
+    the number of threads."""
+    env = os.environ.get("KOLGRAPH_THREADS", "").strip()
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            raise ConfigError(f"KOLGRAPH_THREADS must be a whole number, got {env!r}") from None
+    return min(4, available_cores())
+
+
+def map_row_ranges(fn: Callable[[int, int], object], n: int, chunk: int | None = None) -> list:
+    """``[fn(a0, a1) for each row range of size chunk]`` (default :data:`ROW_CHUNK`) in row order, the
+    ranges split into contiguous groups over :func:`threads` threads (``fn`` must only write rows ``a0:a1``)."""
+    chunk = chunk or ROW_CHUNK
+    ranges = [(a0, min(n, a0 + chunk)) for a0 in range(0, n, chunk)]
+    workers = min(threads(), len(ranges))
+    if workers <= 1:
+        return [fn(a0, a1) for a0, a1 in ranges]
+    groups = np.array_split(np.arange(len(ranges)), workers)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kolgraph-rows") as pool:
+        parts = list(pool.map(lambda idx: [fn(*ranges[i]) for i in idx], groups))
+    return [x for part in parts for x in part]
+
+
+class RowSplit:
+    """A CSR matrix cut into row pieces of ``chunk`` rows, for products computed piece by piece on
+    :func:`threads` threads (each piece's output rows are its own, so no locking is needed)."""
+
+    def __init__(self, M: sp.csr_matrix, chunk: int = ROW_CHUNK) -> None:
+        M = sp.csr_matrix(M)
+        self.shape = M.shape
+        self.dtype = M.dtype
+        self.chunk = chunk
+        self.pieces = [M[a0:a0 + chunk] for a0 in range(0, M.shape[0], chunk)]
+
+    def map(self, fn: Callable[[int, int, sp.csr_matrix], object]) -> list:
+        """``[fn(a0, a1, piece) for each piece]`` in row order, split across threads."""
+        return map_row_ranges(lambda a0, a1: fn(a0, a1, self.pieces[a0 // self.chunk]), self.shape[0], self.chunk)
+
+    def matmul(self, X: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``M @ X`` (X: a vector or n x c array), written into ``out`` when given."""
+        X = np.asarray(X)
+        dtype = np.result_type(self.dtype, X.dtype)
+        if out is None:
+            out = np.empty((self.shape[0],) + X.shape[1:], dtype=dtype)
+
+        def one(a0: int, a1: int, piece: sp.csr_matrix) -> None:
+            out[a0:a1] = piece @ X
+
+        self.map(one)
+        return out
+
+
 class RowBlocks:
     """``A @ X`` for a CSR matrix ``A`` computed over row blocks in threads (module docstring).
 
-    ``blocks``: how many (default: the available cores, at most 4; 1 below ``min_rows`` rows).
+    ``blocks``: how many (default :func:`threads`; 1 below ``min_rows`` rows).
     The blocks are row slices of ``A`` (a copy of its entries, once). ``X`` may be a vector or an
     ``(n, k)`` array.
 
@@ -48,7 +119,7 @@ class RowBlocks:
         A = sp.csr_matrix(A)
         self.shape = A.shape
         n = A.shape[0]
-        wanted = min(available_cores(), 4) if blocks is None else int(blocks)
+        wanted = threads() if blocks is None else int(blocks)
         if wanted < 1:
             raise ValueError(f"blocks must be >= 1, got {blocks!r}")
         if n < min_rows or wanted == 1 or n < wanted:

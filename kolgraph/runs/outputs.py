@@ -33,7 +33,7 @@ import pandas as pd
 
 from .._io import write_csv_for_people
 from ..algorithms.roles import ROLE_TAGS
-from ..algorithms.row_blocks import available_cores
+from ..algorithms.row_blocks import threads
 from ..build.workspace import Workspace, as_workspace
 from ..errors import AnalysisMissingError, ConfigError, StaleResultError
 from .results import commit_result, open_result
@@ -176,7 +176,7 @@ def write_analysis(ws: Workspace, *, users: pd.DataFrame, role_flags: Mapping[st
             (lambda path: interaction_sentiment.to_parquet(path, index=False),
              out.file("interaction_sentiment.parquet", rows=len(interaction_sentiment))),
         ]
-        with ThreadPoolExecutor(max_workers=min(len(jobs), max(1, available_cores()))) as pool:
+        with ThreadPoolExecutor(max_workers=min(len(jobs), threads())) as pool:
             for done in [pool.submit(write, path) for write, path in jobs]:
                 done.result()  # re-raises the first error here, inside the commit (the old result stays)
         names = list(out.rows)

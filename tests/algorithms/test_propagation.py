@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from kolgraph.algorithms.propagation import (ListeningOperator, RowSplit, map_row_ranges, power_series,
-                                             residual_push, threads)
+from kolgraph.algorithms.propagation import ListeningOperator, power_series, residual_push
+from kolgraph.algorithms.row_blocks import RowSplit, map_row_ranges, threads
 from kolgraph.errors import ConfigError, WhatIfConvergenceError
 
 
@@ -121,7 +121,7 @@ def test_a_bad_thread_count_is_a_config_error(monkeypatch):
 
 
 def test_power_series_on_threads_gives_the_same_bits_as_on_one(monkeypatch):
-    import kolgraph.algorithms.propagation as propagation
+    import kolgraph.algorithms.row_blocks as row_blocks
 
     op, rng = _graph(300, seed=8)
     V = rng.normal(size=(300, 3))
@@ -130,7 +130,7 @@ def test_power_series_on_threads_gives_the_same_bits_as_on_one(monkeypatch):
     results = []
     for workers, chunk in (("1", 1 << 14), ("3", 13)):           # 24 row chunks over 3 threads
         monkeypatch.setenv("KOLGRAPH_THREADS", workers)
-        monkeypatch.setattr(propagation, "ROW_CHUNK", chunk)
+        monkeypatch.setattr(row_blocks, "ROW_CHUNK", chunk)
         out, seen = np.zeros((300, 5), dtype=np.float32), np.zeros((300, 5), dtype=np.float32)
 
         def consume(g, a0, a1, part):

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..propagation import ROW_CHUNK, power_series
+from ..propagation import power_series
+from ..row_blocks import ROW_CHUNK
 from .draws import Draws
 from .backtest import rank_defectors
 from .inputs import Prepared

@@ -29,7 +29,8 @@ from scipy import stats
 
 from ...config import BrandConfig
 from ...progress import progress
-from ..propagation import map_row_ranges, power_series, residual_push
+from ..propagation import power_series, residual_push
+from ..row_blocks import map_row_ranges
 from . import insights
 from .draws import Draws, draw_runs, exposure_draws, exposure_probability
 from .inputs import Observables, Prepared, candidate_attitudes, check_candidates, prepare, rates_matrix
