@@ -76,8 +76,8 @@ def _reaction_table(sd: float) -> np.ndarray:
     return t
 
 
-def exposure_draws(key: int, ids: Sequence[str] | pd.Index | None, runs: np.ndarray,
-                   reaction_sd: float = 0.0, *, hashes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+def exposure_draws(key: int, ids: Sequence[str] | pd.Index | None, runs: np.ndarray, reaction_sd: float = 0.0, *,
+                   hashes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """(exposure uniforms, personal reaction factors) per (user id, run), from one hash each.
 
     The uniform in [0, 1) is the hash's top 53 bits (what :func:`exposure_uniforms` returns); the
