@@ -303,3 +303,17 @@ def test_attitude_frame_rejects_repeated_pairs_and_gives_vertex_indices():
         attitude_frame(pd.concat([rows, rows.iloc[[1]]], ignore_index=True))
     with pytest.raises(InputError, match=r"\[-1, 1\]"):
         attitude_frame(rows.assign(attitude=[0.1, 1.5, 0.0, 0.0]))
+
+
+def test_prepare_keeps_only_attitudes_toward_candidates_and_kols():
+    from kolgraph.algorithms.whatif.inputs import Observables
+
+    net, stance, att, comm = _world()
+    others = pd.DataFrame({"src": ["f1", "f2", "f2"], "dst": ["z", "f3", "f3"], "attitude": [0.3, -0.2, -0.2]})
+    rows = pd.concat([att, others], ignore_index=True)  # f2 -> f3 twice: toward nobody simulated
+    scen = WhatIfScenario(candidates=("k",))
+    prep = prepare(net, stance, rows, ["f1"], ["b"], scen, comm, Observables(kols=("z",)))
+    assert set(prep.att["dst"]) == {"k", "z"} and len(prep.att) == (att["dst"] == "k").sum() + 1
+    same = prepare(net, stance, att, ["f1"], ["b"], scen, comm)
+    a1 = candidate_attitudes(prep, int(net.index_of(["k"])[0]), 0.5, 1.0)[0]
+    assert np.array_equal(a1, candidate_attitudes(same, int(net.index_of(["k"])[0]), 0.5, 1.0)[0])

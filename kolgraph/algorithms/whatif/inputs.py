@@ -167,10 +167,24 @@ class Prepared:
     observables: Observables
 
 
+def _toward(attitudes: pd.DataFrame, accounts: set[str]) -> pd.DataFrame:
+    """The attitude rows whose ``dst`` is one of ``accounts`` (ids compared once per distinct dst)."""
+    if "dst" not in attitudes or not len(attitudes):
+        return attitudes
+    codes, values = pd.factorize(attitudes["dst"].astype("str"))
+    wanted = np.append(np.asarray(pd.Index(values, dtype="str").isin(list(accounts)), dtype=bool), False)
+    return attitudes[wanted[codes]]  # a missing dst (code -1) reads the appended False
+
+
 def prepare(g: ig.Graph | WhatIfNetwork, stance, attitudes: pd.DataFrame, core_fans, brand_accounts,
             scenario: WhatIfScenario, communities: pd.Series | None,
             observables: Observables | None = None) -> Prepared:
-    """Align every input to the network's vertices (ids not in the graph are ignored and counted)."""
+    """Align every input to the network's vertices (ids not in the graph are ignored and counted).
+
+    Only attitudes toward the scenario's candidates and the observables' KOLs (the pool of safer
+    alternatives) are ever read, so only those rows are kept and validated: an analysis holds
+    attitudes toward every account (millions of rows), most of them toward nobody simulated.
+    """
     net = as_network(g, scenario.listen_kinds)
     names = net.names
     bidx = net.index_of(account_ids(brand_accounts))
@@ -179,7 +193,8 @@ def prepare(g: ig.Graph | WhatIfNetwork, stance, attitudes: pd.DataFrame, core_f
     core_idx = unique_sorted(cidx[cidx >= 0])
     core_idx = core_idx[~np.isin(core_idx, brand_idx)]
     s0 = stance_vector(stance, names)
-    att = attitude_frame(attitudes, names)
+    simulated = set(map(str, scenario.candidates)) | set(map(str, (observables or Observables()).kols))
+    att = attitude_frame(_toward(attitudes, simulated), names)
     si, di = att["si"].to_numpy(), att["di"].to_numpy()
     keep = (si >= 0) & np.isfinite(att["attitude"].to_numpy()) & (si != di)
     att = att[keep].reset_index(drop=True)

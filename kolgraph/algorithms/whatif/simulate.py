@@ -32,7 +32,7 @@ from ...progress import progress
 from ..propagation import power_series, residual_push
 from ..row_blocks import map_row_ranges
 from . import insights
-from .draws import Draws, draw_runs, exposure_draws, exposure_probability
+from .draws import Draws, draw_runs, exposure_draws, exposure_probability, user_hashes
 from .inputs import Observables, Prepared, candidate_attitudes, check_candidates, prepare, rates_matrix
 from .results import CandidateOutcome, Estimate, WhatIfResult
 from .scenario import SENSITIVITY_PARAMETERS, WhatIfNetwork, WhatIfScenario
@@ -102,18 +102,21 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
     hops_max, push_bound = 0, 0.0
     if S.size:
         # exposure draws and shocks in row chunks (small temporaries): d* per shockable user and run
-        ids_S = net.names[S]
+        hashes = user_hashes(net.names[S])
         runs = np.arange(R)
-        for c0 in range(0, S.size, _DRAW_CHUNK):
-            Sc = S[c0:c0 + _DRAW_CHUNK]
-            U, z = exposure_draws(draws.key, ids_S[c0:c0 + _DRAW_CHUNK], runs, scenario.reaction_sd)  # one hash
+
+        def draw(c0: int, c1: int) -> np.ndarray:
+            """Rows c0:c1 of d* (threads: each writes its own rows); returns their exposed count per run."""
+            Sc = S[c0:c1]
+            U, z = exposure_draws(draws.key, None, runs, scenario.reaction_sd, hashes=hashes[c0:c1])  # one hash
             E = U < exposure_probability(m[Sc], draws.q)
-            exposed_runs += E.sum(axis=0)
             delta = (alpha[None, :] * a_neg[Sc, None] * (1.0 + gamma[None, :] * w[Sc, None])
                      + beta[None, :] * a_pos[Sc, None])
             react = delta if z is None else delta * z  # personal reaction (mean 1: the expectation part holds)
-            dstar[c0:c0 + _DRAW_CHUNK] = E * (np.clip(s0[Sc, None] + react, -1.0, 1.0) - s0[Sc, None])
-        del U, z, E, delta, react
+            dstar[c0:c1] = E * (np.clip(s0[Sc, None] + react, -1.0, 1.0) - s0[Sc, None])
+            return E.sum(axis=0)
+
+        exposed_runs = np.sum(map_row_ranges(draw, S.size, chunk=_DRAW_CHUNK), axis=0, dtype=np.float64)
         f32 = lambda x: np.asarray(x, dtype=np.float32)  # noqa: E731
         a_neg_S, a_pos_S, w_S, p_S, D_S = (f32(v[S, None]) for v in (a_neg, a_pos, w, p, op.D))
 
