@@ -90,17 +90,19 @@ class ListeningOperator:
 def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo: np.ndarray,
             outs: Sequence[np.ndarray], groups: Sequence[int] | None = None, *, rows: np.ndarray | None,
             tol: float, max_iter: int, norm: str = "inf", what: str = "series",
-            average: bool = False, consume=None, block: int | None = None) -> tuple[int, float]:
+            average: bool | Sequence[bool] = False, consume=None, block: int | None = None) -> tuple[int, float]:
     """Accumulate ``outs[g][i, r] += sum_t sum_{j in g} coef[j, r] lam[r]^(t + expo[j]) (A^t V)[rows[i], j]``.
 
     ``matvec`` applies A (``||A|| <= 1`` in the chosen norm: rows of W sum to at most 1, so W is
     non-expansive in the max norm and W^T in the 1-norm) to an n x c array; column j of V feeds
-    output ``groups[j]`` (default all into ``outs[0]``). Run r stops at the first term t whose tail
-    bound ``sum_j |coef_jr| lam_r^(expo_j) ||A^t V_j|| lam_r^(t+1) / (1 - lam_r)`` is at most ``tol``
-    (the terms after t are no larger than term t); the series ends when every run has stopped.
+    output ``groups[j]`` (default all into ``outs[0]``). Run r of group g stops at the first term t
+    whose tail bound ``sum_{j in g} |coef_jr| lam_r^(expo_j) ||A^t V_j|| lam_r^(t+1) / (1 - lam_r)``
+    is at most ``tol`` (the terms after t are no larger than term t), so a group's values do not
+    depend on the other groups sharing the products; the series ends when every run has stopped.
     With ``average`` each ``outs[g]`` is ``m x 1`` and receives the mean over runs instead (one
     column, never an m x R array: what a per-user mean over runs needs; each run still stops on its
-    own bound, so the mean is within ``tol`` too).
+    own bound, so the mean is within ``tol`` too); a sequence of booleans says it per group, so one
+    series can fill a per-run output and a mean output at once (the bound then covers both).
     With ``consume(g, a0, a1, part)`` the output arrays are never formed: each chunk of rows
     ``a0:a1`` of group g's (partial) sum, a ``(a1 - a0) x R`` float32 array, is handed to it instead
     (several times per row when the series runs past one buffer of terms: the parts add up), so a
@@ -125,8 +127,13 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     # touch memory) and applied with dense products, each run only to its own terms
     block = max(1, min(block or SERIES_BLOCK, max_iter))
     buf = np.empty((block, m, c), dtype=np.float32)
+    averaged = [bool(average)] * len(outs) if isinstance(average, (bool, np.bool_)) else [bool(x) for x in average]
     scratch = threading.local()  # one product buffer per thread
-    stop = np.full(R, -1, dtype=np.int64)  # the last term each run uses (-1: not yet known)
+    gcols = [np.flatnonzero(groups == g) for g in range(len(outs))]
+    # the last term each group's run uses (-1: not yet known); every group stops on its own bound,
+    # so a group's values do not depend on the other groups sharing the products
+    stop = np.full((len(outs), R), -1, dtype=np.int64)
+    stop[[g for g, cols in enumerate(gcols) if cols.size == 0]] = 0
     filled = 0
     t0 = 0
     t = 0
@@ -135,27 +142,26 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
     def flush(T: int) -> None:
         if T == 0 or R == 0 or m == 0:
             return
-        # terms of this block each run needs: all of them until it has stopped (later terms get
-        # coefficient 0, so a run's value does not depend on the other runs)
-        need = np.where(stop < 0, T, np.clip(stop - t0 + 1, 0, T))
-        T = int(need.max())
-        if T == 0:
-            return
-        powers = lam[None, None, :] ** (t0 + np.arange(T)[:, None, None] + expo[None, :, None])
-        C = coef[None, :, :] * powers * (np.arange(T)[:, None, None] < need[None, None, :])
-        if average:
-            C = C.mean(axis=2, keepdims=True)
-        C = C.astype(np.float32)  # T x c x R (x 1 with average)
         for g, out in enumerate(outs):
-            cols = np.flatnonzero(groups == g)
+            cols = gcols[g]
             if cols.size == 0:
                 continue
-            Cg = np.ascontiguousarray(C[:, cols, :].reshape(T * cols.size, C.shape[2]))
+            # terms of this block each run needs: all of them until it has stopped (later terms get
+            # coefficient 0, so a run's value does not depend on the other runs)
+            need = np.where(stop[g] < 0, T, np.clip(stop[g] - t0 + 1, 0, T))
+            Tg = int(need.max())
+            if Tg == 0:
+                continue
+            powers = lam[None, None, :] ** (t0 + np.arange(Tg)[:, None, None] + expo[None, cols, None])
+            Cg = coef[None, cols, :] * powers * (np.arange(Tg)[:, None, None] < need[None, None, :])  # Tg x cg x R
+            if averaged[g]:
+                Cg = Cg.mean(axis=2, keepdims=True)
+            Cg = np.ascontiguousarray(Cg.astype(np.float32).reshape(Tg * cols.size, Cg.shape[2]))
 
-            def apply(a: int, a1: int, g=g, out=out, cols=cols, Cg=Cg) -> None:  # rows a:a1 only (threads)
-                rows_a = buf[:T, a:a1].transpose(1, 0, 2)
+            def apply(a: int, a1: int, g=g, out=out, cols=cols, Cg=Cg, Tg=Tg) -> None:  # rows a:a1 only (threads)
+                rows_a = buf[:Tg, a:a1].transpose(1, 0, 2)
                 Bg = np.ascontiguousarray(rows_a if cols.size == c else rows_a[:, :, cols]).reshape(
-                    a1 - a, T * cols.size)
+                    a1 - a, Tg * cols.size)
                 tmp = getattr(scratch, "part", None)
                 if tmp is None or tmp.shape[0] < a1 - a or tmp.shape[1] != Cg.shape[1]:
                     tmp = scratch.part = np.empty((a1 - a, Cg.shape[1]), dtype=np.float32)
@@ -173,15 +179,17 @@ def power_series(matvec, V: np.ndarray, lam: np.ndarray, coef: np.ndarray, expo:
         filled += 1
         xn = _column_norms(X, norm)
         if R:
-            bound_r = (xn[:, None] * absc).sum(axis=0) * tail * lam ** t  # per run, after term t
-            newly = (stop < 0) & ((bound_r <= tol) | (lam == 0) | (not np.any(xn)))
-            worst = max(worst, float(bound_r[newly].max())) if newly.any() else worst
+            # per group and run, after term t
+            bound_gr = np.stack([(xn[cols, None] * absc[cols]).sum(axis=0) for cols in gcols]) * tail * lam ** t
+            done = np.array([not np.any(xn[cols]) for cols in gcols])[:, None] | (bound_gr <= tol) | (lam == 0)
+            newly = (stop < 0) & done
+            worst = max(worst, float(bound_gr[newly].max())) if newly.any() else worst
             stop[newly] = t
         if R == 0 or (stop >= 0).all():
             flush(filled)
             return t + 1, worst
         if t + 1 >= max_iter:
-            bound = float(bound_r[stop < 0].max())
+            bound = float(bound_gr[stop < 0].max())
             raise WhatIfConvergenceError(
                 f"{what} did not converge in max_iter={max_iter} terms (tail bound {bound:.2e} > tol {tol:.2e}); "
                 f"raise max_iter or tol, or lower susceptibility_max (now lambda up to {lam_max:.3f})")

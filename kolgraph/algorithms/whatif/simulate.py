@@ -73,8 +73,13 @@ def _baseline(prep: Prepared, draws: Draws, scenario: WhatIfScenario) -> tuple[n
     return base, {"baseline_series_terms": terms, "baseline_bound": bound}
 
 
-def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario, bar) -> dict[str, Any]:
-    """The shift (n x R float32) of partnering with vertex k, with what the summaries need."""
+def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario, bar,
+                  base_out: np.ndarray | None = None) -> dict[str, Any]:
+    """The shift (n x R float32) of partnering with vertex k, with what the summaries need.
+
+    ``base_out`` (n x 1, zeros): the baseline is wanted too; its two columns then ride along in
+    the shock's series (the same products; see :func:`_baseline`), and its terms and bound are in
+    the returned accuracy."""
     net, op, s0, w = prep.net, prep.op, prep.s0, prep.w
     n, R = net.n, len(draws.lam)
     lam, alpha, beta, gamma = draws.lam, draws.alpha, draws.beta, draws.gamma
@@ -93,10 +98,20 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
         V = np.column_stack([v1, op.D * v1, v2, op.D * v2, v3, op.D * v3])
         ag = alpha * gamma
         coef = np.vstack([alpha, -alpha, ag, -ag, beta, -beta])
-        terms, bound = power_series(op.W_rows.matmul, V, lam, coef, np.array([0, 1, 0, 1, 0, 1]), [shift],
-                                    rows=None, tol=scenario.tol / 2, max_iter=scenario.max_iter,
-                                    what="the shock series")
+        expo, groups, outs, average = np.array([0, 1, 0, 1, 0, 1]), [0] * 6, [shift], [False]
+        if base_out is not None:  # the baseline's columns (s, D s) in the same series: the same products
+            V = np.column_stack([V, s0, op.D * s0])
+            coef = np.vstack([coef, np.ones(R), -np.ones(R)])
+            expo, groups, outs, average = np.r_[expo, 0, 1], groups + [1, 1], outs + [base_out], average + [True]
+        terms, bound = power_series(op.W_rows.matmul, V, lam, coef, expo, outs, groups, rows=None,
+                                    tol=scenario.tol / 2, max_iter=scenario.max_iter, what="the shock series",
+                                    average=average)
         accuracy.update(shock_series_terms=terms, shock_series_bound=bound)
+        if base_out is not None:
+            accuracy.update(baseline_series_terms=terms, baseline_bound=bound)
+    elif base_out is not None:
+        base_out[:], base_acc = _baseline(prep, draws, scenario)
+        accuracy.update(base_acc)
     dstar = np.zeros((S.size, R), dtype=np.float32)
     exposed_runs = np.zeros(R)
     hops_max, push_bound = 0, 0.0
@@ -140,11 +155,15 @@ def _shock_matrix(prep: Prepared, k: int, draws: Draws, scenario: WhatIfScenario
 
 
 def _simulate_candidate(prep: Prepared, k: int, base: np.ndarray, draws: Draws, scenario: WhatIfScenario,
-                        bar, *, detail: bool) -> CandidateOutcome:
+                        bar, *, detail: bool, base_acc: dict[str, Any] | None = None) -> CandidateOutcome:
+    """One candidate's outcome. With ``base_acc`` (a dict to fill) ``base`` is still zeros and is
+    computed here, inside the candidate's series (its accuracy goes into ``base_acc``)."""
     net, s0 = prep.net, prep.s0
     n, R = net.n, len(draws.lam)
     cand = str(net.names[k])
-    sim = _shock_matrix(prep, k, draws, scenario, bar)
+    sim = _shock_matrix(prep, k, draws, scenario, bar, base_out=base if base_acc is not None else None)
+    if base_acc is not None:
+        base_acc.update({key: sim["accuracy"].pop(key) for key in ("baseline_series_terms", "baseline_bound")})
     shift, p, a, own, S = sim["shift"], sim["p"], sim["a"], sim["own"], sim["S"]
     core = prep.core_idx
     n_core = int(core.size)
@@ -271,8 +290,10 @@ def simulate_prepared(prep: Prepared, scenario: WhatIfScenario, *, quiet: bool =
     R = scenario.runs
     bar = progress(total=R * len(cand_idx), quiet=quiet, desc="what-if runs", unit="run")
     try:
-        base, base_acc = _baseline(prep, draws, scenario)
-        outcomes = [_simulate_candidate(prep, int(k), base, draws, scenario, bar, detail=detail) for k in cand_idx]
+        # the baseline is computed inside the first candidate's series (same products, same bound)
+        base, base_acc = np.zeros((prep.net.n, 1), dtype=np.float32), {}
+        outcomes = [_simulate_candidate(prep, int(k), base, draws, scenario, bar, detail=detail,
+                                        base_acc=base_acc if i == 0 else None) for i, k in enumerate(cand_idx)]
     finally:
         bar.close()
     if detail and alternatives and scenario.alternatives > 0:
