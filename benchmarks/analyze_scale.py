@@ -240,6 +240,9 @@ def main() -> None:
         f"{ours['louvain_modularity']:.3f}). Full `kolgraph analyze` at this scale: {small_analyze['wall_s']:.1f} s "
         f"(peak {small_analyze['peak_gb']:.2f} GiB).",
     ]
+    # rows end "| |" when there is no variant column: drop the empty cell so the table stays well formed
+    lines = [line[:-3] if not variants and line.startswith("|") and line.endswith(" |  |") else line
+             for line in lines]
     table = "\n".join(lines) + "\n"
     write_text(args.out, table)
     print(table)
