@@ -300,9 +300,12 @@ def simulate_prepared(prep: Prepared, scenario: WhatIfScenario, *, quiet: bool =
         def full(ids: list[str]) -> dict[str, CandidateOutcome]:
             sub = dataclasses.replace(scenario, candidates=tuple(ids))
             idx = check_candidates(prep, sub.candidates)
-            quiet_bar = progress(total=0, quiet=True)
-            return {str(prep.net.names[i]): _simulate_candidate(prep, int(i), base, draws, sub, quiet_bar,
-                                                                detail=False) for i in idx}
+            alt_bar = progress(total=R * len(idx), quiet=quiet, desc="safer alternatives", unit="run")
+            try:
+                return {str(prep.net.names[i]): _simulate_candidate(prep, int(i), base, draws, sub, alt_bar,
+                                                                    detail=False) for i in idx}
+            finally:
+                alt_bar.close()
         alt = insights.safer_alternatives(prep, [int(k) for k in cand_idx], outcomes, scenario, full)
         outcomes = [dataclasses.replace(o, safer_alternatives=tuple(alt.get(o.candidate, ()))) for o in outcomes]
     if prep.observables.aftermath is not None:
