@@ -25,8 +25,6 @@ as computed in the process itself (same seed, same samples). Small graphs, platf
 from __future__ import annotations
 
 import math
-import multiprocessing
-import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -37,7 +35,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, shortest_path
 
 from ..progress import progress
-from ..schema import ConfigError, KolgraphError
+from ..schema import ConfigError
+from .forked import ForkedJob, can_fork
 from .projection import EdgeArrays, edge_arrays, make_undirected
 
 __all__ = [
@@ -301,19 +300,6 @@ def betweenness(g: ig.Graph, *, mode: str = "auto", exact_max_vertices: int = 50
 # ---------------------------------------------------------------------------------------------
 # computed beside other work
 
-_JOB: dict[str, Any] = {}  # the job's inputs, inherited by the forked worker (never pickled)
-
-
-def _worker(conn) -> None:
-    try:
-        job = _JOB["job"]
-        conn.send(("ok", betweenness_values(*job["args"], **job["kwargs"])))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
-
-
 class PendingBetweenness:
     """Betweenness being computed (in a forked worker process, or on first use in this one).
 
@@ -331,66 +317,34 @@ class PendingBetweenness:
         self._kwargs = {k: options[k] for k in ("mode", "exact_max_vertices", "samples", "epsilon", "delta", "seed")}
         self._kwargs["quiet"] = quiet or background  # no progress bar from a worker process
         self._result: tuple[np.ndarray, dict[str, Any]] | None = None
-        self._process = None
-        self._conn = None
-        if background:
-            self._start()
-            # a job nobody collects (an error in between) must not leave its worker waiting to send
-            weakref.finalize(self, _stop, self._process, self._conn)
-
-    def _start(self) -> None:
-        ctx = multiprocessing.get_context("fork")
-        parent, child = ctx.Pipe(duplex=False)
-        _JOB["job"] = {"args": self._args, "kwargs": self._kwargs}
-        try:
-            self._process = ctx.Process(target=_worker, args=(child,), daemon=True)
-            self._process.start()
-        finally:
-            _JOB.clear()
-        child.close()
-        self._conn = parent
+        self._job = ForkedJob(_values, *self._args, **self._kwargs) if background else None
 
     @property
     def background(self) -> bool:
-        """Whether a worker process computes it."""
-        return self._process is not None
+        """Whether a worker process computes it (until collected)."""
+        return self._job is not None
 
     def result(self) -> tuple[np.ndarray, dict[str, Any]]:
         """``(values, info)``; waits for the worker (a failed worker raises :class:`KolgraphError`)."""
         if self._result is None:
-            if self._process is None:
+            if self._job is None:
                 self._result = betweenness_values(*self._args, **self._kwargs)
             else:
-                try:
-                    status, payload = self._conn.recv()
-                except EOFError:
-                    status, payload = "error", f"the worker process ended (exit code {self._process.exitcode})"
-                finally:
-                    self._conn.close()
-                    self._process.join()
-                    self._process = None
-                if status != "ok":
-                    raise KolgraphError(f"betweenness failed in its worker process: {payload}")
-                self._result = payload
+                job, self._job = self._job, None
+                self._result = job.collect("betweenness")
             self._args = ()
         return self._result
 
     def cancel(self) -> None:
         """Stop the worker if it still runs (nothing to collect)."""
-        if self._process is not None:
-            _stop(self._process, self._conn)
-            self._process = None
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
 
 
-def _stop(process, conn) -> None:
-    if process.is_alive():
-        process.terminate()
-    process.join()
-    conn.close()
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+def _values(*args: Any, **kwargs: Any) -> tuple[np.ndarray, dict[str, Any]]:
+    # looked up when the worker runs, so the worker uses this module's function as it is then
+    return betweenness_values(*args, **kwargs)
 
 
 def start_betweenness(edges: EdgeArrays, *, mode: str = "auto", exact_max_vertices: int = 5000,
@@ -411,4 +365,4 @@ def start_betweenness(edges: EdgeArrays, *, mode: str = "auto", exact_max_vertic
                "epsilon": float(epsilon), "delta": float(delta), "seed": seed}
     if background is None:
         background = edges.n >= BACKGROUND_MIN_USERS
-    return PendingBetweenness(edges.n, a, b, options, background=bool(background) and _can_fork(), quiet=quiet)
+    return PendingBetweenness(edges.n, a, b, options, background=bool(background) and can_fork(), quiet=quiet)

@@ -44,7 +44,6 @@ import itertools
 import multiprocessing
 import os
 import threading
-import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -52,7 +51,8 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
-from ..schema import ConfigError, KolgraphError
+from ..schema import ConfigError
+from .forked import ForkedJob, can_fork
 from .projection import EdgeArrays, igraph_seed, projection_graph
 
 __all__ = [
@@ -266,19 +266,11 @@ def detect_communities(g: ig.Graph | None, *, method: str = "leiden", resolution
 # ---------------------------------------------------------------------------------------------
 # detected beside other work
 
-_JOB: dict[str, Any] = {}  # the job's inputs, inherited by the forked worker (never pickled)
-
-
-def _detect_worker(conn) -> None:
-    try:
-        job = _JOB["job"]
-        res = detect_communities(None, edges=job["edges"], **job["kwargs"])
-        core = np.asarray(job["edges"].undirected_graph.coreness(), dtype=np.int64) if job["coreness"] else None
-        conn.send(("ok", (dataclasses.replace(res, names=()), core)))  # the parent has the names
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+def _detect_in_worker(edges: EdgeArrays, kwargs: Mapping[str, Any], coreness: bool):
+    """detect_communities (looked up when the worker runs) and, asked for, the projection's coreness."""
+    res = detect_communities(None, edges=edges, **kwargs)
+    core = np.asarray(edges.undirected_graph.coreness(), dtype=np.int64) if coreness else None
+    return dataclasses.replace(res, names=()), core  # the parent has the names
 
 
 class PendingCommunities:
@@ -295,60 +287,30 @@ class PendingCommunities:
         self.kwargs = dict(kwargs)
         self.coreness: np.ndarray | None = None
         self._result: CommunityResult | None = None
-        self._process = None
-        self._conn = None
-        if background:
-            ctx = multiprocessing.get_context("fork")
-            parent, child = ctx.Pipe(duplex=False)
-            _JOB["job"] = {"edges": edges, "kwargs": self.kwargs, "coreness": coreness}
-            try:
-                self._process = ctx.Process(target=_detect_worker, args=(child,), daemon=True)
-                self._process.start()
-            finally:
-                _JOB.clear()
-            child.close()
-            self._conn = parent
-            # a job nobody collects (an error in between) must not leave its worker waiting to send
-            weakref.finalize(self, _stop_worker, self._process, self._conn)
+        self._job = ForkedJob(_detect_in_worker, edges, self.kwargs, coreness) if background else None
 
     @property
     def background(self) -> bool:
         """Whether a worker process runs it (until collected)."""
-        return self._process is not None
+        return self._job is not None
 
     def result(self) -> CommunityResult:
         """The partition; waits for the worker (a failed worker raises :class:`KolgraphError`)."""
         if self._result is None:
-            if self._process is None:
+            if self._job is None:
                 self._result = detect_communities(None, edges=self.edges, **self.kwargs)
                 return self._result
-            try:
-                status, payload = self._conn.recv()
-            except EOFError:
-                status, payload = "error", f"the worker process ended (exit code {self._process.exitcode})"
-            finally:
-                self._conn.close()
-                self._process.join()
-                self._process = None
-            if status != "ok":
-                raise KolgraphError(f"community detection failed in its worker process: {payload}")
-            res, self.coreness = payload
+            job, self._job = self._job, None
+            res, self.coreness = job.collect("community detection")
             self._result = dataclasses.replace(res, names=tuple(self.edges.names.tolist()),
                                                membership=_frozen(res.membership), sizes=_frozen(res.sizes))
         return self._result
 
     def cancel(self) -> None:
         """Stop the worker if it still runs (nothing to collect)."""
-        if self._process is not None:
-            _stop_worker(self._process, self._conn)
-            self._process = None
-
-
-def _stop_worker(process, conn) -> None:
-    if process.is_alive():
-        process.terminate()
-    process.join()
-    conn.close()
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
 
 
 def start_communities(edges: EdgeArrays, *, method: str = "leiden", resolution: float = 1.0, seed: int = 0,
@@ -365,10 +327,9 @@ def start_communities(edges: EdgeArrays, *, method: str = "leiden", resolution: 
     _check_method(method, resolution, tol, max_iterations)
     if background is None:
         background = edges.n >= BACKGROUND_MIN_USERS
-    can_fork = "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
     kwargs = {"method": method, "resolution": resolution, "seed": int(seed), "weight": weight, "tol": tol,
               "max_iterations": max_iterations}
-    return PendingCommunities(edges, kwargs, background=bool(background) and can_fork, coreness=coreness)
+    return PendingCommunities(edges, kwargs, background=bool(background) and can_fork(), coreness=coreness)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,7 +380,7 @@ def _consensus_workers(workers: int | None, runs: int, n: int) -> int:
         wanted = int(workers)
     else:
         wanted = (os.cpu_count() or 1) if n >= PARALLEL_MIN_USERS else 1
-    if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
+    if not can_fork():
         return 1  # no fork on this platform, or inside a pool worker (daemons may not have children)
     return max(1, min(wanted, runs))
 
