@@ -531,7 +531,7 @@ def test_dash_writes_csv_to_standard_output(ws, agency_list):
 
 
 def test_json_output_follows_its_schema(ws, agency_list):
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema  # a test dependency (setup.cfg [test]): never skipped
     from kolgraph.algorithms.scoring_columns import SCORE_JSON_SCHEMA
 
     path, quiet_id = agency_list

@@ -283,7 +283,7 @@ def test_cli_report(planted_ws, raw_ws, tmp_path):
     result = runner.invoke(main, ["report", str(raw_ws.path), "-o", str(tmp_path / "x.html")])
     assert result.exit_code == 2 and "run `kolgraph analyze" in result.output and "Traceback" not in result.output
     assert "Definitions: docs/methods.md" in runner.invoke(main, ["report", "--help"]).output
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema  # a test dependency (setup.cfg [test]): never skipped
     from kolgraph.viz.report import REPORT_JSON_SCHEMA
 
     result = runner.invoke(main, ["-q", "report", str(planted_ws.path), "-o", str(tmp_path / "j.html"), "--no-map",
