@@ -125,11 +125,15 @@ BROKEN = [
 ]
 
 
+def _mixed_lines(good: str, broken: list[str], max_size: int):
+    """Lists of (good, seed) and ("broken", index into ``broken``) items: a file's lines, in any mix."""
+    return st.lists(st.one_of(st.integers(0, 10**6).map(lambda s: (good, s)),
+                              st.sampled_from(range(len(broken))).map(lambda b: ("broken", b))),
+                    min_size=1, max_size=max_size)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.one_of(st.integers(0, 10**6).map(lambda s: ("page", s)),
-                          st.sampled_from(range(len(BROKEN))).map(lambda b: ("broken", b))),
-                min_size=1, max_size=14),
-       st.sampled_from([256, 2048, 1 << 20]))
+@given(_mixed_lines("page", BROKEN, 14), st.sampled_from([256, 2048, 1 << 20]))
 def test_mixed_good_and_broken_lines_agree(tmp_path_factory, monkeypatch, lines, block_bytes):
     path = tmp_path_factory.mktemp("mixed") / "pages.jsonl"
     out, start = [], 0
@@ -205,10 +209,7 @@ V1_BROKEN = [
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.one_of(st.integers(0, 10**6).map(lambda s: ("good", s)),
-                          st.sampled_from(range(len(V1_BROKEN))).map(lambda b: ("broken", b))),
-                min_size=1, max_size=40),
-       st.sampled_from([300, 4096, 1 << 20]))
+@given(_mixed_lines("good", V1_BROKEN, 40), st.sampled_from([300, 4096, 1 << 20]))
 def test_v1_mixed_good_and_broken_lines_agree(tmp_path_factory, monkeypatch, lines, block_bytes):
     good = _rumoureval_lines(400)
     path = tmp_path_factory.mktemp("v1") / "tweets.jsonl"
