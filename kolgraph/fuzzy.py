@@ -46,7 +46,7 @@ def close_matches(key: str, ids: Sequence[str], id_keys: pa.Array | pa.ChunkedAr
     """
     near = (quick_ratio(id_keys, key) >= cutoff) | (quick_ratio(name_keys, key) >= cutoff)
     keep = pa.array(near)
-    ids = [str(x) for x, k in zip(ids, near) if k]
+    ids = [str(x) for x in np.asarray(ids, dtype=object)[near]]  # the near ones only: no loop over every id
     sm = difflib.SequenceMatcher(None)
     sm.set_seq2(key)
 
